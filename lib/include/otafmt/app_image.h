@@ -1,0 +1,172 @@
+/*
+ * ESP-IDF application image format: parse, verify, describe and build.
+ *
+ * Layout facts come from ESP-IDF v5.2 components/bootloader_support
+ * (esp_app_format.h, esp_image_format.h) and esptool's bin_image.py.
+ * Everything on the wire is little-endian and packed; the structs here are
+ * decoded views, never overlaid on raw bytes.
+ */
+#ifndef OTAFMT_APP_IMAGE_H
+#define OTAFMT_APP_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMG_MAGIC                0xE9u       /* ESP_IMAGE_HEADER_MAGIC */
+#define IMG_HEADER_SIZE          24u         /* sizeof(esp_image_header_t) */
+#define IMG_SEGMENT_HEADER_SIZE  8u          /* sizeof(esp_image_segment_header_t) */
+#define IMG_MAX_SEGMENTS         16u         /* ESP_IMAGE_MAX_SEGMENTS */
+#define IMG_CHECKSUM_SEED        0xEFu       /* ESP_ROM_CHECKSUM_INITIAL */
+#define IMG_DIGEST_LEN           32u         /* SHA-256 appended when hash_appended == 1 */
+#define IMG_APP_DESC_MAGIC       0xABCD5432u /* ESP_APP_DESC_MAGIC_WORD */
+#define IMG_APP_DESC_SIZE        256u        /* sizeof(esp_app_desc_t) */
+#define IMG_APP_DESC_OFFSET      (IMG_HEADER_SIZE + IMG_SEGMENT_HEADER_SIZE)
+
+/* esp_chip_id_t values from esp_app_format.h. */
+typedef enum {
+    IMG_CHIP_ESP32 = 0x0000,
+    IMG_CHIP_ESP32S2 = 0x0002,
+    IMG_CHIP_ESP32C3 = 0x0005,
+    IMG_CHIP_ESP32S3 = 0x0009,
+    IMG_CHIP_ESP32C2 = 0x000C,
+    IMG_CHIP_ESP32C6 = 0x000D,
+    IMG_CHIP_ESP32H2 = 0x0010,
+    IMG_CHIP_ESP32P4 = 0x0012,
+} img_chip_t;
+
+/* Name such as "esp32s3" for a chip id, or NULL when unknown. */
+const char *img_chip_name(uint16_t chip_id);
+/* Chip id for a name such as "esp32s3"; false when unknown. */
+bool img_chip_from_name(const char *name, uint16_t *chip_id);
+
+/* Decoded esp_image_header_t. */
+typedef struct {
+    uint8_t magic;
+    uint8_t segment_count;
+    uint8_t spi_mode;
+    uint8_t spi_speed; /* low nibble of byte 3 */
+    uint8_t spi_size;  /* high nibble of byte 3 */
+    uint32_t entry_addr;
+    uint8_t wp_pin;
+    uint8_t spi_pin_drv[3];
+    uint16_t chip_id;
+    uint8_t min_chip_rev;
+    uint16_t min_chip_rev_full;
+    uint16_t max_chip_rev_full;
+    uint8_t hash_appended;
+} img_header_t;
+
+typedef struct {
+    uint32_t load_addr;
+    uint32_t data_len;
+    uint32_t data_offset; /* offset of the segment's data from the image start */
+} img_segment_t;
+
+/* Decoded esp_app_desc_t; strings are NUL-terminated copies. */
+typedef struct {
+    uint32_t magic_word;
+    uint32_t secure_version;
+    char version[33];
+    char project_name[33];
+    char time[17];
+    char date[17];
+    char idf_ver[33];
+    uint8_t app_elf_sha256[32];
+    uint16_t min_efuse_blk_rev_full;
+    uint16_t max_efuse_blk_rev_full;
+    uint8_t mmu_page_size; /* log2 of the MMU page size */
+} img_app_desc_t;
+
+/* What went wrong with an image, one reason per value. */
+typedef enum {
+    IMG_OK = 0,
+    IMG_ERR_READ,          /* the reader failed (I/O) */
+    IMG_ERR_TRUNCATED,     /* ends before the header, checksum or digest */
+    IMG_ERR_MAGIC,         /* first byte is not 0xE9 */
+    IMG_ERR_SEGMENT_COUNT, /* 0 or more than IMG_MAX_SEGMENTS segments */
+    IMG_ERR_SEGMENT_BOUNDS,/* a segment runs past the end of the image / partition */
+    IMG_ERR_CHECKSUM,      /* checksum byte does not match the segment data */
+    IMG_ERR_SHA256,        /* appended SHA-256 does not match */
+    IMG_ERR_CHIP,          /* chip id differs from the expected one */
+    IMG_ERR_APP_DESC,      /* esp_app_desc_t magic word missing */
+} img_status_t;
+
+/* A status and a one-line message a user can act on. */
+typedef struct {
+    img_status_t status;
+    char message[200];
+} img_error_t;
+
+/* Reads len bytes at offset from wherever the image lives (a buffer, a
+ * file, a flash partition). Returns 0 on success. */
+typedef int (*img_read_fn)(void *ctx, size_t offset, void *buf, size_t len);
+
+typedef struct {
+    img_read_fn read;
+    void *ctx;
+    size_t limit; /* bytes available: file size or partition size */
+} img_reader_t;
+
+/* Everything learned from a parsed image. */
+typedef struct {
+    img_header_t header;
+    img_segment_t segments[IMG_MAX_SEGMENTS];
+    bool has_app_desc; /* first segment starts with a valid esp_app_desc_t */
+    img_app_desc_t app_desc;
+    size_t checksum_offset; /* offset of the checksum byte */
+    uint8_t checksum_stored;
+    uint8_t checksum_computed;
+    bool has_digest;
+    uint8_t digest_stored[IMG_DIGEST_LEN];
+    uint8_t digest_computed[IMG_DIGEST_LEN];
+    size_t image_len; /* bytes from the header through the checksum (and digest) */
+} img_info_t;
+
+/*
+ * Parses and fully verifies an image as the bootloader and esp_ota_end do:
+ * header magic, segment count, every segment within reader->limit, the
+ * checksum byte and, when hash_appended, the SHA-256. With expect_chip >= 0
+ * the chip id must equal it. The app descriptor is decoded when present.
+ * On failure, info holds whatever was decoded before the failure.
+ */
+img_status_t img_verify(const img_reader_t *reader, int expect_chip, img_info_t *info,
+                        img_error_t *err);
+
+/* img_verify over a memory buffer. */
+img_status_t img_verify_buffer(const uint8_t *data, size_t len, int expect_chip, img_info_t *info,
+                               img_error_t *err);
+
+/* Decodes a raw 256-byte esp_app_desc_t. False when the magic word is wrong. */
+bool img_app_desc_decode(const uint8_t raw[IMG_APP_DESC_SIZE], img_app_desc_t *desc);
+
+/* Lower-case hex of a 32-byte digest into out[65]. */
+void img_hex32(const uint8_t digest[32], char out[65]);
+
+/* Options of a synthetic image, for tests, demos and benchmarks. */
+typedef struct {
+    const char *version;      /* required */
+    const char *project_name; /* default "esp32-csi-node" */
+    const char *date;         /* default: today, "Mmm dd yyyy" as __DATE__ */
+    const char *time;         /* default: now, "hh:mm:ss" as __TIME__ */
+    const char *idf_ver;      /* default "v5.2" */
+    uint16_t chip_id;         /* e.g. IMG_CHIP_ESP32S3 */
+    size_t size;              /* total file size wanted; 0 = small default */
+    uint32_t secure_version;
+    /* Bytes placed at the start of the code segment's data (after a fixed
+     * tag), e.g. a test marker the virtual node understands. May be NULL. */
+    const char *marker;
+} img_build_opts_t;
+
+/*
+ * Builds a valid app image shaped like an ESP32-S3 build: several segments
+ * at real load regions (flash rodata with the app descriptor first, DRAM,
+ * IRAM, flash code, RTC), checksum padding, appended SHA-256. The app ELF
+ * SHA-256 in the descriptor is derived from the options, so two images with
+ * different contents have different identities. *out is malloc'd.
+ * Returns IMG_OK or an error (size too small for the segments, ...).
+ */
+img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_len,
+                       img_error_t *err);
+
+#endif

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, the tests and the demo need,
+# and only those that are missing. Safe to run again and again.
+set -euo pipefail
+
+packages=(
+  cmake make gcc pkg-config   # the build
+  libcmocka-dev               # unit-test framework
+  libcurl4-openssl-dev        # otactl's HTTP client (multi interface)
+  libcjson-dev                # otactl parses the nodes' JSON
+  libssl-dev                  # SHA-256 and MD5 (libcrypto) for images and partition tables
+  libhttp-parser-dev          # HTTP parsing in the virtual node's esp_http_server
+  curl                        # end-to-end tests run the recipe's curl commands
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
