@@ -108,6 +108,12 @@ typedef struct {
     size_t limit; /* bytes available: file size or partition size */
 } img_reader_t;
 
+/* Where synthetic images carry test markers for the virtual node. Real
+ * ESP-IDF images have ordinary rodata there, which never starts with the prefix. */
+#define IMG_TEST_MARKER_PREFIX "vchip-marker:"
+#define IMG_TEST_MARKER_OFFSET (IMG_APP_DESC_OFFSET + IMG_APP_DESC_SIZE)
+#define IMG_TEST_MARKER_MAX    64u
+
 /* Everything learned from a parsed image. */
 typedef struct {
     img_header_t header;
@@ -153,8 +159,10 @@ typedef struct {
     uint16_t chip_id;         /* e.g. IMG_CHIP_ESP32S3 */
     size_t size;              /* total file size wanted; 0 = small default */
     uint32_t secure_version;
-    /* Bytes placed at the start of the code segment's data (after a fixed
-     * tag), e.g. a test marker the virtual node understands. May be NULL. */
+    /* Test markers the virtual node understands (comma-separated names,
+     * e.g. "panic-on-boot"), or NULL. Stored as the NUL-terminated string
+     * IMG_TEST_MARKER_PREFIX + markers at IMG_TEST_MARKER_OFFSET, i.e. in
+     * the first segment right after the app descriptor. */
     const char *marker;
 } img_build_opts_t;
 

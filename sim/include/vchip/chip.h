@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "esp_err.h"
 #include "esp_system.h"
 
 #define VCHIP_EXIT_BASE 100
@@ -28,3 +29,32 @@ void vchip_panic(const char *fmt, ...) __attribute__((__noreturn__, format(print
 
 /* Maps a child's wait status to the reset reason of the next boot. */
 esp_reset_reason_t vchip_reason_from_wait_status(int wait_status);
+
+/* How the supervisor powers one boot of the chip. */
+typedef struct {
+    const char *dir;                 /* node directory; the flash is <dir>/flash.bin */
+    uint32_t flash_size;             /* bytes; 0 = 8 MiB */
+    esp_reset_reason_t reset_reason; /* what the RTC domain remembers from the last boot */
+    int uart_fd;                     /* where the ROM, bootloader and ESP_LOGx lines go */
+    const char *ip;                  /* the station's address once "connected" (127.x.y.z) */
+    uint64_t power_cut_at;           /* model: cut power at this flash program/erase op (1-based); 0 = never */
+    esp_reset_reason_t power_cut_reason; /* ESP_RST_POWERON for a power cut, ESP_RST_BROWNOUT for a brown-out */
+    double flash_timing_scale;       /* model: 0 = no delays, 1 = a real SPI NOR chip's typical times */
+} vchip_boot_config_t;
+
+/* Powers the chip on: opens the flash, runs the second-stage bootloader
+ * (slot choice from otadata, image verification, rollback bookkeeping) and
+ * prepares what the ESP-IDF API reports (running partition, app description,
+ * reset reason). ESP_OK when an app was loaded; otherwise the bootloader
+ * found nothing bootable and said why on the UART. */
+esp_err_t vchip_power_on(const vchip_boot_config_t *cfg);
+
+/* Runs between the bootloader and app_main, as the chip's startup code does:
+ * honours the loaded image's test markers (e.g. "panic-on-boot" panics here). */
+void vchip_app_start(void);
+
+/* The station address handed over in vchip_boot_config_t.ip. */
+const char *vchip_ip_address(void);
+
+/* The UART file descriptor of this boot. */
+int vchip_uart_fd(void);

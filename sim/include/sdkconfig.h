@@ -1,0 +1,21 @@
+/*
+ * sdkconfig.h of the virtual ESP32-S3: the configuration the firmware is
+ * built with when it runs in ota-node. Values follow
+ * firmware/esp32-csi-node/sdkconfig.defaults and ESP-IDF v5.2's defaults for
+ * the ESP32-S3, so the same source sees the same CONFIG_ values as on the chip.
+ */
+#pragma once
+
+#define CONFIG_IDF_TARGET                      "esp32s3"
+#define CONFIG_IDF_TARGET_ESP32S3              1
+#define CONFIG_IDF_FIRMWARE_CHIP_ID            0x0009
+#define CONFIG_ESPTOOLPY_FLASHSIZE             "8MB"
+#define CONFIG_ESPTOOLPY_FLASHSIZE_8MB         1
+#define CONFIG_PARTITION_TABLE_CUSTOM          1
+#define CONFIG_PARTITION_TABLE_CUSTOM_FILENAME "partitions.csv"
+#define CONFIG_PARTITION_TABLE_OFFSET          0x8000
+#define CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE  1
+#define CONFIG_LOG_DEFAULT_LEVEL               3
+#define CONFIG_LOG_MAXIMUM_LEVEL               3
+#define CONFIG_ESP_MAIN_TASK_STACK_SIZE        3584
+#define CONFIG_FREERTOS_HZ                     100
