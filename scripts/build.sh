@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the host side (otactl, ota-node, tests) into build/ or, with
+# --sanitize, into build-asan/ with AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+dir=build
+args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [ "${1:-}" = "--sanitize" ]; then
+  dir=build-asan
+  args=(-DCMAKE_BUILD_TYPE=Debug -DOTA_SANITIZE=ON)
+fi
+cmake -S . -B "$dir" "${args[@]}" >/dev/null
+cmake --build "$dir" -j"$(nproc)"
+echo "$dir"

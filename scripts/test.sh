@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and end-to-end tests, once on the -Werror
+# build and once on the ASan + UBSan build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+for variant in "" --sanitize; do
+  dir=$(scripts/build.sh $variant | tail -n 1)
+  echo "== ctest in $dir"
+  ctest --test-dir "$dir" --output-on-failure -j2 || status=1
+done
+exit $status

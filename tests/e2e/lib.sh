@@ -1,0 +1,156 @@
+# Shared functions of the end-to-end tests. Source it first thing:
+#   . "$(dirname "$0")/lib.sh"
+# Every test gets its own temporary directory ($E2E_TMP) and stops every
+# process it started, by PID, when it exits (pass, fail or interrupt).
+# Network: loopback only. Each test picks its own 127.x.y.z addresses.
+set -euo pipefail
+
+: "${OTA_NODE:?OTA_NODE must name the ota-node binary}"
+: "${OTACTL:?OTACTL must name the otactl binary}"
+: "${OTA_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${OTA_FIXTURES:=$OTA_SOURCE_DIR/tests/fixtures}"
+
+E2E_NAME=$(basename "$0" .sh)
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e-$E2E_NAME.XXXXXX")
+E2E_PIDS=()
+E2E_CHECKS=0
+
+e2e_log() { printf '[%s] %s\n' "$E2E_NAME" "$*" >&2; }
+
+e2e_stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+e2e_cleanup() {
+    local rc=$? pid
+    for pid in "${E2E_PIDS[@]}"; do e2e_stop_pid "$pid"; done
+    if [ "$rc" -ne 0 ]; then
+        e2e_log "FAILED (exit $rc); UART logs follow"
+        for f in "$E2E_TMP"/*/uart.log "$E2E_TMP"/uart.log; do
+            [ -f "$f" ] && { echo "--- $f (last 40 lines)" >&2; tail -n 40 "$f" >&2; }
+        done
+        [ -n "${E2E_KEEP:-}" ] && e2e_log "kept $E2E_TMP"
+    fi
+    [ -z "${E2E_KEEP:-}" ] && rm -rf "$E2E_TMP"
+    return "$rc"
+}
+trap e2e_cleanup EXIT
+trap 'exit 130' INT TERM
+
+e2e_fail() {
+    e2e_log "FAIL: $*"
+    exit 1
+}
+
+# e2e_check DESCRIPTION EXPECTED ACTUAL
+e2e_check() {
+    E2E_CHECKS=$((E2E_CHECKS + 1))
+    if [ "$2" != "$3" ]; then
+        e2e_fail "$1: expected '$2', got '$3'"
+    fi
+    e2e_log "ok: $1"
+}
+
+# e2e_check_match DESCRIPTION EXTENDED-REGEX TEXT
+e2e_check_match() {
+    E2E_CHECKS=$((E2E_CHECKS + 1))
+    if ! printf '%s' "$3" | grep -Eq -- "$2"; then
+        e2e_fail "$1: '$3' does not match /$2/"
+    fi
+    e2e_log "ok: $1"
+}
+
+e2e_done() {
+    [ "$E2E_CHECKS" -gt 0 ] || e2e_fail "no check ran"
+    e2e_log "PASS ($E2E_CHECKS checks)"
+}
+
+# e2e_image FILE VERSION [otactl image build options...]
+e2e_image() {
+    local out=$1 version=$2
+    shift 2
+    "$OTACTL" image build -o "$out" --version "$version" "$@" >/dev/null
+}
+
+# e2e_flash DIR IMAGE: a fresh 8 MB chip with the firmware's partition table,
+# blank otadata and IMAGE in ota_0, as the recipe's USB flash does.
+e2e_flash() {
+    local dir=$1 image=$2
+    mkdir -p "$dir"
+    "$OTACTL" partition-table "$OTA_SOURCE_DIR/firmware/esp32-csi-node/partitions.csv" \
+        -o "$dir/partition-table.bin" >/dev/null
+    head -c 8192 /dev/zero | tr '\0' '\377' >"$dir/ota_data_initial.bin"
+    "$OTA_NODE" write-flash --dir "$dir" 0x8000 "$dir/partition-table.bin" \
+        0xf000 "$dir/ota_data_initial.bin" 0x20000 "$image" >/dev/null
+}
+
+# e2e_start_node DIR IP [ota-node run options...]: boots a virtual node whose
+# UART goes to DIR/uart.log; waits until it answers GET /ota/status.
+e2e_start_node() {
+    local dir=$1 ip=$2
+    shift 2
+    "$OTA_NODE" run --dir "$dir" --bind "$ip" --uart "$dir/uart.log" --boot-delay 100 "$@" \
+        2>>"$dir/node.stderr" &
+    E2E_PIDS+=("$!")
+    E2E_LAST_PID=$!
+    e2e_wait_up "$ip" 20 || e2e_fail "node $ip did not come up"
+}
+
+# e2e_status IP: the JSON of GET /ota/status, or nothing.
+e2e_status() {
+    curl -s -m 2 "http://$1:8032/ota/status" 2>/dev/null || true
+}
+
+# e2e_field IP FIELD: one field of the node's status (empty when down).
+e2e_field() {
+    e2e_status "$1" | jq -r ".$2 // empty" 2>/dev/null || true
+}
+
+# e2e_wait_up IP SECONDS: until the node answers with valid JSON.
+e2e_wait_up() {
+    local ip=$1 deadline=$((SECONDS + $2))
+    while [ $SECONDS -lt $deadline ]; do
+        e2e_status "$ip" | jq -e .running_partition >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# e2e_wait_field IP FIELD VALUE SECONDS: until the status field has VALUE.
+e2e_wait_field() {
+    local ip=$1 field=$2 want=$3 deadline=$((SECONDS + $4))
+    while [ $SECONDS -lt $deadline ]; do
+        [ "$(e2e_field "$ip" "$field")" = "$want" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+# e2e_wait_reboot IP OLD_UPTIME_MS SECONDS: until the node answers with an
+# uptime below the one seen before (it went through a reset).
+e2e_wait_reboot() {
+    local ip=$1 old=$2 deadline=$((SECONDS + $3)) up
+    while [ $SECONDS -lt $deadline ]; do
+        up=$(e2e_field "$ip" uptime_ms)
+        if [ -n "$up" ] && [ "$up" -lt "$old" ]; then return 0; fi
+        sleep 0.2
+    done
+    return 1
+}
+
+# e2e_wait_log FILE REGEX SECONDS: until a line of the UART log matches.
+e2e_wait_log() {
+    local file=$1 re=$2 deadline=$((SECONDS + $3))
+    while [ $SECONDS -lt $deadline ]; do
+        grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    return 1
+}
