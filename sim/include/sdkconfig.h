@@ -19,3 +19,18 @@
 #define CONFIG_LOG_MAXIMUM_LEVEL               3
 #define CONFIG_ESP_MAIN_TASK_STACK_SIZE        3584
 #define CONFIG_FREERTOS_HZ                     100
+
+/* ESP-IDF v5.2 defaults of the components the virtual chip emulates. */
+#define CONFIG_ESP_SYSTEM_EVENT_QUEUE_SIZE      32
+#define CONFIG_ESP_SYSTEM_EVENT_TASK_STACK_SIZE 2304
+#define CONFIG_HTTPD_MAX_REQ_HDR_LEN            1024 /* sdkconfig.defaults raises it from 512 */
+#define CONFIG_HTTPD_MAX_URI_LEN                512
+
+/* The firmware's own options: main/Kconfig.projbuild defaults. */
+#define CONFIG_CSI_WIFI_SSID             "csi-lab"
+#define CONFIG_CSI_WIFI_PASSWORD         ""
+#define CONFIG_OTA_HTTP_PORT             8032
+#define CONFIG_OTA_RESTART_DELAY_MS      1000
+#define CONFIG_OTA_HEALTH_DELAY_MS       10000
+#define CONFIG_OTA_RECV_TIMEOUT_S        30
+#define CONFIG_OTA_RECV_TIMEOUT_RETRIES  2

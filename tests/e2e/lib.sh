@@ -117,7 +117,8 @@ e2e_field() {
 e2e_wait_up() {
     local ip=$1 deadline=$((SECONDS + $2))
     while [ $SECONDS -lt $deadline ]; do
-        e2e_status "$ip" | jq -e .running_partition >/dev/null 2>&1 && return 0
+        # (jq -e alone succeeds on empty input, so test the extracted value)
+        [ -n "$(e2e_field "$ip" running_partition)" ] && return 0
         sleep 0.1
     done
     return 1

@@ -13,15 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMG_MAGIC                0xE9u       /* ESP_IMAGE_HEADER_MAGIC */
-#define IMG_HEADER_SIZE          24u         /* sizeof(esp_image_header_t) */
-#define IMG_SEGMENT_HEADER_SIZE  8u          /* sizeof(esp_image_segment_header_t) */
-#define IMG_MAX_SEGMENTS         16u         /* ESP_IMAGE_MAX_SEGMENTS */
-#define IMG_CHECKSUM_SEED        0xEFu       /* ESP_ROM_CHECKSUM_INITIAL */
-#define IMG_DIGEST_LEN           32u         /* SHA-256 appended when hash_appended == 1 */
-#define IMG_APP_DESC_MAGIC       0xABCD5432u /* ESP_APP_DESC_MAGIC_WORD */
-#define IMG_APP_DESC_SIZE        256u        /* sizeof(esp_app_desc_t) */
-#define IMG_APP_DESC_OFFSET      (IMG_HEADER_SIZE + IMG_SEGMENT_HEADER_SIZE)
+#define IMG_MAGIC               0xE9u       /* ESP_IMAGE_HEADER_MAGIC */
+#define IMG_HEADER_SIZE         24u         /* sizeof(esp_image_header_t) */
+#define IMG_SEGMENT_HEADER_SIZE 8u          /* sizeof(esp_image_segment_header_t) */
+#define IMG_MAX_SEGMENTS        16u         /* ESP_IMAGE_MAX_SEGMENTS */
+#define IMG_CHECKSUM_SEED       0xEFu       /* ESP_ROM_CHECKSUM_INITIAL */
+#define IMG_DIGEST_LEN          32u         /* SHA-256 appended when hash_appended == 1 */
+#define IMG_APP_DESC_MAGIC      0xABCD5432u /* ESP_APP_DESC_MAGIC_WORD */
+#define IMG_APP_DESC_SIZE       256u        /* sizeof(esp_app_desc_t) */
+#define IMG_APP_DESC_OFFSET     (IMG_HEADER_SIZE + IMG_SEGMENT_HEADER_SIZE)
 
 /* esp_chip_id_t values from esp_app_format.h. */
 typedef enum {
@@ -35,10 +35,25 @@ typedef enum {
     IMG_CHIP_ESP32P4 = 0x0012,
 } img_chip_t;
 
+/* Flash MMU page: flash-mapped segments keep file offset == load address
+ * modulo this (SPI_FLASH_MMU_PAGE_SIZE; esptool's IROM_ALIGN). */
+#define IMG_MMU_PAGE_SIZE 0x10000u
+/* A segment's data must be shorter than this (verify_segment_header). */
+#define IMG_SEGMENT_MAX_LEN 0x1000000u
+
 /* Name such as "esp32s3" for a chip id, or NULL when unknown. */
 const char *img_chip_name(uint16_t chip_id);
 /* Chip id for a name such as "esp32s3"; false when unknown. */
 bool img_chip_from_name(const char *name, uint16_t *chip_id);
+
+/* Memory region of a load address on that chip, named as esptool's memory
+ * map names it ("DROM", "DRAM", "IRAM", "IROM", "RTC_FAST", "PADDING"), or
+ * "?" when the address or the chip is unknown. */
+const char *img_region_name(uint16_t chip_id, uint32_t load_addr);
+/* True when the bootloader maps the address from flash through the cache
+ * (DROM/IROM) instead of copying it to RAM. Only known for esp32, esp32s3,
+ * esp32c3; false for other chips. */
+bool img_is_flash_mapped(uint16_t chip_id, uint32_t load_addr);
 
 /* Decoded esp_image_header_t. */
 typedef struct {
@@ -81,16 +96,21 @@ typedef struct {
 /* What went wrong with an image, one reason per value. */
 typedef enum {
     IMG_OK = 0,
-    IMG_ERR_READ,          /* the reader failed (I/O) */
-    IMG_ERR_TRUNCATED,     /* ends before the header, checksum or digest */
-    IMG_ERR_MAGIC,         /* first byte is not 0xE9 */
-    IMG_ERR_SEGMENT_COUNT, /* 0 or more than IMG_MAX_SEGMENTS segments */
-    IMG_ERR_SEGMENT_BOUNDS,/* a segment runs past the end of the image / partition */
-    IMG_ERR_CHECKSUM,      /* checksum byte does not match the segment data */
-    IMG_ERR_SHA256,        /* appended SHA-256 does not match */
-    IMG_ERR_CHIP,          /* chip id differs from the expected one */
-    IMG_ERR_APP_DESC,      /* esp_app_desc_t magic word missing */
+    IMG_ERR_READ,           /* the reader failed (I/O) */
+    IMG_ERR_TRUNCATED,      /* ends before the header, checksum or digest */
+    IMG_ERR_MAGIC,          /* first byte is not 0xE9 */
+    IMG_ERR_SEGMENT_COUNT,  /* 0 or more than IMG_MAX_SEGMENTS segments */
+    IMG_ERR_SEGMENT_BOUNDS, /* a segment runs past the end of the image / partition */
+    IMG_ERR_CHECKSUM,       /* checksum byte does not match the segment data */
+    IMG_ERR_SHA256,         /* appended SHA-256 does not match */
+    IMG_ERR_CHIP,           /* chip id differs from the expected one */
+    IMG_ERR_APP_DESC,       /* esp_app_desc_t magic word missing */
+    IMG_ERR_SEGMENT_ALIGN,  /* length not a multiple of 4, or a flash-mapped segment whose file
+                             * offset and load address differ modulo the MMU page */
 } img_status_t;
+
+/* Short constant name of a status ("IMG_ERR_CHECKSUM"), for logs and JSON. */
+const char *img_status_name(img_status_t status);
 
 /* A status and a one-line message a user can act on. */
 typedef struct {
@@ -146,6 +166,21 @@ img_status_t img_verify_buffer(const uint8_t *data, size_t len, int expect_chip,
 /* Decodes a raw 256-byte esp_app_desc_t. False when the magic word is wrong. */
 bool img_app_desc_decode(const uint8_t raw[IMG_APP_DESC_SIZE], img_app_desc_t *desc);
 
+/* Encodes desc as a raw esp_app_desc_t (strings truncated to their fields,
+ * reserved bytes zero). */
+void img_app_desc_encode(const img_app_desc_t *desc, uint8_t raw[IMG_APP_DESC_SIZE]);
+
+/* img_verify over a file; IMG_ERR_READ (message names the file and errno
+ * text) when it cannot be opened or read. */
+img_status_t img_verify_file(const char *path, int expect_chip, img_info_t *info, img_error_t *err);
+
+/* Copies the test marker text (what follows IMG_TEST_MARKER_PREFIX, up to
+ * the NUL) into out[IMG_TEST_MARKER_MAX]. False when the image has none:
+ * first segment too short, or no prefix at IMG_TEST_MARKER_OFFSET. info is
+ * what img_verify returned for the same reader. */
+bool img_read_test_marker(const img_reader_t *reader, const img_info_t *info,
+                          char out[IMG_TEST_MARKER_MAX]);
+
 /* Lower-case hex of a 32-byte digest into out[65]. */
 void img_hex32(const uint8_t digest[32], char out[65]);
 
@@ -166,13 +201,26 @@ typedef struct {
     const char *marker;
 } img_build_opts_t;
 
+/* Largest file img_build makes (ESP-IDF refuses app partitions above 16 MB). */
+#define IMG_BUILD_MAX_SIZE 0x1000000u
+/* Longest marker text: prefix, text and NUL fill IMG_TEST_MARKER_MAX bytes. */
+#define IMG_TEST_MARKER_TEXT_MAX (IMG_TEST_MARKER_MAX - sizeof(IMG_TEST_MARKER_PREFIX))
+
 /*
  * Builds a valid app image shaped like an ESP32-S3 build: several segments
  * at real load regions (flash rodata with the app descriptor first, DRAM,
  * IRAM, flash code, RTC), checksum padding, appended SHA-256. The app ELF
  * SHA-256 in the descriptor is derived from the options, so two images with
  * different contents have different identities. *out is malloc'd.
- * Returns IMG_OK or an error (size too small for the segments, ...).
+ * Size: the file is exactly max(size rounded up to 16, smallest layout)
+ * bytes. Images always end on a 16-byte boundary (the checksum closes a
+ * 16-byte block, then 32 digest bytes), and the flash code segment starts
+ * on a 64 KiB page, so the smallest image is a little over 64 KiB; size 0
+ * asks for that smallest image. Same options, same bytes (give date and
+ * time for that: their defaults are the current clock).
+ * Returns IMG_OK or an error (size above IMG_BUILD_MAX_SIZE, a string too
+ * long for its esp_app_desc_t field, a marker longer than
+ * IMG_TEST_MARKER_TEXT_MAX, no version).
  */
 img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_len,
                        img_error_t *err);

@@ -46,11 +46,16 @@ bool otadata_valid(const otadata_entry_t *entry);
  * highest seq; -1 when neither is valid. */
 int otadata_active(const otadata_entry_t entries[2]);
 
-/* OTA slot index the entry selects: (seq - 1) % slot_count. */
+/* OTA slot index the entry selects: (seq - 1) % slot_count, in unsigned
+ * 32-bit arithmetic as the bootloader does; 0 when slot_count == 0. */
 uint32_t otadata_slot(uint32_t seq, uint32_t slot_count);
 
 /* Smallest sequence number above current (0 when none is valid) that
- * selects slot out of slot_count. */
+ * selects slot out of slot_count. OTADATA_SEQ_BLANK when there is none
+ * below 0xFFFFFFFF, or slot >= slot_count, or slot_count == 0.
+ * Note: ESP-IDF's esp_rewrite_ota_data() keeps current itself when current
+ * already selects slot (re-selecting the running slot); this function
+ * always moves above it. */
 uint32_t otadata_next_seq(uint32_t current, uint32_t slot, uint32_t slot_count);
 
 /* "NEW", "PENDING_VERIFY", ... or "UNKNOWN". */

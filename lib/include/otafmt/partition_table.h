@@ -10,13 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PTABLE_OFFSET       0x8000u /* CONFIG_PARTITION_TABLE_OFFSET default */
-#define PTABLE_MAX_LEN      0xC00u  /* ESP_PARTITION_TABLE_MAX_LEN */
-#define PTABLE_ENTRY_SIZE   32u
-#define PTABLE_ENTRY_MAGIC  0x50AAu /* ESP_PARTITION_MAGIC, bytes AA 50 */
-#define PTABLE_MD5_MAGIC    0xEBEBu /* ESP_PARTITION_MAGIC_MD5, bytes EB EB */
-#define PTABLE_MAX_ENTRIES  (PTABLE_MAX_LEN / PTABLE_ENTRY_SIZE - 1)
-#define PTABLE_LABEL_LEN    16u
+#define PTABLE_OFFSET      0x8000u /* CONFIG_PARTITION_TABLE_OFFSET default */
+#define PTABLE_MAX_LEN     0xC00u  /* ESP_PARTITION_TABLE_MAX_LEN */
+#define PTABLE_ENTRY_SIZE  32u
+#define PTABLE_ENTRY_MAGIC 0x50AAu /* ESP_PARTITION_MAGIC, bytes AA 50 */
+#define PTABLE_MD5_MAGIC   0xEBEBu /* ESP_PARTITION_MAGIC_MD5, bytes EB EB */
+#define PTABLE_MAX_ENTRIES (PTABLE_MAX_LEN / PTABLE_ENTRY_SIZE - 1)
+#define PTABLE_LABEL_LEN   16u
 
 #define PTABLE_TYPE_APP  0x00u
 #define PTABLE_TYPE_DATA 0x01u
@@ -66,5 +66,19 @@ const ptable_entry_t *ptable_find(const ptable_t *table, uint8_t type, uint8_t s
 /* Names as in the CSV ("app", "data"; "ota_1", "nvs", ...); NULL when unknown. */
 const char *ptable_type_name(uint8_t type);
 const char *ptable_subtype_name(uint8_t type, uint8_t subtype);
+/* Subtype value of a CSV keyword ("ota_1", "nvs", ...) for that type; false when unknown. */
+bool ptable_subtype_from_name(uint8_t type, const char *name, uint8_t *subtype);
+
+/* First free flash address after the table (CONFIG_PARTITION_TABLE_OFFSET
+ * + one 4 KiB sector): where gen_esp32part.py starts placing partitions. */
+#define PTABLE_FIRST_FREE (PTABLE_OFFSET + 0x1000u)
+/* Offset alignment gen_esp32part.py demands: app 64 KiB, everything else 4 KiB. */
+#define PTABLE_ALIGN_APP  0x10000u
+#define PTABLE_ALIGN_DATA 0x1000u
+/* App partition sizes must be whole flash sectors. */
+#define PTABLE_APP_SIZE_ALIGN 0x1000u
+#define PTABLE_OTADATA_SIZE   0x2000u
+/* Most entries a table can hold: entries plus the MD5 entry stay below PTABLE_MAX_LEN. */
+#define PTABLE_MAX_CSV_ENTRIES (PTABLE_MAX_LEN / PTABLE_ENTRY_SIZE - 2)
 
 #endif

@@ -1,0 +1,42 @@
+#include "app_health.h"
+
+#include <inttypes.h>
+
+#include "esp_log.h"
+#include "esp_ota_ops.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "node_settings.h"
+#include "ota_update.h"
+#include "wifi_sta.h"
+
+static const char *TAG = "health";
+
+#define POLL_MS 100
+
+void app_health_confirm_if_pending(void)
+{
+    const esp_partition_t *running = esp_ota_get_running_partition();
+    esp_ota_img_states_t state;
+    if (running == NULL || esp_ota_get_state_partition(running, &state) != ESP_OK ||
+        state != ESP_OTA_IMG_PENDING_VERIFY) {
+        return;
+    }
+    const uint32_t delay_ms = node_settings_health_delay_ms();
+    ESP_LOGI(TAG,
+             "%s is PENDING_VERIFY: confirming after the OTA service is up, WiFi has an "
+             "address and %" PRIu32 " ms have passed",
+             running->label, delay_ms);
+
+    while (!ota_update_running() || !wifi_sta_has_ip()) {
+        vTaskDelay(pdMS_TO_TICKS(POLL_MS));
+    }
+    vTaskDelay(pdMS_TO_TICKS(delay_ms));
+
+    esp_err_t err = esp_ota_mark_app_valid_cancel_rollback();
+    if (err == ESP_OK) {
+        ESP_LOGI(TAG, "%s marked valid; rollback cancelled", running->label);
+    } else {
+        ESP_LOGE(TAG, "esp_ota_mark_app_valid_cancel_rollback failed (%s)", esp_err_to_name(err));
+    }
+}

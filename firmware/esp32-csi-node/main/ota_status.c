@@ -1,0 +1,99 @@
+#include "ota_status.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "esp_app_desc.h"
+#include "esp_ota_ops.h"
+#include "esp_partition.h"
+#include "esp_system.h"
+#include "esp_timer.h"
+#include "ota_auth.h"
+#include "ota_reply.h"
+#include "reset_reason.h"
+#include "sdkconfig.h"
+
+static const char *ota_state_name(const esp_partition_t *part)
+{
+    esp_ota_img_states_t state;
+    /* ESP_ERR_NOT_FOUND: otadata has no entry for this slot (blank otadata). */
+    if (part == NULL || esp_ota_get_state_partition(part, &state) != ESP_OK) {
+        return "UNDEFINED";
+    }
+    switch (state) {
+        case ESP_OTA_IMG_NEW:
+            return "NEW";
+        case ESP_OTA_IMG_PENDING_VERIFY:
+            return "PENDING_VERIFY";
+        case ESP_OTA_IMG_VALID:
+            return "VALID";
+        case ESP_OTA_IMG_INVALID:
+            return "INVALID";
+        case ESP_OTA_IMG_ABORTED:
+            return "ABORTED";
+        case ESP_OTA_IMG_UNDEFINED:
+            break;
+    }
+    return "UNDEFINED";
+}
+
+/* A partition label as a JSON value: a quoted string, or null. */
+static void json_label(char *dst, size_t size, const esp_partition_t *part)
+{
+    if (part == NULL) {
+        snprintf(dst, size, "null");
+        return;
+    }
+    char escaped[2 * sizeof(part->label)];
+    ota_json_escape(escaped, sizeof(escaped), part->label);
+    snprintf(dst, size, "\"%s\"", escaped);
+}
+
+/* esp_app_desc_t strings are fixed-size and NUL-terminated only when shorter. */
+static void json_field(char *dst, size_t size, const char *field, size_t field_size)
+{
+    char copy[33];
+    size_t n = field_size < sizeof(copy) - 1 ? field_size : sizeof(copy) - 1;
+    snprintf(copy, sizeof(copy), "%.*s", (int)n, field);
+    ota_json_escape(dst, size, copy);
+}
+
+esp_err_t ota_status_handler(httpd_req_t *req)
+{
+    const esp_app_desc_t *app = esp_app_get_description();
+    const esp_partition_t *running = esp_ota_get_running_partition();
+    const esp_partition_t *next = esp_ota_get_next_update_partition(NULL);
+    const esp_partition_t *boot = esp_ota_get_boot_partition();
+
+    char version[65], date[33], time[33], project[65], idf_ver[65];
+    json_field(version, sizeof(version), app->version, sizeof(app->version));
+    json_field(date, sizeof(date), app->date, sizeof(app->date));
+    json_field(time, sizeof(time), app->time, sizeof(app->time));
+    json_field(project, sizeof(project), app->project_name, sizeof(app->project_name));
+    json_field(idf_ver, sizeof(idf_ver), app->idf_ver, sizeof(app->idf_ver));
+
+    char elf_sha256[65];
+    esp_app_get_elf_sha256(elf_sha256, sizeof(elf_sha256));
+
+    char running_label[40], next_label[40], boot_label[40];
+    json_label(running_label, sizeof(running_label), running);
+    json_label(next_label, sizeof(next_label), next);
+    json_label(boot_label, sizeof(boot_label), boot);
+
+    char body[1024];
+    int n = snprintf(body, sizeof(body),
+                     "{\"version\":\"%s\",\"date\":\"%s\",\"time\":\"%s\",\"project\":\"%s\","
+                     "\"idf_ver\":\"%s\",\"elf_sha256\":\"%s\",\"chip\":\"%s\","
+                     "\"running_partition\":%s,\"next_partition\":%s,\"boot_partition\":%s,"
+                     "\"ota_state\":\"%s\",\"max_size\":%" PRIu32 ",\"reset_reason\":\"%s\","
+                     "\"uptime_ms\":%" PRId64 ",\"auth\":%s}",
+                     version, date, time, project, idf_ver, elf_sha256, CONFIG_IDF_TARGET,
+                     running_label, next_label, boot_label, ota_state_name(running),
+                     next != NULL ? next->size : 0, reset_reason_name(esp_reset_reason()),
+                     esp_timer_get_time() / 1000, ota_auth_required() ? "true" : "false");
+    if (n < 0 || (size_t)n >= sizeof(body)) {
+        return ota_reply_error(req, OTA_HTTP_500, "status reply does not fit %u bytes",
+                               (unsigned)sizeof(body));
+    }
+    return ota_reply_json(req, OTA_HTTP_200, body);
+}

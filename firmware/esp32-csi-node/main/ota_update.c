@@ -1,0 +1,289 @@
+#include "ota_update.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "esp_http_server.h"
+#include "esp_log.h"
+#include "esp_ota_ops.h"
+#include "esp_partition.h"
+#include "esp_timer.h"
+#include "node_settings.h"
+#include "ota_auth.h"
+#include "ota_image_check.h"
+#include "ota_operator.h"
+#include "ota_reply.h"
+#include "ota_status.h"
+#include "sdkconfig.h"
+
+static const char *TAG = "ota";
+
+/* Upload chunk: one 4 KiB flash sector per esp_ota_write (fewer calls than
+ * the recipe's 1 KiB, same flash traffic). It is static, not on the stack:
+ * the handler runs on the httpd task, whose 8 KiB must stay free for
+ * esp_ota_end's image verification (fix B). Only one handler runs at a time
+ * (esp_http_server has a single server task), so one buffer is enough. */
+#define UPLOAD_CHUNK 4096
+static uint8_t s_chunk[UPLOAD_CHUNK];
+_Static_assert(UPLOAD_CHUNK >= OTA_IMAGE_PROLOGUE_LEN, "the first chunk must hold the prologue");
+
+static httpd_handle_t s_server;
+static uint32_t s_recv_retries;
+
+static int64_t elapsed_ms(int64_t since_us)
+{
+    return (esp_timer_get_time() - since_us) / 1000;
+}
+
+static bool content_type_is_binary(httpd_req_t *req)
+{
+    char type[64];
+    if (httpd_req_get_hdr_value_str(req, "Content-Type", type, sizeof(type)) != ESP_OK) {
+        return false;
+    }
+    /* Media types are case-insensitive; parameters (";...") are allowed. */
+    static const char want[] = "application/octet-stream";
+    size_t n = sizeof(want) - 1;
+    return strncasecmp(type, want, n) == 0 && (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+}
+
+/* Why an upload stopped early: how to answer and what to return to httpd. */
+typedef struct {
+    const char *status; /* OTA_HTTP_xxx, or NULL when the client is gone */
+    bool drain;         /* the connection is healthy: read the rest of the body */
+    size_t received;    /* body bytes taken from the socket so far */
+    char message[160];
+} upload_failure_t;
+
+/* Fills up to `want` bytes of s_chunk. Consecutive receive timeouts are
+ * counted across calls and reset by any data, so a slow but moving client
+ * is served while a silent one is dropped after the retry budget. */
+static bool receive_chunk(httpd_req_t *req, size_t want, size_t done, uint32_t *timeouts,
+                          upload_failure_t *fail)
+{
+    size_t fill = 0;
+    while (fill < want) {
+        int got = httpd_req_recv(req, (char *)s_chunk + fill, want - fill);
+        if (got == HTTPD_SOCK_ERR_TIMEOUT) {
+            *timeouts += 1;
+            ESP_LOGW(TAG, "receive timeout %" PRIu32 "/%" PRIu32 " at byte %u", *timeouts,
+                     s_recv_retries, (unsigned)(done + fill));
+            if (*timeouts >= s_recv_retries) {
+                fail->status = OTA_HTTP_408;
+                fail->drain = false;
+                snprintf(fail->message, sizeof(fail->message),
+                         "client stalled: no data for %" PRIu32 " receive timeouts in a row "
+                         "after %u of %u bytes; upload aborted",
+                         *timeouts, (unsigned)(done + fill), (unsigned)req->content_len);
+                return false;
+            }
+            continue;
+        }
+        if (got <= 0) {
+            fail->status = NULL; /* closed or broken socket: nobody to answer */
+            fail->drain = false;
+            snprintf(fail->message, sizeof(fail->message),
+                     "connection lost after %u of %u bytes (httpd_req_recv %d)",
+                     (unsigned)(done + fill), (unsigned)req->content_len, got);
+            return false;
+        }
+        *timeouts = 0;
+        fill += (size_t)got;
+    }
+    return true;
+}
+
+/* Receives the body into the open OTA handle; the first chunk is checked
+ * before anything of it is written. */
+static bool receive_image(httpd_req_t *req, esp_ota_handle_t handle, upload_failure_t *fail)
+{
+    size_t done = 0;
+    uint32_t timeouts = 0;
+    while (done < req->content_len) {
+        size_t left = req->content_len - done;
+        size_t want = left < UPLOAD_CHUNK ? left : UPLOAD_CHUNK;
+        if (!receive_chunk(req, want, done, &timeouts, fail)) {
+            return false;
+        }
+        fail->received = done + want;
+        fail->drain = true;
+        if (done == 0) {
+            if (ota_image_check_start(s_chunk, want, fail->message, sizeof(fail->message)) !=
+                ESP_OK) {
+                fail->status = OTA_HTTP_400;
+                return false;
+            }
+            ota_image_log_incoming(s_chunk, want);
+        }
+        esp_err_t err = esp_ota_write(handle, s_chunk, want);
+        if (err != ESP_OK) {
+            fail->status = err == ESP_ERR_OTA_VALIDATE_FAILED ? OTA_HTTP_400 : OTA_HTTP_500;
+            snprintf(fail->message, sizeof(fail->message), "esp_ota_write at byte %u failed (%s)",
+                     (unsigned)done, esp_err_to_name(err));
+            return false;
+        }
+        done += want;
+    }
+    return true;
+}
+
+/* Checks that need no flash access: type, length, size against the slot. */
+static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, esp_err_t *ret)
+{
+    *ret = ESP_OK;
+    if (!content_type_is_binary(req)) {
+        ota_reply_error(req, OTA_HTTP_415,
+                        "Content-Type must be application/octet-stream (send the raw .bin "
+                        "with --data-binary)");
+        *ret = ota_discard_body(req, req->content_len);
+        return false;
+    }
+    /* content_len is 0 both without the header and with "0": ask for the header itself. */
+    if (httpd_req_get_hdr_value_len(req, "Content-Length") == 0) {
+        ota_reply_error(req, OTA_HTTP_411, "Content-Length required");
+        *ret = ESP_FAIL; /* the body, if any, has no known end: close the connection */
+        return false;
+    }
+    if (req->content_len == 0) {
+        ota_reply_error(req, OTA_HTTP_400, "empty body: Content-Length is 0");
+        return false;
+    }
+    if (update == NULL) {
+        ota_reply_error(req, OTA_HTTP_500, "no OTA partition to write: check the partition table");
+        *ret = ota_discard_body(req, req->content_len);
+        return false;
+    }
+    if (req->content_len > update->size) {
+        ota_reply_error(req, OTA_HTTP_413, "image of %u bytes does not fit %s (%" PRIu32 " bytes)",
+                        (unsigned)req->content_len, update->label, update->size);
+        *ret = ota_discard_body(req, req->content_len);
+        return false;
+    }
+    return true;
+}
+
+static esp_err_t ota_post_handler(httpd_req_t *req)
+{
+    const int64_t start_us = esp_timer_get_time();
+    if (!ota_auth_allow(req)) {
+        return ota_discard_body(req, req->content_len);
+    }
+    const esp_partition_t *update = esp_ota_get_next_update_partition(NULL);
+    esp_err_t ret;
+    if (!request_acceptable(req, update, &ret)) {
+        return ret;
+    }
+    ESP_LOGI(TAG, "upload of %u bytes into %s (0x%" PRIx32 ", %" PRIu32 " bytes)",
+             (unsigned)req->content_len, update->label, update->address, update->size);
+
+    /* Fix A: OTA_SIZE_UNKNOWN erases the whole slot before the first write.
+     * OTA_WITH_SEQUENTIAL_WRITES would erase sector by sector as data comes
+     * in and leave the tail of a larger previous image in place, which the
+     * new image may jump into after boot (Guru Meditation, rollback). */
+    esp_ota_handle_t handle = 0;
+    esp_err_t err = esp_ota_begin(update, OTA_SIZE_UNKNOWN, &handle);
+    if (err == ESP_ERR_OTA_ROLLBACK_INVALID_STATE) {
+        ota_reply_error(req, OTA_HTTP_409,
+                        "running image is still PENDING_VERIFY (health check not passed yet); "
+                        "retry later");
+        return ota_discard_body(req, req->content_len);
+    }
+    if (err != ESP_OK) {
+        ota_reply_error(req, OTA_HTTP_500, "esp_ota_begin on %s failed (%s)", update->label,
+                        esp_err_to_name(err));
+        return ota_discard_body(req, req->content_len);
+    }
+    ESP_LOGI(TAG, "erased %s in %" PRId64 " ms", update->label, elapsed_ms(start_us));
+
+    upload_failure_t fail = {.status = NULL, .drain = false, .received = 0, .message = ""};
+    if (!receive_image(req, handle, &fail)) {
+        esp_ota_abort(handle);
+        if (fail.status == NULL) {
+            ESP_LOGW(TAG, "upload aborted: %s", fail.message);
+            return ESP_FAIL;
+        }
+        ota_reply_error(req, fail.status, "%s", fail.message);
+        /* A stalled client is dropped; otherwise the rest of the body is read
+         * so the client sees the reply instead of a reset mid-send. */
+        return fail.drain ? ota_discard_body(req, req->content_len - fail.received) : ESP_FAIL;
+    }
+    ESP_LOGI(TAG, "received and wrote %u bytes in %" PRId64 " ms", (unsigned)req->content_len,
+             elapsed_ms(start_us));
+
+    /* Fix B matters here: esp_ota_end verifies the whole image (segments,
+     * checksum, SHA-256) with several KiB of stack. It releases the handle
+     * whatever the result, so no esp_ota_abort after it. */
+    err = esp_ota_end(handle);
+    if (err != ESP_OK) {
+        const char *status = (err == ESP_ERR_OTA_VALIDATE_FAILED || err == ESP_ERR_INVALID_SIZE)
+                                 ? OTA_HTTP_400
+                                 : OTA_HTTP_500;
+        return ota_reply_error(req, status, "image failed verification (%s)", esp_err_to_name(err));
+    }
+    err = esp_ota_set_boot_partition(update);
+    if (err != ESP_OK) {
+        return ota_reply_error(req, OTA_HTTP_500, "esp_ota_set_boot_partition(%s) failed (%s)",
+                               update->label, esp_err_to_name(err));
+    }
+    ESP_LOGI(TAG, "verified, boot partition is now %s; total %" PRId64 " ms", update->label,
+             elapsed_ms(start_us));
+    ota_reply_json(req, OTA_HTTP_200,
+                   "{\"status\":\"ok\",\"message\":\"OTA update successful. Rebooting...\"}");
+    ota_restart_after_reply();
+}
+
+esp_err_t ota_update_start(void)
+{
+    httpd_config_t config = HTTPD_DEFAULT_CONFIG();
+    config.server_port = CONFIG_OTA_HTTP_PORT;
+    /* Fix B: the default 4 KiB task stack overflows inside esp_ota_end's
+     * image verification; the chip then panics before the boot slot switches. */
+    config.stack_size = 8192;
+    /* 30 s instead of 5: the client keeps sending while esp_ota_begin erases
+     * the 2 MB slot (about 1.5 s on the chip) and WiFi may stall for seconds.
+     * NVS ota/recv_tmo_s may shorten it (tests of a stalled client). */
+    config.recv_wait_timeout = node_settings_recv_timeout_s();
+    /* Room for the 4 endpoints with spare slots; the default 8 is a hard cap
+     * that silently refuses further registrations. */
+    config.max_uri_handlers = 12;
+    s_recv_retries = node_settings_recv_timeout_retries();
+
+    esp_err_t err = httpd_start(&s_server, &config);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "httpd_start on port %d failed (%s)", CONFIG_OTA_HTTP_PORT,
+                 esp_err_to_name(err));
+        return err;
+    }
+    const httpd_uri_t routes[] = {
+        {.uri = "/ota", .method = HTTP_POST, .handler = ota_post_handler, .user_ctx = NULL},
+        {.uri = "/ota/status", .method = HTTP_GET, .handler = ota_status_handler, .user_ctx = NULL},
+        {.uri = "/ota/recalibrate",
+         .method = HTTP_POST,
+         .handler = ota_recalibrate_handler,
+         .user_ctx = NULL},
+        {.uri = "/ota/set-target",
+         .method = HTTP_POST,
+         .handler = ota_set_target_handler,
+         .user_ctx = NULL},
+    };
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        err = httpd_register_uri_handler(s_server, &routes[i]);
+        if (err != ESP_OK) {
+            ESP_LOGE(TAG, "registering %s failed (%s)", routes[i].uri, esp_err_to_name(err));
+            httpd_stop(s_server);
+            s_server = NULL;
+            return err;
+        }
+    }
+    ESP_LOGI(TAG, "OTA service on port %d (stack %d, recv timeout %d s x %" PRIu32 ")",
+             CONFIG_OTA_HTTP_PORT, (int)config.stack_size, (int)config.recv_wait_timeout,
+             s_recv_retries);
+    return ESP_OK;
+}
+
+bool ota_update_running(void)
+{
+    return s_server != NULL;
+}

@@ -1,0 +1,363 @@
+/* otactl deploy: the command line around the deploy engine. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "deploy.h"
+#include "discover.h"
+#include "idf_build.h"
+#include "image_file.h"
+#include "options.h"
+#include "report.h"
+#include "targets.h"
+
+#define DEFAULT_PROJECT_DIR "firmware/esp32-csi-node"
+#define DEFAULT_IMAGE       DEFAULT_PROJECT_DIR "/build/esp32-csi-node.bin"
+#define MAX_SUBNETS         32
+
+static const char deploy_help[] =
+    "NAME\n"
+    "    otactl deploy - upload an app image to ESP32 nodes in parallel and prove each took it\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    otactl deploy [IP[:PORT]...] [--image FILE] [--build] [--no-verify] [--force]\n"
+    "                  [--subnet CIDR]... [--arp-file FILE] [--jobs N] [--json] [--quiet]\n"
+    "                  [--probe-timeout S] [--upload-timeout S] [--verify-timeout S] [--port P]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Runs the four phases of an OTA update over WiFi on every target at once, on one\n"
+    "    event loop (no thread per node):\n"
+    "\n"
+    "    pre-flight  The image is verified before anything is sent: app image header and\n"
+    "                segments, checksum, appended SHA-256, application descriptor. A bad\n"
+    "                image stops the deploy with exit status 2 before any node is\n"
+    "                contacted. After the snapshot, each node is checked: the\n"
+    "                image's chip and project must match what the node reports, and the\n"
+    "                image must fit the node's next update slot (max_size). A node that\n"
+    "                fails a check is refused (nothing is sent to it) and counts as failed.\n"
+    "    discovery   Without IP arguments, candidates come from the ARP table and from\n"
+    "                --subnet sweeps; each is probed with GET /ota/status (--probe-timeout)\n"
+    "                and only hosts answering valid status JSON become targets.\n"
+    "    snapshot    GET /ota/status on every target: running slot and image identity.\n"
+    "                Nodes that already run exactly this image (same ELF SHA-256,\n"
+    "                version, date and time) are skipped and count as success.\n"
+    "    upload      POST /ota with the raw image (application/octet-stream), all targets\n"
+    "                at once or --jobs at a time, one shared read-only copy of the image,\n"
+    "                'Authorization: Bearer $OTA_PSK' when OTA_PSK is set. A reset\n"
+    "                connection or an empty reply after the whole body was sent means\n"
+    "                'sent, rebooting', not failure. A node answering 409 (its running\n"
+    "                image is still PENDING_VERIFY) is retried with backoff until the\n"
+    "                --verify-timeout budget is spent.\n"
+    "    verify      From the moment its upload ends, each node is polled with backoff\n"
+    "                until it answers from a new boot or --verify-timeout passes. Success\n"
+    "                only when the running partition changed AND the node reports the\n"
+    "                uploaded image's ELF SHA-256, version, date and time.\n"
+    "\n"
+    "    Progress goes to stderr (a line per node redrawn on a terminal, log lines\n"
+    "    otherwise); the summary table or the --json document goes to stdout.\n"
+    "\n"
+    "RESULTS\n"
+    "    confirmed       new boot, new slot, the uploaded image\n"
+    "    skipped         already running this image (use --force to re-send)\n"
+    "    sent            accepted; not verified because of --no-verify\n"
+    "    refused         pre-flight: wrong chip or project, or image larger than max_size\n"
+    "    unreachable     no answer to GET /ota/status (or no connection for the upload)\n"
+    "    bad-status      answers HTTP, but not a valid status JSON\n"
+    "    token-rejected  401/403: OTA_PSK missing or different from the node's\n"
+    "    busy            409 until the deadline: running image not confirmed yet\n"
+    "    rejected        the node refused the image (400, 413, 500, ... with its message)\n"
+    "    interrupted     connection lost part-way through the upload\n"
+    "    rolled-back     did not take - likely panic on first boot, rolled back\n"
+    "    no-return       unreachable after reboot - offline or panic loop\n"
+    "    wrong-image     came back on the new slot with a different image\n"
+    "\n"
+    "OPTIONS\n"
+    "    --image FILE        image to send (default " DEFAULT_IMAGE ")\n"
+    "    --build             run 'idf.py -C DIR build' first (ESP-IDF environment required)\n"
+    "    --project-dir DIR   ESP-IDF project for --build (default " DEFAULT_PROJECT_DIR ")\n"
+    "    --no-verify         stop after the upload; 'sent' counts as success\n"
+    "    --force             also upload to nodes that already run this image\n"
+    "    --subnet CIDR       sweep this subnet for nodes (repeatable; at most 4094 hosts each)\n"
+    "    --arp-file FILE     take ARP candidates from FILE (/proc/net/arp or 'arp -a -n' text)\n"
+    "                        instead of this machine's table. The machine's table is read only\n"
+    "                        when there are no IPs, no --subnet and no --arp-file.\n"
+    "    --jobs N            at most N uploads at a time (default: all targets)\n"
+    "    --port P            node HTTP port for IPs without one and for discovery (default 8032)\n"
+    "    --probe-timeout S   each status request, seconds (default 1.5)\n"
+    "    --upload-timeout S  each upload including erase and flash, seconds (default 300)\n"
+    "    --verify-timeout S  from an upload's end to its verdict, seconds (default 60)\n"
+    "    --json              print one JSON object instead of the table\n"
+    "    --quiet             no progress output\n"
+    "    -h, --help          this text\n"
+    "\n"
+    "ENVIRONMENT\n"
+    "    OTA_PSK   Bearer token for nodes with security/ota_psk in NVS. Never printed.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0  every target confirmed (or skipped, or sent with --no-verify)\n"
+    "    1  a target failed, was refused or unreachable, or no node was found\n"
+    "    2  usage error, build failure or bad image: nothing was sent\n"
+    "\n"
+    "EXAMPLES\n"
+    "    otactl deploy                                  # auto-discover via the ARP table\n"
+    "    otactl deploy 192.168.0.100 192.168.0.101\n"
+    "    OTA_PSK=secret otactl deploy --subnet 192.168.0.0/24 --json\n";
+
+struct deploy_args {
+    target_list_t targets;
+    const char *image;
+    const char *project_dir;
+    bool build;
+    bool verify;
+    bool force;
+    bool json;
+    bool quiet;
+    const char *subnets[MAX_SUBNETS];
+    size_t subnet_count;
+    const char *arp_file;
+    unsigned long jobs;
+    unsigned long port;
+    uint64_t probe_timeout_ms;
+    uint64_t upload_timeout_ms;
+    uint64_t verify_timeout_ms;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "otactl deploy: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see otactl deploy --help)\n");
+    return OTACTL_EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
+{
+    char err[200];
+    char **ips = calloc((size_t)argc, sizeof(*ips));
+    size_t ip_count = 0;
+    if (ips == NULL) {
+        return usage_error("%s", "out of memory");
+    }
+    int rc = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v = NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            *help = true;
+            rc = 0;
+            goto done;
+        } else if (strcmp(arg, "--build") == 0) {
+            a->build = true;
+        } else if (strcmp(arg, "--no-verify") == 0) {
+            a->verify = false;
+        } else if (strcmp(arg, "--force") == 0) {
+            a->force = true;
+        } else if (strcmp(arg, "--json") == 0) {
+            a->json = true;
+        } else if (strcmp(arg, "--quiet") == 0) {
+            a->quiet = true;
+        } else if (options_is(arg, "--image", &v)) {
+            if ((a->image = options_value(argc, argv, &i, v)) == NULL) {
+                goto missing;
+            }
+        } else if (options_is(arg, "--project-dir", &v)) {
+            if ((a->project_dir = options_value(argc, argv, &i, v)) == NULL) {
+                goto missing;
+            }
+        } else if (options_is(arg, "--arp-file", &v)) {
+            if ((a->arp_file = options_value(argc, argv, &i, v)) == NULL) {
+                goto missing;
+            }
+        } else if (options_is(arg, "--subnet", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL) {
+                goto missing;
+            }
+            if (a->subnet_count == MAX_SUBNETS) {
+                rc = usage_error("at most %s --subnet options", "32");
+                goto done;
+            }
+            a->subnets[a->subnet_count++] = s;
+        } else if (options_is(arg, "--jobs", &v) || options_is(arg, "-j", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL || !options_parse_count(s, 100000, &a->jobs)) {
+                rc = usage_error("--jobs wants a positive number, got '%s'", s ? s : "");
+                goto done;
+            }
+        } else if (options_is(arg, "--port", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL || !options_parse_count(s, 65535, &a->port)) {
+                rc = usage_error("--port wants 1..65535, got '%s'", s ? s : "");
+                goto done;
+            }
+        } else if (options_is(arg, "--probe-timeout", &v) ||
+                   options_is(arg, "--upload-timeout", &v) ||
+                   options_is(arg, "--verify-timeout", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            uint64_t *dst = strncmp(arg, "--probe", 7) == 0    ? &a->probe_timeout_ms
+                            : strncmp(arg, "--upload", 8) == 0 ? &a->upload_timeout_ms
+                                                               : &a->verify_timeout_ms;
+            if (s == NULL || !options_parse_seconds(s, dst)) {
+                rc = usage_error("timeouts are seconds, e.g. 1.5; got '%s'", s ? s : "");
+                goto done;
+            }
+        } else if (arg[0] == '-') {
+            rc = usage_error("unknown option '%s'", arg);
+            goto done;
+        } else {
+            ips[ip_count++] = argv[i];
+        }
+        continue;
+    missing:
+        rc = usage_error("%s needs a value", arg);
+        goto done;
+    }
+    if (targets_add_args(&a->targets, ips, ip_count, (unsigned)a->port, err, sizeof(err)) != 0) {
+        rc = usage_error("%s", err);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(ips);
+    return rc;
+}
+
+/* Without IPs (or with --subnet / --arp-file) the targets come from discovery. */
+static int discover_targets(struct deploy_args *a)
+{
+    bool explicit = a->targets.count > 0;
+    if (explicit && a->subnet_count == 0 && a->arp_file == NULL) {
+        return 0;
+    }
+    discover_sources_t src = {
+        .arp_file = a->arp_file,
+        .system_arp = !explicit && a->subnet_count == 0 && a->arp_file == NULL,
+        .subnets = a->subnets,
+        .subnet_count = a->subnet_count,
+        .port = (unsigned)a->port,
+    };
+    if (!a->quiet) {
+        fprintf(stderr, "otactl deploy: discovering nodes (%s%s%s)\n",
+                src.system_arp ? "this machine's ARP table" : "", a->arp_file ? "ARP file " : "",
+                a->arp_file ? a->arp_file : "");
+        for (size_t i = 0; i < a->subnet_count; i++) {
+            fprintf(stderr, "otactl deploy: sweeping %s\n", a->subnets[i]);
+        }
+    }
+    probe_result_t *found = NULL;
+    size_t found_count = 0, candidates = 0;
+    char err[200];
+    if (discover_nodes(&src, a->probe_timeout_ms, &found, &found_count, &candidates, err,
+                       sizeof(err)) != 0) {
+        fprintf(stderr, "otactl deploy: discovery: %s\n", err);
+        return -1;
+    }
+    for (size_t i = 0; i < found_count; i++) {
+        targets_add(&a->targets, &found[i].addr);
+    }
+    if (!a->quiet) {
+        fprintf(stderr, "otactl deploy: %zu of %zu candidates answered as OTA nodes\n", found_count,
+                candidates);
+    }
+    free(found);
+    return 0;
+}
+
+static int run_deploy(struct deploy_args *a, const image_file_t *img)
+{
+    size_t n = a->targets.count;
+    node_result_t *nodes = calloc(n ? n : 1, sizeof(*nodes));
+    const char **labels = calloc(n ? n : 1, sizeof(*labels));
+    if (nodes == NULL || labels == NULL) {
+        free(nodes);
+        free(labels);
+        fprintf(stderr, "otactl deploy: out of memory\n");
+        return OTACTL_EXIT_FAILED;
+    }
+    for (size_t i = 0; i < n; i++) {
+        nodes[i].addr = a->targets.items[i];
+        labels[i] = nodes[i].addr.label;
+    }
+    progress_t *progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, a->quiet);
+    deploy_plan_t plan = {
+        .image = img->data,
+        .image_len = img->len,
+        .identity = &img->identity,
+        .psk = options_psk(),
+        .jobs = (unsigned)a->jobs,
+        .probe_timeout_ms = a->probe_timeout_ms,
+        .upload_timeout_ms = a->upload_timeout_ms,
+        .verify_timeout_ms = a->verify_timeout_ms,
+        .verify = a->verify,
+        .force = a->force,
+        .progress = progress,
+    };
+    if (n > 0) {
+        deploy_run(&plan, nodes, n);
+    }
+    progress_end(progress);
+    int code = report_exit_code(nodes, n);
+    if (n == 0 && !a->quiet) {
+        fprintf(stderr, "otactl deploy: no nodes to deploy to\n");
+    }
+    if (a->json) {
+        report_print_json(stdout,
+                          report_deploy_json(nodes, n, &img->identity, a->image, a->verify, code));
+    } else {
+        report_result_table(stdout, nodes, n);
+    }
+    free(labels);
+    free(nodes);
+    return code;
+}
+
+int cmd_deploy(int argc, char **argv)
+{
+    struct deploy_args a = {
+        .image = DEFAULT_IMAGE,
+        .project_dir = DEFAULT_PROJECT_DIR,
+        .verify = true,
+        .port = NODE_DEFAULT_PORT,
+        .probe_timeout_ms = 1500,
+        .upload_timeout_ms = 300000,
+        .verify_timeout_ms = 60000,
+    };
+    bool help = false;
+    if (parse_args(argc, argv, &a, &help) != 0) {
+        targets_free(&a.targets);
+        return OTACTL_EXIT_USAGE;
+    }
+    if (help) {
+        fputs(deploy_help, stdout);
+        targets_free(&a.targets);
+        return OTACTL_EXIT_OK;
+    }
+    char err[300];
+    if (a.build && idf_build_run(a.project_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otactl deploy: build: %s\n", err);
+        targets_free(&a.targets);
+        return OTACTL_EXIT_USAGE;
+    }
+    image_file_t img;
+    if (image_file_open(a.image, &img, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otactl deploy: pre-flight: %s; nothing was sent\n", err);
+        targets_free(&a.targets);
+        return OTACTL_EXIT_USAGE;
+    }
+    if (!a.quiet) {
+        fprintf(stderr, "otactl deploy: %s: %s %s (%s %s), %s, %zu bytes, elf_sha256 %.16s...\n",
+                a.image, img.identity.project, img.identity.version, img.identity.date,
+                img.identity.time, img.identity.chip, img.len, img.identity.elf_sha256);
+    }
+    int code;
+    if (discover_targets(&a) != 0) {
+        code = OTACTL_EXIT_USAGE;
+    } else {
+        code = run_deploy(&a, &img);
+    }
+    image_file_close(&img);
+    targets_free(&a.targets);
+    return code;
+}

@@ -1,0 +1,302 @@
+/*
+ * otactl doctor IP [--uart DEVICE|FILE] ...: gathers the evidence the
+ * recipe's flowchart needs (status polls over HTTP, the UART when given),
+ * hands it to the diagnosis engine and prints the verdict.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "commands.h"
+#include "diagnosis.h"
+#include "diagnosis_report.h"
+#include "identity.h"
+#include "node_addr.h"
+#include "options.h"
+#include "probe.h"
+#include "uart_source.h"
+
+#define DOCTOR_DEFAULT_POLLS       3u     /* recipe: three polls ...   */
+#define DOCTOR_DEFAULT_INTERVAL_MS 5000u  /* ... 5 s apart             */
+#define DOCTOR_DEFAULT_UART_MS     15000u /* long enough for a reboot and boot */
+#define DOCTOR_PROBE_TIMEOUT_MS    3000u
+#define DOCTOR_MAX_POLLS           100ul
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: otactl doctor IP[:PORT] [--uart DEVICE|FILE] [--uart-seconds S]\n"
+                 "                     [--polls N] [--interval S] [--expect-image FILE] [--json]\n"
+                 "\n"
+                 "Diagnose why an OTA update did not take, following the recipe's flowchart,\n"
+                 "and print one diagnosis, the evidence it rests on and the fix.\n"
+                 "\n"
+                 "What doctor reads:\n"
+                 "  HTTP  GET /ota/status N times, S seconds apart (default 3 polls, 5 s):\n"
+                 "        is the node there, which image and slot it runs, its reset_reason,\n"
+                 "        ota_state and uptime, and whether next_partition flip-flops.\n"
+                 "  UART  with --uart: a serial device (/dev/ttyUSB0, /dev/ttyACM0, or a\n"
+                 "        pseudo-terminal such as ota-node's --uart pty) read live at 115200\n"
+                 "        8N1 while the polls run, or a saved log file read whole. Doctor\n"
+                 "        looks for the ROM reset banner (rst:0x..), the bootloader's 'Loaded\n"
+                 "        app from partition', the firmware's 'boot: reset_reason=...\n"
+                 "        running_partition=...' line, Guru Meditation panics, backtraces,\n"
+                 "        stack overflows, the brown-out detector and the task watchdog.\n"
+                 "\n"
+                 "The flowchart:\n"
+                 "  no status answer ............... NODE_OFFLINE (offline, wrong network,\n"
+                 "                                   IP changed)\n"
+                 "  next_partition flip-flops, or repeated PANIC boots\n"
+                 "                                   PANIC_LOOP\n"
+                 "  the expected image runs ........ OTA_OK (ROLLED_BACK_UNCONFIRMED if still\n"
+                 "                                   PENDING_VERIFY long after boot)\n"
+                 "  otherwise the reset reason (UART boot line, else the status) decides:\n"
+                 "    POWERON / no restart ......... POST_NOT_ARRIVED\n"
+                 "    PANIC ........................ NEW_IMAGE_PANICS_AT_BOOT, causes in order:\n"
+                 "                                   1 OTA_WITH_SEQUENTIAL_WRITES (fix A),\n"
+                 "                                   2 esp_ota_end stack overflow (fix B),\n"
+                 "                                   3 bootloader/app ABI mismatch, 4 a bug\n"
+                 "    TASK_WDT ..................... HANDLER_HUNG\n"
+                 "    BROWNOUT ..................... BROWNOUT\n"
+                 "    SW, new slot ................. OTA_OK (maybe a stale build or cache)\n"
+                 "    SW, back on the old slot after a clean boot of the new one\n"
+                 "                                   ROLLED_BACK_UNCONFIRMED\n"
+                 "  --uart given but no boot line .. CANNOT_TELL_NO_BOOT_LINE (add fix C)\n"
+                 "  anything else .................. UNKNOWN\n"
+                 "Doctor assumes an update was tried: a node that merely powered up reads as\n"
+                 "POST_NOT_ARRIVED. Give --expect-image to check for a particular image.\n"
+                 "\n"
+                 "Options:\n"
+                 "  --uart DEVICE|FILE   also read the node's UART (see above)\n"
+                 "  --uart-seconds S     how long to read a live device (default 15)\n"
+                 "  --polls N            status polls (default 3)\n"
+                 "  --interval S         seconds between polls (default 5)\n"
+                 "  --expect-image FILE  the app image that should now run; its identity\n"
+                 "                       (version, build date and time, ELF SHA-256) is compared\n"
+                 "  --json               one JSON object on stdout instead of text\n"
+                 "  -h, --help           this text\n"
+                 "\n"
+                 "Exit status: 0 OTA OK / healthy, 1 a problem was diagnosed (or none could\n"
+                 "be named), 2 usage error.\n");
+}
+
+typedef struct {
+    node_addr_t addr;
+    const char *uart_path;
+    uint64_t uart_ms;
+    unsigned long polls;
+    uint64_t interval_ms;
+    const char *image_path;
+    bool json;
+} doctor_opts_t;
+
+static int parse_args(int argc, char **argv, doctor_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->uart_ms = DOCTOR_DEFAULT_UART_MS;
+    o->polls = DOCTOR_DEFAULT_POLLS;
+    o->interval_ms = DOCTOR_DEFAULT_INTERVAL_MS;
+    const char *ip = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *inl = NULL;
+        const char *v = NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 1;
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = true;
+        } else if (options_is(a, "--uart-seconds", &inl)) {
+            v = options_value(argc, argv, &i, inl);
+            if (!v || !options_parse_seconds(v, &o->uart_ms)) {
+                fprintf(stderr, "otactl doctor: --uart-seconds needs a positive number\n");
+                return -1;
+            }
+        } else if (options_is(a, "--uart", &inl)) {
+            if (!(o->uart_path = options_value(argc, argv, &i, inl))) {
+                fprintf(stderr, "otactl doctor: --uart needs a device or a log file\n");
+                return -1;
+            }
+        } else if (options_is(a, "--polls", &inl)) {
+            v = options_value(argc, argv, &i, inl);
+            if (!v || !options_parse_count(v, DOCTOR_MAX_POLLS, &o->polls)) {
+                fprintf(stderr, "otactl doctor: --polls needs a count from 1 to %lu\n",
+                        DOCTOR_MAX_POLLS);
+                return -1;
+            }
+        } else if (options_is(a, "--interval", &inl)) {
+            v = options_value(argc, argv, &i, inl);
+            if (!v || !options_parse_seconds(v, &o->interval_ms)) {
+                fprintf(stderr, "otactl doctor: --interval needs a positive number of seconds\n");
+                return -1;
+            }
+        } else if (options_is(a, "--expect-image", &inl)) {
+            if (!(o->image_path = options_value(argc, argv, &i, inl))) {
+                fprintf(stderr, "otactl doctor: --expect-image needs an image file\n");
+                return -1;
+            }
+        } else if (a[0] == '-') {
+            fprintf(stderr, "otactl doctor: unknown option '%s' (see otactl doctor --help)\n", a);
+            return -1;
+        } else if (ip) {
+            fprintf(stderr, "otactl doctor: one node at a time ('%s' and '%s')\n", ip, a);
+            return -1;
+        } else {
+            ip = a;
+        }
+    }
+    if (!ip) {
+        fprintf(stderr, "otactl doctor: which node? (otactl doctor IP, see --help)\n");
+        return -1;
+    }
+    char err[160];
+    if (node_addr_parse(ip, NODE_DEFAULT_PORT, &o->addr, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otactl doctor: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_expected(const char *path, image_identity_t *out)
+{
+    img_info_t info;
+    img_error_t err;
+    if (img_verify_file(path, -1, &info, &err) != IMG_OK) {
+        fprintf(stderr, "otactl doctor: --expect-image: %s\n", err.message);
+        return -1;
+    }
+    if (!info.has_app_desc) {
+        fprintf(stderr,
+                "otactl doctor: --expect-image: %s has no app descriptor "
+                "(esp_app_desc_t), so its identity is unknown\n",
+                path);
+        return -1;
+    }
+    identity_from_image(&info, info.image_len, out);
+    return 0;
+}
+
+/* A live UART is read on its own thread while the polls run. */
+typedef struct {
+    const char *path;
+    double seconds;
+    uart_log_t log;
+    uart_source_result_t result;
+    int rc;
+} uart_job_t;
+
+static void *uart_thread(void *arg)
+{
+    uart_job_t *job = arg;
+    job->rc = uart_source_read(job->path, job->seconds, &job->log, &job->result);
+    return NULL;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static void poll_node(const doctor_opts_t *o, diag_poll_t *polls)
+{
+    for (unsigned long i = 0; i < o->polls; i++) {
+        if (i > 0) {
+            sleep_ms(o->interval_ms);
+        }
+        probe_result_t pr;
+        memset(&pr, 0, sizeof(pr));
+        pr.addr = o->addr;
+        if (probe_all(&pr, 1, DOCTOR_PROBE_TIMEOUT_MS, 1) == 0 && pr.valid) {
+            diag_poll_answered(&polls[i], &pr.status);
+        } else {
+            diag_poll_failed(&polls[i], pr.error);
+        }
+    }
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+    doctor_opts_t o;
+    int prc = parse_args(argc, argv, &o);
+    if (prc != 0) {
+        return prc > 0 ? OTACTL_EXIT_OK : OTACTL_EXIT_USAGE;
+    }
+    image_identity_t expected;
+    if (o.image_path && load_expected(o.image_path, &expected) != 0) {
+        return OTACTL_EXIT_USAGE;
+    }
+    diag_poll_t *polls = calloc(o.polls, sizeof(*polls));
+    uart_job_t *job = calloc(1, sizeof(*job));
+    if (!polls || !job) {
+        fprintf(stderr, "otactl doctor: out of memory\n");
+        free(polls);
+        free(job);
+        return OTACTL_EXIT_FAILED;
+    }
+    bool uart_thread_running = false;
+    pthread_t tid;
+    if (o.uart_path) {
+        job->path = o.uart_path;
+        job->seconds = (double)o.uart_ms / 1000.0;
+        uart_log_init(&job->log);
+        if (!o.json) {
+            fprintf(stderr,
+                    "otactl doctor: reading the UART from %s (a live device for up to %.0f s)\n",
+                    o.uart_path, job->seconds);
+        }
+        if (pthread_create(&tid, NULL, uart_thread, job) == 0) {
+            uart_thread_running = true;
+        } else {
+            uart_thread(job);
+        }
+    }
+    if (!o.json) {
+        fprintf(stderr, "otactl doctor: polling http://%s/ota/status %lu time(s), %.1f s apart\n",
+                o.addr.label, o.polls, (double)o.interval_ms / 1000.0);
+    }
+    poll_node(&o, polls);
+    if (uart_thread_running) {
+        pthread_join(tid, NULL);
+    }
+    int exit_code = OTACTL_EXIT_FAILED;
+    if (o.uart_path && job->rc != 0) {
+        fprintf(stderr, "otactl doctor: --uart: %s\n", job->result.message);
+        exit_code = OTACTL_EXIT_USAGE;
+        goto done;
+    }
+
+    diag_evidence_t ev = {
+        .polls = polls,
+        .poll_count = o.polls,
+        .expected = o.image_path ? &expected : NULL,
+        .uart = o.uart_path ? &job->log : NULL,
+    };
+    diag_result_t result;
+    diag_run(&ev, &result);
+    if (o.json) {
+        cJSON *obj = diag_report_json(o.addr.label, &result);
+        char *text = obj ? cJSON_Print(obj) : NULL;
+        if (text) {
+            puts(text);
+        } else {
+            fprintf(stderr, "otactl doctor: out of memory\n");
+        }
+        cJSON_free(text);
+        cJSON_Delete(obj);
+    } else {
+        diag_report_text(stdout, o.addr.label, &result);
+    }
+    exit_code = result.kind == DIAG_OTA_OK ? OTACTL_EXIT_OK : OTACTL_EXIT_FAILED;
+done:
+    if (o.uart_path) {
+        uart_log_free(&job->log);
+    }
+    free(job);
+    free(polls);
+    return exit_code;
+}

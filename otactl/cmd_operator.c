@@ -1,0 +1,368 @@
+/* otactl set-target and recalibrate: the recipe's operator endpoints. Both
+ * make the node restart; the command confirms it came back. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "commands.h"
+#include "http_multi.h"
+#include "options.h"
+#include "probe.h"
+#include "progress.h"
+#include "report.h"
+#include "targets.h"
+#include "verify.h"
+
+static const char set_target_help[] =
+    "NAME\n"
+    "    otactl set-target - point nodes at a new CSI aggregator, and confirm they restarted\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    otactl set-target --target IPv4:PORT IP[:PORT]... [--json] [--no-wait]\n"
+    "                      [--probe-timeout S] [--verify-timeout S] [--port P] [--quiet]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Sends POST /ota/set-target with the body IPv4:PORT to every node at once. The\n"
+    "    node stores csi_cfg/target_ip and csi_cfg/target_port in NVS, answers, and\n"
+    "    restarts. otactl then polls GET /ota/status with backoff until the node answers\n"
+    "    from a new boot (its uptime is shorter than the time since the request), or\n"
+    "    --verify-timeout passes. Use it after the aggregator machine changed address.\n"
+    "\n";
+
+static const char recalibrate_help[] =
+    "NAME\n"
+    "    otactl recalibrate - clear the nodes' gain lock, and confirm they restarted\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    otactl recalibrate IP[:PORT]... [--json] [--no-wait] [--probe-timeout S]\n"
+    "                       [--verify-timeout S] [--port P] [--quiet]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Sends POST /ota/recalibrate to every node at once. The node erases csi_cfg/gl_agc,\n"
+    "    csi_cfg/gl_fft and csi_cfg/gl_ap_mac, answers, and restarts, so the next boot\n"
+    "    samples a fresh gain lock. otactl then polls GET /ota/status with backoff until\n"
+    "    the node answers from a new boot, or --verify-timeout passes. Use it after the\n"
+    "    access point or the room geometry changed.\n"
+    "\n";
+
+static const char common_help[] =
+    "OPTIONS\n"
+    "    --json              one JSON object: {\"command\", \"summary\", \"exit_code\", "
+    "\"nodes\":\n"
+    "                        [{\"ip\", \"port\", \"result\", \"ok\", \"reason\", \"before\", "
+    "\"after\",\n"
+    "                        \"timings_ms\", ...}]}; result is confirmed, sent, unreachable,\n"
+    "                        token-rejected, rejected or no-return\n"
+    "    --no-wait           do not wait for the restart; an accepted request is 'sent'\n"
+    "    --probe-timeout S   each status request, seconds (default 1.5)\n"
+    "    --verify-timeout S  how long to wait for the node to come back (default 60)\n"
+    "    --port P            port for IPs given without one (default 8032)\n"
+    "    --quiet             no progress output\n"
+    "    -h, --help          this text\n"
+    "\n"
+    "ENVIRONMENT\n"
+    "    OTA_PSK   Bearer token for nodes with security/ota_psk in NVS. Never printed.\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0  every node accepted the request and came back\n"
+    "    1  a node was unreachable, refused (401/403/400), or did not come back\n"
+    "    2  usage error\n"
+    "\n"
+    "EXAMPLES\n"
+    "    otactl set-target --target 192.168.0.103:5005 192.168.0.100 192.168.0.101\n"
+    "    OTA_PSK=secret otactl recalibrate 192.168.0.100 --json\n";
+
+struct op_run;
+
+struct op_node {
+    struct op_run *run;
+    size_t index;
+    node_result_t *res;
+    char url[64];
+    uint64_t sent_ms;
+    uint64_t ended_ms;
+    verify_poller_t poller;
+};
+
+struct op_run {
+    const char *path;
+    const char *body;
+    const char *psk;
+    bool wait;
+    uint64_t probe_timeout_ms;
+    uint64_t verify_timeout_ms;
+    http_loop_t *loop;
+    progress_t *progress;
+    uint64_t started_ms;
+};
+
+static void op_finish(struct op_node *n, node_outcome_t outcome, const char *why)
+{
+    uint64_t now = http_now_ms();
+    n->res->outcome = outcome;
+    snprintf(n->res->reason, sizeof(n->res->reason), "%s", why);
+    n->res->total_ms = now - n->run->started_ms;
+    if (n->ended_ms != 0 && outcome != NODE_SENT) {
+        n->res->verify_ms = now - n->ended_ms;
+    }
+    progress_done(n->run->progress, n->index, node_outcome_ok(outcome), "%s: %s",
+                  node_outcome_name(outcome), why);
+}
+
+static bool op_on_answer(void *ctx, const node_status_t *st)
+{
+    struct op_node *n = ctx;
+    if (!verify_rebooted_since(&n->res->before, st, http_now_ms() - n->ended_ms)) {
+        return true;
+    }
+    n->res->after = *st;
+    n->res->has_after = true;
+    char why[200];
+    snprintf(why, sizeof(why), "restarted and answering (reset_reason %s, running %s %s)",
+             st->reset_reason[0] ? st->reset_reason : "not reported", st->running_partition,
+             st->version);
+    op_finish(n, NODE_CONFIRMED, why);
+    return false;
+}
+
+static void op_on_timeout(void *ctx, const char *last_error)
+{
+    struct op_node *n = ctx;
+    char why[300];
+    snprintf(why, sizeof(why), "did not come back within %.0f s after the request (last: %s)",
+             (double)(http_now_ms() - n->ended_ms) / 1000.0, last_error);
+    op_finish(n, NODE_NO_RETURN, why);
+}
+
+static void op_on_done(void *ctx, const http_result_t *r)
+{
+    struct op_node *n = ctx;
+    n->ended_ms = http_now_ms();
+    n->res->upload_ms = n->ended_ms - n->sent_ms;
+    char message[200];
+    char why[300];
+    bool accepted = false;
+    if (r->curl_code == CURLE_OK && r->http_status != 0) {
+        node_reply_message(r->body, r->body_len, message, sizeof(message));
+        if (r->http_status == 200) {
+            accepted = true;
+            snprintf(why, sizeof(why), "accepted: %s", message);
+        } else if (r->http_status == 401 || r->http_status == 403) {
+            snprintf(why, sizeof(why), "token rejected (%ld: %s)%s", r->http_status, message,
+                     r->http_status == 401 ? "; set OTA_PSK" : "");
+            n->ended_ms = 0;
+            op_finish(n, NODE_TOKEN_REJECTED, why);
+            return;
+        } else {
+            snprintf(why, sizeof(why), "node refused the request (%ld: %s)", r->http_status,
+                     message);
+            n->ended_ms = 0;
+            op_finish(n, NODE_REJECTED, why);
+            return;
+        }
+    } else if (r->curl_code == CURLE_GOT_NOTHING || r->curl_code == CURLE_RECV_ERROR ||
+               r->curl_code == CURLE_PARTIAL_FILE ||
+               (r->curl_code == CURLE_SEND_ERROR && r->body_fully_sent)) {
+        /* The node restarts right after answering; the answer may be lost. */
+        accepted = true;
+        snprintf(why, sizeof(why), "sent, connection ended without a reply (%s)", r->error);
+    } else {
+        snprintf(why, sizeof(why), "unreachable: %s", r->error);
+        n->ended_ms = 0;
+        op_finish(n, NODE_UNREACHABLE, why);
+        return;
+    }
+    if (accepted && !n->run->wait) {
+        op_finish(n, NODE_SENT, why);
+        return;
+    }
+    progress_event(n->run->progress, n->index, "%s; waiting for the restart", why);
+    n->poller = (verify_poller_t){
+        .loop = n->run->loop,
+        .addr = n->res->addr,
+        .deadline_ms = n->ended_ms + n->run->verify_timeout_ms,
+        .probe_timeout_ms = (long)n->run->probe_timeout_ms,
+        .on_answer = op_on_answer,
+        .on_timeout = op_on_timeout,
+        .ctx = n,
+    };
+    verify_poller_start(&n->poller);
+}
+
+/* Snapshot (for the restart check), then the request and the wait. */
+static void op_execute(struct op_run *run, node_result_t *nodes, struct op_node *ops, size_t n)
+{
+    probe_result_t *probes = calloc(n, sizeof(*probes));
+    if (probes == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        probes[i].addr = nodes[i].addr;
+    }
+    probe_all(probes, n, run->probe_timeout_ms, 0);
+    for (size_t i = 0; i < n; i++) {
+        ops[i] = (struct op_node){.run = run, .index = i, .res = &nodes[i]};
+        node_addr_url(&nodes[i].addr, run->path, ops[i].url, sizeof(ops[i].url));
+        if (!probes[i].valid) {
+            op_finish(&ops[i], probes[i].answered ? NODE_BAD_STATUS : NODE_UNREACHABLE,
+                      probes[i].error);
+            continue;
+        }
+        nodes[i].before = probes[i].status;
+        nodes[i].has_before = true;
+        size_t body_len = run->body ? strlen(run->body) : 0;
+        http_request_t req = {
+            .post = true,
+            .url = ops[i].url,
+            .body = run->body,
+            .body_len = body_len,
+            .content_type = "text/plain",
+            .bearer = run->psk,
+            .connect_timeout_ms = (long)run->probe_timeout_ms,
+            .timeout_ms =
+                (long)run->probe_timeout_ms + 10000, /* the node answers before it restarts */
+            .on_done = op_on_done,
+            .ctx = &ops[i],
+        };
+        ops[i].sent_ms = http_now_ms();
+        nodes[i].attempts = 1;
+        progress_event(run->progress, i, "POST %s", run->path);
+        if (http_loop_submit(run->loop, &req) != 0) {
+            op_finish(&ops[i], NODE_UNREACHABLE, "could not start the request");
+        }
+    }
+    free(probes);
+    http_loop_run(run->loop);
+}
+
+static int run_operator(const char *command, int argc, char **argv)
+{
+    bool set_target = strcmp(command, "set-target") == 0;
+    bool json = false, quiet = false, wait = true;
+    uint64_t probe_ms = 1500, verify_ms = 60000;
+    unsigned long port = 8032;
+    const char *target = NULL;
+    char body[32] = "";
+    char err[200];
+    char **ips = calloc((size_t)argc, sizeof(*ips));
+    size_t ip_count = 0;
+    target_list_t targets = {0};
+    int code = OTACTL_EXIT_USAGE;
+    if (ips == NULL) {
+        return OTACTL_EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v = NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(set_target ? set_target_help : recalibrate_help, stdout);
+            fputs(common_help, stdout);
+            code = OTACTL_EXIT_OK;
+            goto done;
+        } else if (strcmp(arg, "--json") == 0) {
+            json = true;
+        } else if (strcmp(arg, "--quiet") == 0) {
+            quiet = true;
+        } else if (strcmp(arg, "--no-wait") == 0) {
+            wait = false;
+        } else if (set_target && options_is(arg, "--target", &v)) {
+            if ((target = options_value(argc, argv, &i, v)) == NULL) {
+                fprintf(stderr, "otactl set-target: --target needs IPv4:PORT\n");
+                goto done;
+            }
+        } else if (options_is(arg, "--probe-timeout", &v) ||
+                   options_is(arg, "--verify-timeout", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            uint64_t *dst = strncmp(arg, "--probe", 7) == 0 ? &probe_ms : &verify_ms;
+            if (s == NULL || !options_parse_seconds(s, dst)) {
+                fprintf(stderr, "otactl %s: timeouts are seconds, e.g. 1.5\n", command);
+                goto done;
+            }
+        } else if (options_is(arg, "--port", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL || !options_parse_count(s, 65535, &port)) {
+                fprintf(stderr, "otactl %s: --port wants 1..65535\n", command);
+                goto done;
+            }
+        } else if (arg[0] == '-') {
+            fprintf(stderr, "otactl %s: unknown option '%s' (see otactl %s --help)\n", command, arg,
+                    command);
+            goto done;
+        } else {
+            ips[ip_count++] = argv[i];
+        }
+    }
+    if (set_target) {
+        node_addr_t t;
+        if (target == NULL) {
+            fprintf(stderr, "otactl set-target: --target IPv4:PORT is required\n");
+            goto done;
+        }
+        if (node_addr_parse(target, 0, &t, err, sizeof(err)) != 0) {
+            fprintf(stderr, "otactl set-target: --target: %s\n", err);
+            goto done;
+        }
+        snprintf(body, sizeof(body), "%s:%u", t.ip, t.port & 0xFFFFu);
+    }
+    if (ip_count == 0) {
+        fprintf(stderr, "otactl %s: give at least one node IP\n", command);
+        goto done;
+    }
+    if (targets_add_args(&targets, ips, ip_count, (unsigned)port, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otactl %s: %s\n", command, err);
+        goto done;
+    }
+    size_t n = targets.count;
+    node_result_t *nodes = calloc(n, sizeof(*nodes));
+    struct op_node *ops = calloc(n, sizeof(*ops));
+    const char **labels = calloc(n, sizeof(*labels));
+    struct op_run run = {
+        .path = set_target ? "/ota/set-target" : "/ota/recalibrate",
+        .body = set_target ? body : NULL,
+        .psk = options_psk(),
+        .wait = wait,
+        .probe_timeout_ms = probe_ms,
+        .verify_timeout_ms = verify_ms,
+        .loop = http_loop_new(0),
+        .started_ms = http_now_ms(),
+    };
+    code = OTACTL_EXIT_FAILED;
+    if (nodes != NULL && ops != NULL && labels != NULL && run.loop != NULL) {
+        for (size_t i = 0; i < n; i++) {
+            nodes[i].addr = targets.items[i];
+            labels[i] = nodes[i].addr.label;
+        }
+        run.progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, quiet);
+        op_execute(&run, nodes, ops, n);
+        progress_end(run.progress);
+        code = report_exit_code(nodes, n);
+        if (json) {
+            report_print_json(stdout, report_operator_json(command, nodes, n, code));
+        } else {
+            report_result_table(stdout, nodes, n);
+        }
+    } else {
+        fprintf(stderr, "otactl %s: out of memory\n", command);
+    }
+    http_loop_free(run.loop);
+    free(labels);
+    free(ops);
+    free(nodes);
+done:
+    free(ips);
+    targets_free(&targets);
+    return code;
+}
+
+int cmd_set_target(int argc, char **argv)
+{
+    return run_operator("set-target", argc, argv);
+}
+
+int cmd_recalibrate(int argc, char **argv)
+{
+    return run_operator("recalibrate", argc, argv);
+}

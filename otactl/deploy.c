@@ -1,0 +1,319 @@
+/* Deploy engine: a small state machine per node, driven by http_multi. */
+#include "deploy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_multi.h"
+#include "probe.h"
+#include "upload.h"
+#include "verify.h"
+
+/* Backoff between attempts while a node answers 409 (PENDING_VERIFY). */
+#define BUSY_FIRST_DELAY_MS 1000u
+#define BUSY_MAX_DELAY_MS   5000u
+
+struct deploy_state;
+
+struct deploy_node {
+    struct deploy_state *state;
+    size_t index;
+    node_result_t *res;
+    char url[64];
+    uint64_t upload_started_ms;
+    uint64_t upload_ended_ms;
+    uint64_t busy_deadline_ms;
+    uint64_t busy_delay_ms;
+    verify_poller_t poller;
+};
+
+struct deploy_state {
+    const deploy_plan_t *plan;
+    http_loop_t *loop;
+    struct deploy_node *nodes;
+    size_t count;
+    size_t *queue; /* ring of node indexes waiting for an upload slot */
+    size_t queue_head;
+    size_t queue_len;
+    unsigned in_flight;
+    uint64_t started_ms;
+};
+
+static void finish(struct deploy_node *n, node_outcome_t outcome, const char *why)
+{
+    node_result_t *res = n->res;
+    res->outcome = outcome;
+    snprintf(res->reason, sizeof(res->reason), "%s", why);
+    uint64_t now = http_now_ms();
+    res->total_ms = now - n->state->started_ms;
+    if (n->upload_ended_ms != 0 && outcome != NODE_SENT) {
+        res->verify_ms = now - n->upload_ended_ms;
+    }
+    progress_done(n->state->plan->progress, n->index, node_outcome_ok(outcome), "%s%s%s",
+                  node_outcome_name(outcome), why[0] ? ": " : "", why);
+}
+
+static void pump_queue(struct deploy_state *s);
+
+static void enqueue(struct deploy_state *s, size_t index)
+{
+    s->queue[(s->queue_head + s->queue_len) % s->count] = index;
+    s->queue_len++;
+    pump_queue(s);
+}
+
+static void retry_busy(void *ctx)
+{
+    struct deploy_node *n = ctx;
+    enqueue(n->state, n->index);
+}
+
+static bool on_verify_answer(void *ctx, const node_status_t *st)
+{
+    struct deploy_node *n = ctx;
+    char why[300];
+    uint64_t since = http_now_ms() - n->upload_ended_ms;
+    verify_verdict_t v =
+        verify_judge(&n->res->before, st, n->state->plan->identity, since, why, sizeof(why));
+    if (v == VERIFY_WAIT) {
+        return true;
+    }
+    n->res->after = *st;
+    n->res->has_after = true;
+    switch (v) {
+        case VERIFY_CONFIRMED:
+            finish(n, NODE_CONFIRMED, why);
+            break;
+        case VERIFY_ROLLED_BACK:
+            finish(n, NODE_ROLLED_BACK, why);
+            break;
+        default:
+            finish(n, NODE_WRONG_IMAGE, why);
+            break;
+    }
+    return false;
+}
+
+static void on_verify_timeout(void *ctx, const char *last_error)
+{
+    struct deploy_node *n = ctx;
+    char why[300];
+    uint64_t waited = http_now_ms() - n->upload_ended_ms;
+    if (strstr(last_error, "before restart") != NULL) {
+        snprintf(why, sizeof(why),
+                 "accepted the image but did not restart within %.0f s (still the old boot)",
+                 (double)waited / 1000.0);
+    } else {
+        snprintf(why, sizeof(why),
+                 "unreachable after reboot - offline or panic loop (no valid status for %.0f s; "
+                 "last: %s)",
+                 (double)waited / 1000.0, last_error);
+    }
+    finish(n, NODE_NO_RETURN, why);
+}
+
+static void on_upload_progress(void *ctx, uint64_t sent, uint64_t total)
+{
+    struct deploy_node *n = ctx;
+    progress_bytes(n->state->plan->progress, n->index, sent, total);
+}
+
+static void start_verify(struct deploy_node *n)
+{
+    const deploy_plan_t *plan = n->state->plan;
+    progress_event(plan->progress, n->index, "sent, waiting for the node to restart");
+    n->poller = (verify_poller_t){
+        .loop = n->state->loop,
+        .addr = n->res->addr,
+        .deadline_ms = n->upload_ended_ms + plan->verify_timeout_ms,
+        .probe_timeout_ms = (long)plan->probe_timeout_ms,
+        .on_answer = on_verify_answer,
+        .on_timeout = on_verify_timeout,
+        .ctx = n,
+    };
+    verify_poller_start(&n->poller);
+}
+
+static void on_upload_done(void *ctx, const http_result_t *r)
+{
+    struct deploy_node *n = ctx;
+    struct deploy_state *s = n->state;
+    const deploy_plan_t *plan = s->plan;
+    s->in_flight--;
+    n->upload_ended_ms = http_now_ms();
+    n->res->upload_ms = n->upload_ended_ms - n->upload_started_ms;
+    n->res->bytes_sent = r->bytes_sent;
+    char why[300];
+    switch (upload_judge(r, plan->image_len, why, sizeof(why))) {
+        case UPLOAD_ACCEPTED:
+        case UPLOAD_SENT_NO_REPLY:
+            if (plan->verify) {
+                start_verify(n);
+            } else {
+                finish(n, NODE_SENT, why);
+            }
+            break;
+        case UPLOAD_BUSY: {
+            uint64_t now = n->upload_ended_ms;
+            n->busy_delay_ms = n->busy_delay_ms ? n->busy_delay_ms * 2 : BUSY_FIRST_DELAY_MS;
+            if (n->busy_delay_ms > BUSY_MAX_DELAY_MS) {
+                n->busy_delay_ms = BUSY_MAX_DELAY_MS;
+            }
+            if (now + n->busy_delay_ms < n->busy_deadline_ms &&
+                http_loop_after(s->loop, n->busy_delay_ms, retry_busy, n) == 0) {
+                n->upload_ended_ms = 0;
+                progress_event(plan->progress, n->index,
+                               "busy: running image not confirmed yet (409), retry in %.0f s",
+                               (double)n->busy_delay_ms / 1000.0);
+            } else {
+                n->upload_ended_ms = 0;
+                finish(n, NODE_BUSY, why);
+            }
+            break;
+        }
+        case UPLOAD_TOKEN_REJECTED:
+            n->upload_ended_ms = 0;
+            finish(n, NODE_TOKEN_REJECTED, why);
+            break;
+        case UPLOAD_REJECTED:
+            n->upload_ended_ms = 0;
+            finish(n, NODE_REJECTED, why);
+            break;
+        case UPLOAD_UNREACHABLE:
+            n->upload_ended_ms = 0;
+            finish(n, NODE_UNREACHABLE, why);
+            break;
+        case UPLOAD_INTERRUPTED:
+            n->upload_ended_ms = 0;
+            finish(n, NODE_INTERRUPTED, why);
+            break;
+    }
+    pump_queue(s);
+}
+
+static void start_upload(struct deploy_node *n)
+{
+    struct deploy_state *s = n->state;
+    const deploy_plan_t *plan = s->plan;
+    n->res->attempts++;
+    n->upload_started_ms = http_now_ms();
+    if (n->busy_deadline_ms == 0) {
+        n->busy_deadline_ms = n->upload_started_ms + plan->verify_timeout_ms;
+    }
+    progress_event(plan->progress, n->index, "uploading %zu bytes%s", plan->image_len,
+                   n->res->attempts > 1 ? " (again)" : "");
+    http_request_t req = {
+        .post = true,
+        .url = n->url,
+        .body = plan->image,
+        .body_len = plan->image_len,
+        .content_type = "application/octet-stream",
+        .bearer = plan->psk,
+        .connect_timeout_ms = (long)plan->probe_timeout_ms,
+        .timeout_ms = (long)plan->upload_timeout_ms,
+        .on_done = on_upload_done,
+        .on_progress = on_upload_progress,
+        .ctx = n,
+    };
+    if (http_loop_submit(s->loop, &req) != 0) {
+        finish(n, NODE_INTERRUPTED, "could not start the upload (out of memory?)");
+        return;
+    }
+    s->in_flight++;
+}
+
+static void pump_queue(struct deploy_state *s)
+{
+    unsigned limit = s->plan->jobs;
+    while (s->queue_len > 0 && (limit == 0 || s->in_flight < limit)) {
+        size_t index = s->queue[s->queue_head];
+        s->queue_head = (s->queue_head + 1) % s->count;
+        s->queue_len--;
+        start_upload(&s->nodes[index]);
+    }
+}
+
+/* Phase 1-2: status of every node, then the checks that need it. */
+static void snapshot_and_preflight(struct deploy_state *s, node_result_t *nodes, size_t count)
+{
+    const deploy_plan_t *plan = s->plan;
+    probe_result_t *probes = calloc(count, sizeof(*probes));
+    if (probes == NULL) {
+        for (size_t i = 0; i < count; i++) {
+            finish(&s->nodes[i], NODE_UNREACHABLE, "out of memory");
+        }
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        probes[i].addr = nodes[i].addr;
+    }
+    probe_all(probes, count, plan->probe_timeout_ms, 0);
+    for (size_t i = 0; i < count; i++) {
+        struct deploy_node *n = &s->nodes[i];
+        char why[300];
+        if (!probes[i].valid) {
+            snprintf(why, sizeof(why), "%s", probes[i].error);
+            finish(n, probes[i].answered ? NODE_BAD_STATUS : NODE_UNREACHABLE, why);
+            continue;
+        }
+        nodes[i].before = probes[i].status;
+        nodes[i].has_before = true;
+        if (identity_preflight(plan->identity, &nodes[i].before, why, sizeof(why)) != 0) {
+            finish(n, NODE_REFUSED, why);
+            continue;
+        }
+        if (!plan->force && identity_matches(plan->identity, &nodes[i].before)) {
+            snprintf(why, sizeof(why), "already runs this image (%s on %s); --force re-sends it",
+                     nodes[i].before.version, nodes[i].before.running_partition);
+            finish(n, NODE_SKIPPED, why);
+            continue;
+        }
+    }
+    free(probes);
+}
+
+int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
+{
+    struct deploy_state s = {.plan = plan, .count = count, .started_ms = http_now_ms()};
+    int rc = 0;
+    s.nodes = calloc(count ? count : 1, sizeof(*s.nodes));
+    s.queue = calloc(count ? count : 1, sizeof(*s.queue));
+    s.loop = http_loop_new(0);
+    for (size_t i = 0; i < count; i++) {
+        nodes[i].outcome = NODE_PENDING;
+        if (s.nodes != NULL) {
+            s.nodes[i] = (struct deploy_node){.state = &s, .index = i, .res = &nodes[i]};
+            node_addr_url(&nodes[i].addr, "/ota", s.nodes[i].url, sizeof(s.nodes[i].url));
+        }
+    }
+    if (s.nodes == NULL || s.queue == NULL || s.loop == NULL) {
+        for (size_t i = 0; i < count; i++) {
+            nodes[i].outcome = NODE_INTERRUPTED;
+            snprintf(nodes[i].reason, sizeof(nodes[i].reason), "out of memory");
+        }
+        rc = -1;
+        goto done;
+    }
+    snapshot_and_preflight(&s, nodes, count);
+    for (size_t i = 0; i < count; i++) {
+        if (nodes[i].outcome == NODE_PENDING) {
+            s.queue[s.queue_len++] = i;
+        }
+    }
+    pump_queue(&s);
+    if (http_loop_run(s.loop) != 0) {
+        rc = -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (nodes[i].outcome == NODE_PENDING) {
+            nodes[i].outcome = NODE_INTERRUPTED;
+            snprintf(nodes[i].reason, sizeof(nodes[i].reason), "event loop failed");
+        }
+    }
+done:
+    http_loop_free(s.loop);
+    free(s.queue);
+    free(s.nodes);
+    return rc;
+}

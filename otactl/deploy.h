@@ -1,0 +1,38 @@
+/*
+ * The deploy engine: snapshot, pre-flight, parallel upload, verify - the
+ * recipe's phases, every node on one event loop. The command-line side
+ * (options, image loading, discovery, the report) is cmd_deploy.c.
+ */
+#ifndef OTACTL_DEPLOY_H
+#define OTACTL_DEPLOY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "identity.h"
+#include "node_result.h"
+#include "progress.h"
+
+typedef struct {
+    const uint8_t *image; /* one read-only copy, shared by every upload */
+    size_t image_len;
+    const image_identity_t *identity;
+    const char *psk;            /* Bearer token or NULL */
+    unsigned jobs;              /* simultaneous uploads; 0 = all at once */
+    uint64_t probe_timeout_ms;  /* each status request */
+    uint64_t upload_timeout_ms; /* one POST /ota, erase and flash included */
+    uint64_t verify_timeout_ms; /* from an upload's end to its verdict; also the 409 budget */
+    bool verify;                /* false: stop at "sent" (--no-verify) */
+    bool force;                 /* upload even to nodes already running the image */
+    progress_t *progress;       /* may be NULL */
+} deploy_plan_t;
+
+/*
+ * Runs a deploy on nodes[0..count) (addr filled in by the caller); every
+ * entry leaves with an outcome other than NODE_PENDING. Returns 0, or -1
+ * when the event loop itself failed (entries then say so).
+ */
+int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count);
+
+#endif

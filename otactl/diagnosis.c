@@ -1,0 +1,645 @@
+/*
+ * The flowchart, top to bottom:
+ *   1. a panic loop outranks everything (flip-flopping next_partition,
+ *      reboots between polls with PANIC, repeated PANIC boots on the UART);
+ *   2. no status answer: node offline (unless the UART names a crash);
+ *   3. the running image still PENDING_VERIFY long after boot: rollback
+ *      pitfall, it goes back at the next reset;
+ *   4. the expected image runs ("time=NEW"): OTA OK;
+ *   5. otherwise the reset reason decides — from the UART's boot line when
+ *      a UART was given (no boot line: cannot tell, add fix C), else from
+ *      the status's reset_reason.
+ */
+#include "diagnosis.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const char *diag_kind_name(diag_kind_t kind)
+{
+    switch (kind) {
+        case DIAG_OTA_OK:
+            return "OTA_OK";
+        case DIAG_NODE_OFFLINE:
+            return "NODE_OFFLINE";
+        case DIAG_POST_NOT_ARRIVED:
+            return "POST_NOT_ARRIVED";
+        case DIAG_NEW_IMAGE_PANICS_AT_BOOT:
+            return "NEW_IMAGE_PANICS_AT_BOOT";
+        case DIAG_HANDLER_HUNG:
+            return "HANDLER_HUNG";
+        case DIAG_BROWNOUT:
+            return "BROWNOUT";
+        case DIAG_PANIC_LOOP:
+            return "PANIC_LOOP";
+        case DIAG_ROLLED_BACK_UNCONFIRMED:
+            return "ROLLED_BACK_UNCONFIRMED";
+        case DIAG_CANNOT_TELL_NO_BOOT_LINE:
+            return "CANNOT_TELL_NO_BOOT_LINE";
+        case DIAG_UNKNOWN:
+            return "UNKNOWN";
+    }
+    return "UNKNOWN";
+}
+
+const char *diag_kind_title(diag_kind_t kind)
+{
+    switch (kind) {
+        case DIAG_OTA_OK:
+            return "OTA OK";
+        case DIAG_NODE_OFFLINE:
+            return "node offline / wrong network / IP changed";
+        case DIAG_POST_NOT_ARRIVED:
+            return "the POST did not arrive: the chip did not reboot and nothing changed";
+        case DIAG_NEW_IMAGE_PANICS_AT_BOOT:
+            return "the new image panics at boot; the chip came back on the old image";
+        case DIAG_HANDLER_HUNG:
+            return "the OTA handler hung mid-upload (task watchdog reset)";
+        case DIAG_BROWNOUT:
+            return "the power supply browned out under stress";
+        case DIAG_PANIC_LOOP:
+            return "the chip is in a panic loop";
+        case DIAG_ROLLED_BACK_UNCONFIRMED:
+            return "rollback is enabled but the new image never confirms itself";
+        case DIAG_CANNOT_TELL_NO_BOOT_LINE:
+            return "cannot tell: the UART shows no 'boot: reset_reason=' line";
+        case DIAG_UNKNOWN:
+            return "no known failure signature matched";
+    }
+    return "?";
+}
+
+const char *diag_cause_name(diag_cause_t cause)
+{
+    switch (cause) {
+        case DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL:
+            return "OTA_WITH_SEQUENTIAL_WRITES";
+        case DIAG_CAUSE_OTA_END_STACK_OVERFLOW:
+            return "ESP_OTA_END_STACK_OVERFLOW";
+        case DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH:
+            return "BOOTLOADER_APP_ABI_MISMATCH";
+        case DIAG_CAUSE_REAL_BUG:
+            return "BUG_IN_NEW_CODE";
+    }
+    return "?";
+}
+
+const char *diag_cause_text(diag_cause_t cause)
+{
+    switch (cause) {
+        case DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL:
+            return "esp_ota_begin() with OTA_WITH_SEQUENTIAL_WRITES left the tail of the old, "
+                   "larger image in the slot; the new code runs into it (fix A: "
+                   "OTA_SIZE_UNKNOWN, which erases the whole slot first)";
+        case DIAG_CAUSE_OTA_END_STACK_OVERFLOW:
+            return "esp_ota_end() verifies the image with more than 5 KB of stack and overflows "
+                   "the default 4096-byte httpd task stack, before the boot slot is switched "
+                   "(fix B: config.stack_size = 8192)";
+        case DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH:
+            return "the bootloader on the chip does not match the new app's ESP-IDF "
+                   "(USB-flash the bootloader.bin built with the app)";
+        case DIAG_CAUSE_REAL_BUG:
+            return "a real bug in the new code: decode the backtrace printed before the PANIC "
+                   "reset against the new image's ELF";
+    }
+    return "?";
+}
+
+void diag_poll_answered(diag_poll_t *poll, const node_status_t *status)
+{
+    memset(poll, 0, sizeof(*poll));
+    poll->reachable = true;
+    poll->status = *status;
+}
+
+void diag_poll_failed(diag_poll_t *poll, const char *error)
+{
+    memset(poll, 0, sizeof(*poll));
+    snprintf(poll->error, sizeof(poll->error), "%s", error ? error : "no answer");
+}
+
+/* ---- result building ---- */
+
+#if defined(__GNUC__)
+#define DIAG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define DIAG_PRINTF(a, b)
+#endif
+
+static DIAG_PRINTF(2, 3) void evidence(diag_result_t *r, const char *fmt, ...)
+{
+    if (r->evidence_count == DIAG_MAX_EVIDENCE) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->evidence[r->evidence_count++], DIAG_TEXT_MAX, fmt, ap);
+    va_end(ap);
+}
+
+static DIAG_PRINTF(2, 3) void fix(diag_result_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->fix, sizeof(r->fix), fmt, ap);
+    va_end(ap);
+}
+
+static bool same(const char *a, const char *b)
+{
+    return strcmp(a, b) == 0;
+}
+
+static bool reason_is(const char *reason, const char *want)
+{
+    return strcasecmp(reason, want) == 0;
+}
+
+/* ---- facts drawn from the evidence ---- */
+
+typedef struct {
+    const diag_poll_t *last; /* last reachable poll */
+    size_t answered;
+    bool next_flip_flops;   /* next_partition differs between polls */
+    bool running_changed;   /* running_partition differs between polls */
+    size_t reboots_between; /* uptime went backwards between polls */
+    bool panic_reboot_between;
+} http_facts_t;
+
+typedef struct {
+    bool given;
+    const uart_event_t *last_boot_line;
+    const uart_event_t *earlier_other_slot; /* a clean boot line on another slot */
+    size_t boot_lines;
+    size_t panic_boot_lines; /* boot lines with reset_reason=PANIC */
+    size_t crash_boots;      /* boots with a panic banner, abort or stack overflow */
+    size_t brownouts;        /* detector messages and ROM brown-out resets */
+    size_t task_wdts;
+    const uart_event_t *last_panic;
+    const uart_event_t *last_backtrace;
+    const uart_event_t *httpd_overflow;    /* stack overflow in the HTTP server task */
+    bool panic_during_upload;              /* same boot as an upload, after it started */
+    const uart_event_t *loaded_other_slot; /* bootloader loaded a slot we are not on */
+    const uart_event_t *rejected_upload;
+} uart_facts_t;
+
+static void gather_http(const diag_evidence_t *ev, http_facts_t *f)
+{
+    memset(f, 0, sizeof(*f));
+    const node_status_t *prev = NULL;
+    for (size_t i = 0; i < ev->poll_count; i++) {
+        if (!ev->polls[i].reachable) {
+            continue;
+        }
+        const node_status_t *s = &ev->polls[i].status;
+        f->answered++;
+        f->last = &ev->polls[i];
+        if (prev) {
+            if (s->next_partition[0] && prev->next_partition[0] &&
+                !same(s->next_partition, prev->next_partition)) {
+                f->next_flip_flops = true;
+            }
+            if (!same(s->running_partition, prev->running_partition)) {
+                f->running_changed = true;
+            }
+            if (s->has_uptime && prev->has_uptime && s->uptime_ms < prev->uptime_ms) {
+                f->reboots_between++;
+                if (reason_is(s->reset_reason, "PANIC")) {
+                    f->panic_reboot_between = true;
+                }
+            }
+        }
+        prev = s;
+    }
+}
+
+static bool is_crash(uart_event_kind_t kind)
+{
+    return kind == UART_EV_PANIC || kind == UART_EV_ABORT || kind == UART_EV_STACK_OVERFLOW;
+}
+
+static void gather_uart(const uart_log_t *log, uart_facts_t *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (!log) {
+        return;
+    }
+    f->given = true;
+    unsigned counted_boot = (unsigned)-1;
+    unsigned upload_boot = (unsigned)-1;
+    unsigned wdt_boot = (unsigned)-1;
+    for (size_t i = 0; i < log->count; i++) {
+        const uart_event_t *e = &log->events[i];
+        switch (e->kind) {
+            case UART_EV_APP_BOOT_LINE:
+                f->boot_lines++;
+                f->panic_boot_lines += reason_is(e->name, "PANIC");
+                f->last_boot_line = e;
+                break;
+            case UART_EV_BROWNOUT:
+                f->brownouts++;
+                break;
+            case UART_EV_ROM_RESET:
+                f->brownouts += e->rom_class == UART_ROM_BROWNOUT;
+                break;
+            case UART_EV_TASK_WDT:
+                f->task_wdts++;
+                wdt_boot = e->boot;
+                break;
+            case UART_EV_BACKTRACE:
+                f->last_backtrace = e;
+                break;
+            case UART_EV_OTA_UPLOAD_STARTED:
+                upload_boot = e->boot;
+                break;
+            case UART_EV_OTA_UPLOAD_FINISHED:
+                break;
+            case UART_EV_OTA_UPLOAD_REJECTED:
+                f->rejected_upload = e;
+                break;
+            case UART_EV_BOOTLOADER_LOADED:
+            case UART_EV_PANIC:
+            case UART_EV_ABORT:
+            case UART_EV_STACK_OVERFLOW:
+                break;
+        }
+        /* The task watchdog ends in abort() too; that is a hang, not a crash. */
+        if (is_crash(e->kind) && e->boot != wdt_boot) {
+            f->last_panic = e;
+            if (e->boot != counted_boot) {
+                f->crash_boots++;
+                counted_boot = e->boot;
+            }
+            if (e->boot == upload_boot) {
+                f->panic_during_upload = true;
+            }
+            if (e->kind == UART_EV_STACK_OVERFLOW && strstr(e->name, "httpd")) {
+                f->httpd_overflow = e;
+            }
+        }
+    }
+    if (!f->last_boot_line) {
+        return;
+    }
+    const char *final_slot = f->last_boot_line->detail;
+    for (size_t i = 0; i < log->count; i++) {
+        const uart_event_t *e = &log->events[i];
+        if (e->kind == UART_EV_BOOTLOADER_LOADED && e->detail[0] && !same(e->detail, final_slot)) {
+            f->loaded_other_slot = e;
+        }
+        if (e->kind == UART_EV_APP_BOOT_LINE && e != f->last_boot_line &&
+            !same(e->detail, final_slot) && !reason_is(e->name, "PANIC")) {
+            f->earlier_other_slot = e;
+        }
+    }
+}
+
+static void describe_polls(const diag_evidence_t *ev, const http_facts_t *h, diag_result_t *r)
+{
+    if (ev->poll_count == 0) {
+        return;
+    }
+    if (h->answered == 0) {
+        const char *why = ev->polls[ev->poll_count - 1].error;
+        evidence(r, "GET /ota/status answered none of %zu polls (last: %s)", ev->poll_count,
+                 why[0] ? why : "no answer");
+        return;
+    }
+    const node_status_t *s = &h->last->status;
+    evidence(r, "GET /ota/status answered %zu of %zu polls", h->answered, ev->poll_count);
+    char uptime[40] = "";
+    if (s->has_uptime) {
+        snprintf(uptime, sizeof(uptime), ", up %.1f s", (double)s->uptime_ms / 1000.0);
+    }
+    evidence(r, "last status: running %s (version %s, built %s %s), next %s, reset_reason %s%s%s%s",
+             s->running_partition, s->version, s->date, s->time, s->next_partition,
+             s->reset_reason[0] ? s->reset_reason : "not reported",
+             s->ota_state[0] ? ", ota_state " : "", s->ota_state, uptime);
+}
+
+static void describe_uart(const uart_log_t *log, const uart_facts_t *u, diag_result_t *r)
+{
+    if (!u->given) {
+        return;
+    }
+    evidence(r,
+             "UART: %zu lines, %zu boot line(s), %zu crash(es), %zu brown-out(s), %zu task "
+             "watchdog report(s)",
+             log->lines, u->boot_lines, u->crash_boots, u->brownouts, u->task_wdts);
+    if (u->last_boot_line) {
+        evidence(r, "UART line %zu: boot: reset_reason=%s running_partition=%s",
+                 u->last_boot_line->line, u->last_boot_line->name, u->last_boot_line->detail);
+    }
+    if (u->last_panic) {
+        evidence(r, "UART line %zu: %s %s%s%s", u->last_panic->line,
+                 u->last_panic->kind == UART_EV_STACK_OVERFLOW ? "stack overflow in task"
+                                                               : "panic:",
+                 u->last_panic->name, u->last_panic->detail[0] ? " - " : "", u->last_panic->detail);
+    }
+}
+
+/* ---- the verdicts ---- */
+
+static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *ev,
+                                  diag_result_t *r)
+{
+    r->kind = DIAG_NEW_IMAGE_PANICS_AT_BOOT;
+    diag_cause_t order[DIAG_CAUSE_COUNT] = {
+        DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL, DIAG_CAUSE_OTA_END_STACK_OVERFLOW,
+        DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH, DIAG_CAUSE_REAL_BUG};
+    /* Fix B's signature: the crash happens inside the upload, in httpd. */
+    if (u->httpd_overflow || u->panic_during_upload) {
+        order[0] = DIAG_CAUSE_OTA_END_STACK_OVERFLOW;
+        order[1] = DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL;
+        if (u->httpd_overflow) {
+            evidence(r,
+                     "the stack of task '%s' overflowed: the HTTP server task, where "
+                     "esp_ota_end() verifies the image",
+                     u->httpd_overflow->name);
+        } else {
+            evidence(r, "the chip panicked during the upload, before any reboot into the new "
+                        "image");
+        }
+    } else if (u->loaded_other_slot) {
+        evidence(r, "the bootloader loaded %s (offset 0x%x), then the chip came back on %s",
+                 u->loaded_other_slot->detail, (unsigned)u->loaded_other_slot->number,
+                 u->last_boot_line ? u->last_boot_line->detail : "the old slot");
+    }
+    memcpy(r->causes, order, sizeof(order));
+    r->cause_count = DIAG_CAUSE_COUNT;
+    if (u->last_backtrace) {
+        snprintf(r->backtrace, sizeof(r->backtrace), "%s", u->last_backtrace->detail);
+        evidence(r, "backtrace (UART line %zu): %s", u->last_backtrace->line,
+                 u->last_backtrace->detail);
+    }
+    if (ev->before && ev->polls && ev->poll_count) {
+        evidence(r, "before the upload the node ran %s on %s", ev->before->version,
+                 ev->before->running_partition);
+    }
+    fix(r,
+        "Try the likely causes in order. 1) Fix A: esp_ota_begin(part, OTA_SIZE_UNKNOWN, "
+        "&handle) instead of OTA_WITH_SEQUENTIAL_WRITES. 2) Fix B: httpd config.stack_size = "
+        "8192. Fixes A and B must be in the firmware running BEFORE the OTA: flash that once over "
+        "USB. 3) USB-flash the bootloader.bin built with the same ESP-IDF as the app. 4) Decode "
+        "the backtrace against the new image's ELF (idf.py monitor or xtensa-esp32s3-elf-addr2line "
+        "-pfiaC -e build/esp32-csi-node.elf ADDRESSES).");
+}
+
+static void verdict_hung(diag_result_t *r)
+{
+    r->kind = DIAG_HANDLER_HUNG;
+    fix(r, "The OTA handler stopped feeding the task watchdog mid-upload, so the chip reset "
+           "(TASK_WDT). Keep httpd_req_recv() bounded (recv_wait_timeout) and abort the update "
+           "after repeated timeouts instead of waiting; never block the handler on anything but "
+           "the socket. Check the WiFi link to the node, then upload again.");
+}
+
+static void verdict_brownout(diag_result_t *r)
+{
+    r->kind = DIAG_BROWNOUT;
+    fix(r, "The supply voltage dropped below the brown-out threshold while the chip erased or "
+           "wrote flash with WiFi on. Power the node from a supply that holds 3.3 V under load "
+           "(not a weak USB port or an unpowered hub), add bulk capacitance near the module, "
+           "then upload again.");
+}
+
+static void verdict_no_post(diag_result_t *r, const uart_facts_t *u)
+{
+    r->kind = DIAG_POST_NOT_ARRIVED;
+    if (u->rejected_upload) {
+        evidence(r, "UART line %zu: the OTA service refused an upload: %s",
+                 u->rejected_upload->line, u->rejected_upload->detail);
+    }
+    fix(r, "The chip did not restart and still runs the same image, so no upload completed. "
+           "Check the POST itself and the status it got: POST http://IP:8032/ota, Content-Type: "
+           "application/octet-stream, the raw .bin as body (curl --data-binary @file.bin, never "
+           "-d), 'Authorization: Bearer $OTA_PSK' when the node has a PSK, and that the request "
+           "went to this node's IP.");
+}
+
+static void verdict_unconfirmed(diag_result_t *r)
+{
+    r->kind = DIAG_ROLLED_BACK_UNCONFIRMED;
+    fix(r, "Rollback is enabled (CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y) but the image never "
+           "calls esp_ota_mark_app_valid_cancel_rollback(), so the bootloader rolls every update "
+           "back at the next reset. Call it once the image has run healthily for about 10 s, or "
+           "disable rollback.");
+}
+
+static void verdict_cannot_tell(diag_result_t *r, const uart_facts_t *u)
+{
+    r->kind = DIAG_CANNOT_TELL_NO_BOOT_LINE;
+    if (u->crash_boots || u->brownouts || u->task_wdts) {
+        evidence(r, "the UART does show resets (see above), but not which image booted after "
+                    "them");
+    }
+    fix(r, "Add fix C to app_main: ESP_LOGI(TAG, \"boot: reset_reason=%%s "
+           "running_partition=%%s\", ...) from esp_reset_reason() and "
+           "esp_ota_get_running_partition(). Flash that firmware once over USB, retry the OTA "
+           "and run doctor again with --uart: the first line after boot then tells a clean boot "
+           "from a panic and rollback.");
+}
+
+static void verdict_unknown(diag_result_t *r, const char *reason)
+{
+    r->kind = DIAG_UNKNOWN;
+    fix(r,
+        "None of the recipe's failure signatures matched (%s). Read the UART over USB "
+        "(otactl doctor IP --uart /dev/ttyUSB0) and check the three firmware prerequisites "
+        "(fixes A, B and C) in the image that runs on the chip.",
+        reason);
+}
+
+/* The UART/HTTP sub-flowchart once the expected image is not running. */
+static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, const uart_facts_t *u,
+                            bool reference, diag_result_t *r)
+{
+    const char *reason;
+    const char *slot;
+    if (u->given) {
+        if (!u->last_boot_line) {
+            verdict_cannot_tell(r, u);
+            return;
+        }
+        reason = u->last_boot_line->name;
+        slot = u->last_boot_line->detail;
+        if (h->last && h->last->status.reset_reason[0] &&
+            !reason_is(h->last->status.reset_reason, reason)) {
+            evidence(r, "the status reports reset_reason %s; the UART's boot line (%s) decides",
+                     h->last->status.reset_reason, reason);
+        }
+    } else {
+        reason = h->last->status.reset_reason;
+        slot = h->last->status.running_partition;
+        if (!reason[0]) {
+            verdict_unknown(r, "the node reports no reset_reason and no UART was given");
+            return;
+        }
+    }
+    const node_status_t *before = ev->before;
+    const node_status_t *now = &h->last->status;
+
+    /* Still the same boot as the snapshot: nothing reached the chip. */
+    if (before && before->has_uptime && now->has_uptime && now->uptime_ms >= before->uptime_ms &&
+        same(before->running_partition, now->running_partition)) {
+        evidence(r, "the node has not restarted since the snapshot (uptime %.1f s, was %.1f s)",
+                 (double)now->uptime_ms / 1000.0, (double)before->uptime_ms / 1000.0);
+        verdict_no_post(r, u);
+        return;
+    }
+    if (reason_is(reason, "POWERON")) {
+        evidence(r, "reset_reason=POWERON: the chip has not rebooted since it was powered");
+        verdict_no_post(r, u);
+    } else if (reason_is(reason, "PANIC")) {
+        evidence(r, "reset_reason=PANIC, running %s", slot);
+        verdict_panic_at_boot(u, ev, r);
+    } else if (reason_is(reason, "TASK_WDT")) {
+        evidence(r, "reset_reason=TASK_WDT");
+        verdict_hung(r);
+    } else if (reason_is(reason, "BROWNOUT")) {
+        evidence(r, "reset_reason=BROWNOUT");
+        verdict_brownout(r);
+    } else if (reason_is(reason, "SW")) {
+        if (u->earlier_other_slot) {
+            evidence(r,
+                     "UART line %zu: the image on %s booted cleanly, then a later reset brought "
+                     "the chip back to %s without a panic",
+                     u->earlier_other_slot->line, u->earlier_other_slot->detail, slot);
+            verdict_unconfirmed(r);
+        } else if (!reference || (before && !same(before->running_partition, slot))) {
+            r->kind = DIAG_OTA_OK;
+            evidence(r, "reset_reason=SW, running %s: a clean software restart", slot);
+            if (reference) {
+                evidence(r, "but the image is not the expected one: the node booted another "
+                            "build (stale build or a server-side cache)");
+                fix(r, "The update itself worked. Make sure the file you upload is the image you "
+                       "just built (idf.py build, or deploy --build) and that no cache serves an "
+                       "old one.");
+            } else {
+                fix(r, "Nothing to fix. Give --expect-image FILE to also check that the node runs "
+                       "a particular image.");
+            }
+        } else {
+            verdict_unknown(r, "a software restart, but the expected image is not running");
+        }
+    } else {
+        evidence(r, "reset_reason=%s", reason);
+        verdict_unknown(r, "the reset reason is not one the recipe's flowchart covers");
+    }
+}
+
+static bool identity_changed(const node_status_t *before, const node_status_t *now)
+{
+    if (before->elf_sha256[0] && now->elf_sha256[0]) {
+        return !same(before->elf_sha256, now->elf_sha256);
+    }
+    return !same(before->version, now->version) || !same(before->date, now->date) ||
+           !same(before->time, now->time);
+}
+
+void diag_run(const diag_evidence_t *ev, diag_result_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    http_facts_t h;
+    uart_facts_t u;
+    gather_http(ev, &h);
+    gather_uart(ev->uart, &u);
+    describe_polls(ev, &h, r);
+    describe_uart(ev->uart, &u, r);
+
+    /* 1. Panic loop: definitive over HTTP (recipe) and over the UART. */
+    if (h.next_flip_flops || h.running_changed || h.panic_reboot_between) {
+        r->kind = DIAG_PANIC_LOOP;
+        if (h.next_flip_flops) {
+            evidence(r, "next_partition changed between polls: the chip keeps rebooting "
+                        "between slots");
+        }
+        if (h.panic_reboot_between) {
+            evidence(r, "uptime went back to zero between polls and reset_reason is PANIC");
+        }
+    } else if (u.panic_boot_lines >= 2 || u.crash_boots >= 2) {
+        r->kind = DIAG_PANIC_LOOP;
+        evidence(r, "the UART shows %zu PANIC boot(s) and crashes in %zu separate boots",
+                 u.panic_boot_lines, u.crash_boots);
+    }
+    if (r->kind == DIAG_PANIC_LOOP) {
+        if (u.last_backtrace) {
+            snprintf(r->backtrace, sizeof(r->backtrace), "%s", u.last_backtrace->detail);
+            evidence(r, "backtrace (UART line %zu): %s", u.last_backtrace->line,
+                     u.last_backtrace->detail);
+        }
+        fix(r, "The chip panics and reboots over and over (no confirmation, no rollback). "
+               "USB-flash a known-good image, then put fixes A, B and C in the firmware that "
+               "runs before the next OTA; enable rollback only together with "
+               "esp_ota_mark_app_valid_cancel_rollback(). Read the backtrace to find the crash.");
+        return;
+    }
+
+    /* 2. No answer at all: only a crash on the UART says more than "offline". */
+    if (h.answered == 0) {
+        const char *reason = u.last_boot_line ? u.last_boot_line->name : "";
+        if (reason_is(reason, "BROWNOUT") || (!reason[0] && u.brownouts)) {
+            verdict_brownout(r);
+        } else if (reason_is(reason, "TASK_WDT") || (!reason[0] && u.task_wdts)) {
+            verdict_hung(r);
+        } else if (reason_is(reason, "PANIC")) {
+            verdict_panic_at_boot(&u, ev, r);
+        } else if (!reason[0] && u.crash_boots) {
+            verdict_cannot_tell(r, &u);
+        } else {
+            r->kind = DIAG_NODE_OFFLINE;
+            fix(r, "Nothing answered GET /ota/status on port 8032. Check that the node is "
+                   "powered, that this machine is on the node's network, and whether its IP "
+                   "changed (arp -a, or otactl discover). With a USB cable, read its UART: "
+                   "otactl doctor IP --uart /dev/ttyUSB0.");
+        }
+        return;
+    }
+
+    /* 3. The rollback pitfall: whatever runs and is still unconfirmed long
+     *    after boot goes back at the next reset. */
+    const node_status_t *now = &h.last->status;
+    uint64_t window = ev->confirm_window_ms ? ev->confirm_window_ms : DIAG_CONFIRM_WINDOW_MS;
+    if (reason_is(now->ota_state, "PENDING_VERIFY") && now->has_uptime &&
+        now->uptime_ms >= window) {
+        evidence(r,
+                 "ota_state is still PENDING_VERIFY after %.1f s (window %.1f s): the next "
+                 "reset will roll it back",
+                 (double)now->uptime_ms / 1000.0, (double)window / 1000.0);
+        verdict_unconfirmed(r);
+        return;
+    }
+
+    /* 4. Did the update take ("time=NEW")? */
+    bool reference = ev->expected || ev->before;
+    bool took = false;
+    if (ev->expected) {
+        took = identity_matches(ev->expected, now);
+        evidence(r, "expected image %s built %s %s%s", ev->expected->version, ev->expected->date,
+                 ev->expected->time, took ? ": the node runs it" : ": the node does not run it");
+    } else if (ev->before) {
+        took = identity_changed(ev->before, now);
+        evidence(r, "the running image %s since the snapshot (%s %s %s)",
+                 took ? "changed" : "did not change", ev->before->version, ev->before->date,
+                 ev->before->time);
+    }
+    if (took) {
+        r->kind = DIAG_OTA_OK;
+        if (reason_is(now->ota_state, "PENDING_VERIFY")) {
+            evidence(r,
+                     "ota_state PENDING_VERIFY: not confirmed yet; run doctor again after "
+                     "%.0f s of uptime if it stays so",
+                     (double)window / 1000.0);
+        }
+        if (u.given && !u.last_boot_line) {
+            evidence(r, "the UART shows no boot line: add fix C before the next failure");
+        }
+        fix(r, "Nothing to fix: the new image runs.");
+        return;
+    }
+
+    /* 5. Not taken (or nothing to compare with): the reset reason decides. */
+    by_reset_reason(ev, &h, &u, reference, r);
+}

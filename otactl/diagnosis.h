@@ -1,0 +1,93 @@
+/*
+ * The recipe's "OTA doesn't work" flowchart (section 4) and pitfall table
+ * (section 5) as a function: evidence in, one diagnosis out, with the
+ * evidence it relied on and the fix, both in words. Pure logic: no I/O,
+ * so `otactl doctor` and `otactl deploy` share it and tests drive it
+ * directly.
+ */
+#ifndef OTACTL_DIAGNOSIS_H
+#define OTACTL_DIAGNOSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "identity.h"
+#include "node_status.h"
+#include "uart_log.h"
+
+typedef enum {
+    DIAG_OTA_OK,                   /* the expected image runs (or nothing is wrong) */
+    DIAG_NODE_OFFLINE,             /* no status answer: offline, wrong network, IP changed */
+    DIAG_POST_NOT_ARRIVED,         /* POWERON / no reboot, nothing changed */
+    DIAG_NEW_IMAGE_PANICS_AT_BOOT, /* PANIC, back on the old slot */
+    DIAG_HANDLER_HUNG,             /* TASK_WDT: the handler hung mid-upload */
+    DIAG_BROWNOUT,                 /* BROWNOUT: the supply sagged */
+    DIAG_PANIC_LOOP,               /* next_partition flip-flops / repeated PANIC boots */
+    DIAG_ROLLED_BACK_UNCONFIRMED,  /* rollback enabled, image never marked valid */
+    DIAG_CANNOT_TELL_NO_BOOT_LINE, /* UART given but without the fix-C boot line */
+    DIAG_UNKNOWN,
+} diag_kind_t;
+
+/* Why a new image panics at boot, in the recipe's order of likelihood. */
+typedef enum {
+    DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL, /* fix A missing */
+    DIAG_CAUSE_OTA_END_STACK_OVERFLOW,       /* fix B missing */
+    DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH,
+    DIAG_CAUSE_REAL_BUG, /* read the backtrace */
+} diag_cause_t;
+
+#define DIAG_CAUSE_COUNT 4
+
+/* One GET /ota/status attempt. */
+typedef struct {
+    bool reachable;       /* a valid status object arrived */
+    node_status_t status; /* when reachable */
+    char error[200];      /* when not: what the attempt saw */
+} diag_poll_t;
+
+/* Leave anything unknown NULL / 0. */
+typedef struct {
+    const diag_poll_t *polls; /* in time order, typically 3 taken 5 s apart */
+    size_t poll_count;
+    const node_status_t *before;      /* snapshot taken before the upload */
+    const image_identity_t *expected; /* the image that should now run */
+    const uart_log_t *uart;           /* the UART capture, when one was given */
+    uint64_t confirm_window_ms;       /* 0 = DIAG_CONFIRM_WINDOW_MS */
+} diag_evidence_t;
+
+/* How long a healthy image may stay PENDING_VERIFY before doctor calls it
+ * unconfirmed: the recipe confirms after 10 s; this leaves margin. */
+#define DIAG_CONFIRM_WINDOW_MS 30000u
+
+#define DIAG_MAX_EVIDENCE 16
+#define DIAG_TEXT_MAX     256
+
+typedef struct {
+    diag_kind_t kind;
+    /* DIAG_NEW_IMAGE_PANICS_AT_BOOT only: most likely first. */
+    diag_cause_t causes[DIAG_CAUSE_COUNT];
+    size_t cause_count;
+    char backtrace[UART_DETAIL_MAX]; /* the last one the UART showed, or empty */
+    char evidence[DIAG_MAX_EVIDENCE][DIAG_TEXT_MAX];
+    size_t evidence_count;
+    char fix[1024];
+} diag_result_t;
+
+/* Runs the flowchart. Never fails: with too little evidence the answer is
+ * DIAG_UNKNOWN, DIAG_NODE_OFFLINE or DIAG_CANNOT_TELL_NO_BOOT_LINE. */
+void diag_run(const diag_evidence_t *evidence, diag_result_t *out);
+
+/* "NEW_IMAGE_PANICS_AT_BOOT": stable, for --json and scripts. */
+const char *diag_kind_name(diag_kind_t kind);
+/* "new image panics at boot": the recipe's words, for people. */
+const char *diag_kind_title(diag_kind_t kind);
+/* "OTA_WITH_SEQUENTIAL_WRITES" and a sentence for each likely cause. */
+const char *diag_cause_name(diag_cause_t cause);
+const char *diag_cause_text(diag_cause_t cause);
+
+/* Helpers to fill a poll. */
+void diag_poll_answered(diag_poll_t *poll, const node_status_t *status);
+void diag_poll_failed(diag_poll_t *poll, const char *error);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * A diagnosis for people (wrapped text) and for machines (JSON), shared by
+ * `otactl doctor` and `otactl deploy` so both name a failure the same way.
+ */
+#ifndef OTACTL_DIAGNOSIS_REPORT_H
+#define OTACTL_DIAGNOSIS_REPORT_H
+
+#include <stdio.h>
+
+#include <cJSON.h>
+
+#include "diagnosis.h"
+
+/* "node 192.168.0.100: NEW_IMAGE_PANICS_AT_BOOT", the title, the likely
+ * causes, the evidence and the fix. */
+void diag_report_text(FILE *out, const char *node, const diag_result_t *r);
+
+/* {"node":..., "diagnosis":..., "title":..., "ok":..., "causes":[...],
+ *  "backtrace":..., "evidence":[...], "fix":...}; NULL when out of memory.
+ * The caller owns the object. */
+cJSON *diag_report_json(const char *node, const diag_result_t *r);
+
+#endif

@@ -1,0 +1,357 @@
+/* The event loop: libcurl's multi interface drives every transfer in this
+ * thread; a small timer list carries backoff delays between transfers. */
+#include "http_multi.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+/* Node replies are small JSON objects; anything larger is not our node. */
+#define RESPONSE_LIMIT (64u * 1024u)
+/* Upper bound on one wait, so timers are never late by more than this. */
+#define POLL_SLICE_MS 1000
+
+struct transfer {
+    struct transfer *prev, *next; /* the loop's list of attached transfers */
+    CURL *easy;
+    struct curl_slist *headers;
+    http_request_t request;
+    char *url;
+    char *response;
+    size_t response_len;
+    size_t response_cap;
+    bool response_truncated;
+    uint64_t started_ms;
+    char error[CURL_ERROR_SIZE];
+};
+
+struct timer {
+    uint64_t due_ms;
+    http_timer_fn fn;
+    void *ctx;
+};
+
+struct http_loop {
+    CURLM *multi;
+    struct transfer *attached;
+    size_t active;
+    struct timer *timers;
+    size_t timer_count;
+    size_t timer_cap;
+};
+
+uint64_t http_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+http_loop_t *http_loop_new(long max_connections)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        return NULL;
+    }
+    http_loop_t *loop = calloc(1, sizeof(*loop));
+    if (loop == NULL) {
+        curl_global_cleanup();
+        return NULL;
+    }
+    loop->multi = curl_multi_init();
+    if (loop->multi == NULL) {
+        free(loop);
+        curl_global_cleanup();
+        return NULL;
+    }
+    if (max_connections > 0) {
+        curl_multi_setopt(loop->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections);
+    }
+    return loop;
+}
+
+static void transfer_free(struct transfer *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    if (t->easy != NULL) {
+        curl_easy_cleanup(t->easy);
+    }
+    curl_slist_free_all(t->headers);
+    free(t->url);
+    free(t->response);
+    free(t);
+}
+
+void http_loop_free(http_loop_t *loop)
+{
+    if (loop == NULL) {
+        return;
+    }
+    /* Transfers are still attached only when run() stopped on an error. */
+    while (loop->attached != NULL) {
+        struct transfer *t = loop->attached;
+        loop->attached = t->next;
+        curl_multi_remove_handle(loop->multi, t->easy);
+        transfer_free(t);
+    }
+    curl_multi_cleanup(loop->multi);
+    free(loop->timers);
+    free(loop);
+    curl_global_cleanup();
+}
+
+static size_t on_response_data(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct transfer *t = userp;
+    size_t len = size * nmemb;
+    size_t room = RESPONSE_LIMIT - t->response_len;
+    size_t take = len < room ? len : room;
+    if (take < len) {
+        t->response_truncated = true;
+    }
+    if (t->response_len + take + 1 > t->response_cap) {
+        size_t cap = t->response_cap ? t->response_cap : 512;
+        while (cap < t->response_len + take + 1) {
+            cap *= 2;
+        }
+        char *grown = realloc(t->response, cap);
+        if (grown == NULL) {
+            return 0; /* makes curl fail the transfer with a write error */
+        }
+        t->response = grown;
+        t->response_cap = cap;
+    }
+    memcpy(t->response + t->response_len, data, take);
+    t->response_len += take;
+    t->response[t->response_len] = '\0';
+    return len;
+}
+
+static int on_xfer_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                            curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    struct transfer *t = userp;
+    if (t->request.on_progress != NULL && ultotal > 0) {
+        t->request.on_progress(t->request.ctx, (uint64_t)ulnow, (uint64_t)ultotal);
+    }
+    return 0;
+}
+
+static int add_header(struct transfer *t, const char *line)
+{
+    struct curl_slist *next = curl_slist_append(t->headers, line);
+    if (next == NULL) {
+        return -1;
+    }
+    t->headers = next;
+    return 0;
+}
+
+static int configure_headers(struct transfer *t, const http_request_t *r)
+{
+    if (r->post) {
+        char line[160];
+        snprintf(line, sizeof(line), "Content-Type: %s",
+                 r->content_type ? r->content_type : "application/octet-stream");
+        if (add_header(t, line) != 0) {
+            return -1;
+        }
+        /* libcurl sends "Expect: 100-continue" before large bodies and waits
+         * for the interim reply. ESP-IDF's esp_http_server never sends one,
+         * so every upload would stall for curl's expect timeout; an empty
+         * Expect header turns the handshake off. */
+        if (add_header(t, "Expect:") != 0) {
+            return -1;
+        }
+    }
+    if (r->bearer != NULL && r->bearer[0] != '\0') {
+        size_t len = strlen("Authorization: Bearer ") + strlen(r->bearer) + 1;
+        char *line = malloc(len);
+        if (line == NULL) {
+            return -1;
+        }
+        snprintf(line, len, "Authorization: Bearer %s", r->bearer);
+        int rc = add_header(t, line);
+        /* The token never stays in memory we own longer than needed. */
+        memset(line, 0, len);
+        free(line);
+        if (rc != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int http_loop_submit(http_loop_t *loop, const http_request_t *r)
+{
+    struct transfer *t = calloc(1, sizeof(*t));
+    if (t == NULL) {
+        return -1;
+    }
+    t->request = *r;
+    t->url = strdup(r->url);
+    t->easy = curl_easy_init();
+    if (t->url == NULL || t->easy == NULL || configure_headers(t, r) != 0) {
+        transfer_free(t);
+        return -1;
+    }
+    t->request.url = t->url;
+    CURL *e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROXY, ""); /* nodes are on the LAN, never behind a proxy */
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_response_data);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    /* esp_http_server keeps only a handful of sockets (max_open_sockets);
+     * an idle keep-alive connection per node would take one of them, and a
+     * rebooting node leaves stale connections behind. One exchange, one
+     * connection. */
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    if (r->connect_timeout_ms > 0) {
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
+    }
+    if (r->timeout_ms > 0) {
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+    }
+    if (r->post) {
+        /* The body is shared by every transfer of a deploy: curl reads it in
+         * place (POSTFIELDS is not copied, unlike COPYPOSTFIELDS). */
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body_len > 0 ? r->body : "");
+    }
+    if (r->on_progress != NULL) {
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_xfer_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
+    }
+    t->started_ms = http_now_ms();
+    if (curl_multi_add_handle(loop->multi, e) != CURLM_OK) {
+        transfer_free(t);
+        return -1;
+    }
+    t->next = loop->attached;
+    if (t->next != NULL) {
+        t->next->prev = t;
+    }
+    loop->attached = t;
+    loop->active++;
+    return 0;
+}
+
+int http_loop_after(http_loop_t *loop, uint64_t delay_ms, http_timer_fn fn, void *ctx)
+{
+    if (loop->timer_count == loop->timer_cap) {
+        size_t cap = loop->timer_cap ? loop->timer_cap * 2 : 16;
+        struct timer *grown = realloc(loop->timers, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        loop->timers = grown;
+        loop->timer_cap = cap;
+    }
+    loop->timers[loop->timer_count++] =
+        (struct timer){.due_ms = http_now_ms() + delay_ms, .fn = fn, .ctx = ctx};
+    return 0;
+}
+
+static void finish_transfer(http_loop_t *loop, CURL *easy, CURLcode code)
+{
+    struct transfer *t = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+    curl_multi_remove_handle(loop->multi, easy);
+    if (t->prev != NULL) {
+        t->prev->next = t->next;
+    } else {
+        loop->attached = t->next;
+    }
+    if (t->next != NULL) {
+        t->next->prev = t->prev;
+    }
+    loop->active--;
+
+    http_result_t res = {0};
+    res.curl_code = (int)code;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &res.http_status);
+    curl_off_t sent = 0;
+    curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+    res.bytes_sent = sent > 0 ? (uint64_t)sent : 0;
+    res.body_fully_sent = t->request.post && res.bytes_sent >= t->request.body_len;
+    if (code != CURLE_OK) {
+        snprintf(res.error, sizeof(res.error), "%s",
+                 t->error[0] ? t->error : curl_easy_strerror(code));
+    } else if (t->response_truncated) {
+        /* Treated as a failed exchange: a node never sends this much. */
+        res.curl_code = (int)CURLE_FILESIZE_EXCEEDED;
+        snprintf(res.error, sizeof(res.error), "response larger than %u bytes", RESPONSE_LIMIT);
+    }
+    res.body = t->response ? t->response : "";
+    res.body_len = t->response_len;
+    res.elapsed_ms = http_now_ms() - t->started_ms;
+    t->request.on_done(t->request.ctx, &res);
+    transfer_free(t);
+}
+
+/* Fires every due timer; returns ms until the next one (or POLL_SLICE_MS). */
+static long run_due_timers(http_loop_t *loop)
+{
+    uint64_t now = http_now_ms();
+    for (size_t i = 0; i < loop->timer_count;) {
+        if (loop->timers[i].due_ms <= now) {
+            struct timer due = loop->timers[i];
+            loop->timers[i] = loop->timers[--loop->timer_count];
+            due.fn(due.ctx); /* may add timers: the array may move */
+            now = http_now_ms();
+            i = 0;
+        } else {
+            i++;
+        }
+    }
+    long wait = POLL_SLICE_MS;
+    for (size_t i = 0; i < loop->timer_count; i++) {
+        uint64_t left = loop->timers[i].due_ms - now;
+        if ((long)left < wait) {
+            wait = (long)left;
+        }
+    }
+    return wait;
+}
+
+int http_loop_run(http_loop_t *loop)
+{
+    for (;;) {
+        int running = 0;
+        if (curl_multi_perform(loop->multi, &running) != CURLM_OK) {
+            return -1;
+        }
+        CURLMsg *msg;
+        int queued;
+        while ((msg = curl_multi_info_read(loop->multi, &queued)) != NULL) {
+            if (msg->msg == CURLMSG_DONE) {
+                finish_transfer(loop, msg->easy_handle, msg->data.result);
+            }
+        }
+        long wait = run_due_timers(loop);
+        if (loop->active == 0 && loop->timer_count == 0) {
+            return 0;
+        }
+        if (loop->active == 0) {
+            /* Only timers left: sleep until the next one. */
+            struct timespec ts = {.tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        if (curl_multi_poll(loop->multi, NULL, 0, (int)wait, NULL) != CURLM_OK) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/*
+ * One event loop for every HTTP exchange otactl has with its nodes: a
+ * libcurl multi handle plus one-shot timers, all in the calling thread.
+ * Callbacks run from http_loop_run() and may submit more requests or
+ * timers; the loop returns when nothing is in flight or scheduled.
+ */
+#ifndef OTACTL_HTTP_MULTI_H
+#define OTACTL_HTTP_MULTI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What one exchange produced. */
+typedef struct {
+    long http_status; /* 0 when no HTTP response arrived */
+    int curl_code;    /* CURLcode; 0 = the exchange completed */
+    char error[256];  /* curl's message when curl_code != 0 */
+    char *body;       /* response body, NUL-terminated (may be empty) */
+    size_t body_len;
+    uint64_t bytes_sent;  /* request body bytes handed to the network */
+    bool body_fully_sent; /* bytes_sent equals the request body's length */
+    uint64_t elapsed_ms;
+} http_result_t;
+
+typedef void (*http_done_fn)(void *ctx, const http_result_t *result);
+typedef void (*http_progress_fn)(void *ctx, uint64_t sent, uint64_t total);
+typedef void (*http_timer_fn)(void *ctx);
+
+typedef struct {
+    bool post; /* false = GET */
+    const char *url;
+    const void *body; /* POST body; NOT copied: must outlive the request */
+    size_t body_len;
+    const char *content_type; /* POST only */
+    const char *bearer;       /* token for "Authorization: Bearer", or NULL */
+    long connect_timeout_ms;
+    long timeout_ms;      /* whole exchange; 0 = none */
+    http_done_fn on_done; /* required */
+    http_progress_fn on_progress;
+    void *ctx;
+} http_request_t;
+
+typedef struct http_loop http_loop_t;
+
+/* max_connections bounds simultaneous sockets (0 = libcurl's default);
+ * requests beyond it wait in libcurl's queue. NULL on allocation failure. */
+http_loop_t *http_loop_new(long max_connections);
+void http_loop_free(http_loop_t *loop);
+
+/* Starts an exchange. 0 on success, -1 when libcurl refused it (the
+ * callback is then not called). */
+int http_loop_submit(http_loop_t *loop, const http_request_t *request);
+
+/* Calls fn(ctx) once, delay_ms from now. 0 on success. */
+int http_loop_after(http_loop_t *loop, uint64_t delay_ms, http_timer_fn fn, void *ctx);
+
+/* Runs callbacks until no exchange or timer is left. 0, or -1 on a libcurl
+ * failure of the loop itself. */
+int http_loop_run(http_loop_t *loop);
+
+/* Monotonic milliseconds, the clock every deadline in otactl uses. */
+uint64_t http_now_ms(void);
+
+#endif

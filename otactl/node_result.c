@@ -1,0 +1,42 @@
+/* Outcome names: part of the --json contract, never renamed. */
+#include "node_result.h"
+
+const char *node_outcome_name(node_outcome_t outcome)
+{
+    switch (outcome) {
+        case NODE_PENDING:
+            return "pending";
+        case NODE_CONFIRMED:
+            return "confirmed";
+        case NODE_SKIPPED:
+            return "skipped";
+        case NODE_SENT:
+            return "sent";
+        case NODE_REFUSED:
+            return "refused";
+        case NODE_UNREACHABLE:
+            return "unreachable";
+        case NODE_BAD_STATUS:
+            return "bad-status";
+        case NODE_TOKEN_REJECTED:
+            return "token-rejected";
+        case NODE_BUSY:
+            return "busy";
+        case NODE_REJECTED:
+            return "rejected";
+        case NODE_INTERRUPTED:
+            return "interrupted";
+        case NODE_ROLLED_BACK:
+            return "rolled-back";
+        case NODE_NO_RETURN:
+            return "no-return";
+        case NODE_WRONG_IMAGE:
+            return "wrong-image";
+    }
+    return "unknown";
+}
+
+bool node_outcome_ok(node_outcome_t outcome)
+{
+    return outcome == NODE_CONFIRMED || outcome == NODE_SKIPPED || outcome == NODE_SENT;
+}

@@ -1,0 +1,52 @@
+/*
+ * What happened to one node during a command: the outcome, a reason a
+ * person can act on, the status before and after, and the timings.
+ */
+#ifndef OTACTL_NODE_RESULT_H
+#define OTACTL_NODE_RESULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "node_addr.h"
+#include "node_status.h"
+
+typedef enum {
+    NODE_PENDING,        /* not decided yet (internal) */
+    NODE_CONFIRMED,      /* verified: new boot, new slot, this image / came back */
+    NODE_SKIPPED,        /* already runs exactly this image */
+    NODE_SENT,           /* accepted, not verified (--no-verify) */
+    NODE_REFUSED,        /* pre-flight: chip, project or size does not fit */
+    NODE_UNREACHABLE,    /* no answer before anything was sent */
+    NODE_BAD_STATUS,     /* answers, but not valid status JSON */
+    NODE_TOKEN_REJECTED, /* 401 / 403 */
+    NODE_BUSY,           /* 409 until the deadline */
+    NODE_REJECTED,       /* the node refused the request (other 4xx/5xx) */
+    NODE_INTERRUPTED,    /* connection lost part-way through the upload */
+    NODE_ROLLED_BACK,    /* came back on the old slot */
+    NODE_NO_RETURN,      /* never answered again after the restart */
+    NODE_WRONG_IMAGE,    /* came back on the new slot with another image */
+} node_outcome_t;
+
+/* Stable machine name, e.g. "rolled-back" (the --json "result" field). */
+const char *node_outcome_name(node_outcome_t outcome);
+
+/* Counts as success for the exit code. */
+bool node_outcome_ok(node_outcome_t outcome);
+
+typedef struct {
+    node_addr_t addr;
+    node_outcome_t outcome;
+    char reason[320];
+    bool has_before;
+    node_status_t before;
+    bool has_after;
+    node_status_t after;
+    uint64_t bytes_sent;
+    uint64_t upload_ms; /* request start to its end (0 when never sent) */
+    uint64_t verify_ms; /* request end to the verdict (0 when not verified) */
+    uint64_t total_ms;  /* command start to the verdict */
+    unsigned attempts;  /* uploads started (409 retries add to it) */
+} node_result_t;
+
+#endif

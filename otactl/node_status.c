@@ -1,0 +1,131 @@
+/* GET /ota/status → node_status_t, with cJSON. */
+#include "node_status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+/* Copies a string member; missing is fine unless required. */
+static int take_string(const cJSON *obj, const char *name, char *dst, size_t dst_len, bool required,
+                       char *err, size_t err_len)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (item == NULL) {
+        if (required) {
+            snprintf(err, err_len, "status has no \"%s\" field", name);
+            return -1;
+        }
+        dst[0] = '\0';
+        return 0;
+    }
+    if (!cJSON_IsString(item) || item->valuestring == NULL) {
+        snprintf(err, err_len, "status field \"%s\" is not a string", name);
+        return -1;
+    }
+    if (strlen(item->valuestring) >= dst_len) {
+        snprintf(err, err_len, "status field \"%s\" is longer than %zu characters", name,
+                 dst_len - 1);
+        return -1;
+    }
+    snprintf(dst, dst_len, "%s", item->valuestring);
+    return 0;
+}
+
+/* Reads a non-negative integer member; *present tells whether it was there. */
+static int take_count(const cJSON *obj, const char *name, uint64_t *dst, bool *present,
+                      bool required, char *err, size_t err_len)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *present = false;
+    if (item == NULL) {
+        if (required) {
+            snprintf(err, err_len, "status has no \"%s\" field", name);
+            return -1;
+        }
+        return 0;
+    }
+    double v = cJSON_GetNumberValue(item);
+    /* 2^53: the largest integer a JSON number carries exactly. */
+    if (!cJSON_IsNumber(item) || !(v >= 0 && v <= 9007199254740992.0) || v != (double)(uint64_t)v) {
+        snprintf(err, err_len, "status field \"%s\" is not a non-negative integer", name);
+        return -1;
+    }
+    *dst = (uint64_t)v;
+    *present = true;
+    return 0;
+}
+
+int node_status_parse(const char *json, size_t len, node_status_t *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof(*out));
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    if (root == NULL) {
+        snprintf(err, err_len, "reply is not JSON");
+        return -1;
+    }
+    int rc = -1;
+    bool present;
+    if (!cJSON_IsObject(root)) {
+        snprintf(err, err_len, "reply is JSON but not an object");
+        goto done;
+    }
+    if (take_string(root, "version", out->version, sizeof(out->version), true, err, err_len) ||
+        take_string(root, "date", out->date, sizeof(out->date), true, err, err_len) ||
+        take_string(root, "time", out->time, sizeof(out->time), true, err, err_len) ||
+        take_string(root, "running_partition", out->running_partition,
+                    sizeof(out->running_partition), true, err, err_len) ||
+        take_string(root, "next_partition", out->next_partition, sizeof(out->next_partition), true,
+                    err, err_len) ||
+        take_count(root, "max_size", &out->max_size, &present, true, err, err_len) ||
+        take_string(root, "project", out->project, sizeof(out->project), false, err, err_len) ||
+        take_string(root, "idf_ver", out->idf_ver, sizeof(out->idf_ver), false, err, err_len) ||
+        take_string(root, "elf_sha256", out->elf_sha256, sizeof(out->elf_sha256), false, err,
+                    err_len) ||
+        take_string(root, "chip", out->chip, sizeof(out->chip), false, err, err_len) ||
+        take_string(root, "boot_partition", out->boot_partition, sizeof(out->boot_partition), false,
+                    err, err_len) ||
+        take_string(root, "ota_state", out->ota_state, sizeof(out->ota_state), false, err,
+                    err_len) ||
+        take_string(root, "reset_reason", out->reset_reason, sizeof(out->reset_reason), false, err,
+                    err_len) ||
+        take_count(root, "uptime_ms", &out->uptime_ms, &out->has_uptime, false, err, err_len)) {
+        goto done;
+    }
+    if (out->running_partition[0] == '\0') {
+        snprintf(err, err_len, "status field \"running_partition\" is empty");
+        goto done;
+    }
+    const cJSON *auth = cJSON_GetObjectItemCaseSensitive(root, "auth");
+    if (auth != NULL) {
+        if (!cJSON_IsBool(auth)) {
+            snprintf(err, err_len, "status field \"auth\" is not true/false");
+            goto done;
+        }
+        out->auth = cJSON_IsTrue(auth);
+        out->has_auth = true;
+    }
+    rc = 0;
+done:
+    cJSON_Delete(root);
+    return rc;
+}
+
+void node_reply_message(const char *body, size_t len, char *out, size_t out_len)
+{
+    out[0] = '\0';
+    cJSON *root = cJSON_ParseWithLength(body, len);
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+    if (cJSON_IsString(msg) && msg->valuestring != NULL) {
+        snprintf(out, out_len, "%s", msg->valuestring);
+    } else {
+        /* One line of whatever came back, printable characters only. */
+        size_t j = 0;
+        for (size_t i = 0; i < len && j + 1 < out_len && j < 120; i++) {
+            char c = body[i];
+            out[j++] = (c >= 0x20 && c < 0x7f) ? c : ' ';
+        }
+        out[j] = '\0';
+    }
+    cJSON_Delete(root);
+}

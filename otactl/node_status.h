@@ -1,0 +1,46 @@
+/*
+ * A node's answer to GET /ota/status (docs/HTTP-API.md), decoded.
+ * Parsing never prints; it says what is wrong in an error string.
+ */
+#ifndef OTACTL_NODE_STATUS_H
+#define OTACTL_NODE_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Field widths follow esp_app_desc_t (32-char strings) and the 16-char
+ * partition labels of esp_partition_t. */
+typedef struct {
+    char version[33];
+    char date[17];
+    char time[17];
+    char project[33];
+    char idf_ver[33];
+    char elf_sha256[65];
+    char chip[17];
+    char running_partition[17];
+    char next_partition[17];
+    char boot_partition[17];
+    char ota_state[17];
+    char reset_reason[17];
+    uint64_t max_size;
+    uint64_t uptime_ms;
+    bool has_uptime;
+    bool auth;
+    bool has_auth;
+} node_status_t;
+
+/*
+ * Decodes a status object. Required: version, date, time,
+ * running_partition, next_partition, max_size (the recipe's fields);
+ * the others are read when present and left empty otherwise.
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int node_status_parse(const char *json, size_t len, node_status_t *out, char *err, size_t err_len);
+
+/* The "message" of a node's JSON reply ({"status":"error","message":...}),
+ * or the start of the raw body when it is not such an object. */
+void node_reply_message(const char *body, size_t len, char *out, size_t out_len);
+
+#endif

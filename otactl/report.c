@@ -1,0 +1,234 @@
+/* Tables and --json documents. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static void add_string_if(cJSON *obj, const char *name, const char *value)
+{
+    if (value[0] != '\0') {
+        cJSON_AddStringToObject(obj, name, value);
+    }
+}
+
+cJSON *report_status_object(const node_status_t *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "version", st->version);
+    cJSON_AddStringToObject(o, "date", st->date);
+    cJSON_AddStringToObject(o, "time", st->time);
+    add_string_if(o, "project", st->project);
+    add_string_if(o, "idf_ver", st->idf_ver);
+    add_string_if(o, "elf_sha256", st->elf_sha256);
+    add_string_if(o, "chip", st->chip);
+    cJSON_AddStringToObject(o, "running_partition", st->running_partition);
+    cJSON_AddStringToObject(o, "next_partition", st->next_partition);
+    add_string_if(o, "boot_partition", st->boot_partition);
+    add_string_if(o, "ota_state", st->ota_state);
+    cJSON_AddNumberToObject(o, "max_size", (double)st->max_size);
+    add_string_if(o, "reset_reason", st->reset_reason);
+    if (st->has_uptime) {
+        cJSON_AddNumberToObject(o, "uptime_ms", (double)st->uptime_ms);
+    }
+    if (st->has_auth) {
+        cJSON_AddBoolToObject(o, "auth", st->auth);
+    }
+    return o;
+}
+
+/* The part of a status that says which image runs where. */
+static cJSON *slot_object(bool present, const node_status_t *st)
+{
+    if (!present) {
+        return cJSON_CreateNull();
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "partition", st->running_partition);
+    cJSON_AddStringToObject(o, "version", st->version);
+    cJSON_AddStringToObject(o, "date", st->date);
+    cJSON_AddStringToObject(o, "time", st->time);
+    add_string_if(o, "elf_sha256", st->elf_sha256);
+    add_string_if(o, "ota_state", st->ota_state);
+    add_string_if(o, "reset_reason", st->reset_reason);
+    if (st->has_uptime) {
+        cJSON_AddNumberToObject(o, "uptime_ms", (double)st->uptime_ms);
+    }
+    return o;
+}
+
+cJSON *report_node_object(const node_result_t *n)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ip", n->addr.ip);
+    cJSON_AddNumberToObject(o, "port", n->addr.port);
+    cJSON_AddStringToObject(o, "result", node_outcome_name(n->outcome));
+    cJSON_AddBoolToObject(o, "ok", node_outcome_ok(n->outcome));
+    cJSON_AddStringToObject(o, "reason", n->reason);
+    cJSON_AddItemToObject(o, "before", slot_object(n->has_before, &n->before));
+    cJSON_AddItemToObject(o, "after", slot_object(n->has_after, &n->after));
+    cJSON_AddNumberToObject(o, "bytes_sent", (double)n->bytes_sent);
+    cJSON_AddNumberToObject(o, "attempts", n->attempts);
+    cJSON *t = cJSON_AddObjectToObject(o, "timings_ms");
+    cJSON_AddNumberToObject(t, "upload", (double)n->upload_ms);
+    cJSON_AddNumberToObject(t, "verify", (double)n->verify_ms);
+    cJSON_AddNumberToObject(t, "total", (double)n->total_ms);
+    return o;
+}
+
+static void add_summary(cJSON *root, const node_result_t *nodes, size_t count)
+{
+    size_t by_outcome[NODE_WRONG_IMAGE + 1] = {0};
+    size_t failed = 0;
+    for (size_t i = 0; i < count; i++) {
+        by_outcome[nodes[i].outcome]++;
+        failed += !node_outcome_ok(nodes[i].outcome);
+    }
+    cJSON *s = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(s, "targets", (double)count);
+    cJSON_AddNumberToObject(s, "confirmed", (double)by_outcome[NODE_CONFIRMED]);
+    cJSON_AddNumberToObject(s, "skipped", (double)by_outcome[NODE_SKIPPED]);
+    cJSON_AddNumberToObject(s, "sent", (double)by_outcome[NODE_SENT]);
+    cJSON_AddNumberToObject(s, "failed", (double)failed);
+}
+
+cJSON *report_deploy_json(const node_result_t *nodes, size_t count, const image_identity_t *img,
+                          const char *image_path, bool verified, int exit_code)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", "deploy");
+    cJSON *im = cJSON_AddObjectToObject(root, "image");
+    if (image_path != NULL) {
+        cJSON_AddStringToObject(im, "path", image_path);
+    }
+    cJSON_AddNumberToObject(im, "size", (double)img->size);
+    cJSON_AddStringToObject(im, "version", img->version);
+    cJSON_AddStringToObject(im, "project", img->project);
+    cJSON_AddStringToObject(im, "date", img->date);
+    cJSON_AddStringToObject(im, "time", img->time);
+    cJSON_AddStringToObject(im, "idf_ver", img->idf_ver);
+    cJSON_AddStringToObject(im, "elf_sha256", img->elf_sha256);
+    cJSON_AddStringToObject(im, "chip", img->chip);
+    cJSON_AddBoolToObject(root, "verified", verified);
+    add_summary(root, nodes, count);
+    cJSON_AddNumberToObject(root, "exit_code", exit_code);
+    cJSON *arr = cJSON_AddArrayToObject(root, "nodes");
+    for (size_t i = 0; i < count; i++) {
+        cJSON_AddItemToArray(arr, report_node_object(&nodes[i]));
+    }
+    return root;
+}
+
+cJSON *report_operator_json(const char *command, const node_result_t *nodes, size_t count,
+                            int exit_code)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", command);
+    add_summary(root, nodes, count);
+    cJSON_AddNumberToObject(root, "exit_code", exit_code);
+    cJSON *arr = cJSON_AddArrayToObject(root, "nodes");
+    for (size_t i = 0; i < count; i++) {
+        cJSON_AddItemToArray(arr, report_node_object(&nodes[i]));
+    }
+    return root;
+}
+
+cJSON *report_probe_json(const char *command, const probe_result_t *probes, size_t count,
+                         size_t candidates, int exit_code)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", command);
+    cJSON_AddNumberToObject(root, "candidates", (double)candidates);
+    cJSON_AddNumberToObject(root, "exit_code", exit_code);
+    cJSON *arr = cJSON_AddArrayToObject(root, "nodes");
+    for (size_t i = 0; i < count; i++) {
+        const probe_result_t *p = &probes[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "ip", p->addr.ip);
+        cJSON_AddNumberToObject(o, "port", p->addr.port);
+        cJSON_AddBoolToObject(o, "ok", p->valid);
+        if (p->valid) {
+            cJSON_AddItemToObject(o, "status", report_status_object(&p->status));
+        } else {
+            cJSON_AddStringToObject(o, "error", p->error);
+        }
+        cJSON_AddNumberToObject(o, "elapsed_ms", (double)p->elapsed_ms);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return root;
+}
+
+static void slot_text(bool present, const node_status_t *st, char *out, size_t len)
+{
+    if (!present) {
+        snprintf(out, len, "-");
+    } else {
+        snprintf(out, len, "%s %s", st->running_partition, st->version);
+    }
+}
+
+void report_result_table(FILE *out, const node_result_t *nodes, size_t count)
+{
+    fprintf(out, "%-21s %-14s %-22s %-22s %7s  %s\n", "NODE", "RESULT", "BEFORE", "AFTER", "TIME",
+            "REASON");
+    size_t ok = 0;
+    for (size_t i = 0; i < count; i++) {
+        const node_result_t *n = &nodes[i];
+        char before[64], after[64];
+        slot_text(n->has_before, &n->before, before, sizeof(before));
+        slot_text(n->has_after, &n->after, after, sizeof(after));
+        fprintf(out, "%-21s %-14s %-22s %-22s %6.1fs  %s\n", n->addr.label,
+                node_outcome_name(n->outcome), before, after, (double)n->total_ms / 1000.0,
+                n->reason);
+        ok += node_outcome_ok(n->outcome);
+    }
+    fprintf(out, "%zu node%s: %zu ok, %zu failed\n", count, count == 1 ? "" : "s", ok, count - ok);
+}
+
+void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, bool only_valid)
+{
+    fprintf(out, "%-21s %-12s %-16s %-8s %-15s %-10s %10s  %s\n", "NODE", "VERSION", "PROJECT",
+            "RUNNING", "STATE", "RESET", "UPTIME", "BUILT");
+    for (size_t i = 0; i < count; i++) {
+        const probe_result_t *p = &probes[i];
+        if (!p->valid) {
+            if (!only_valid) {
+                fprintf(out, "%-21s %s\n", p->addr.label, p->error);
+            }
+            continue;
+        }
+        const node_status_t *s = &p->status;
+        char uptime[24] = "-";
+        if (s->has_uptime) {
+            snprintf(uptime, sizeof(uptime), "%.1fs", (double)s->uptime_ms / 1000.0);
+        }
+        fprintf(out, "%-21s %-12s %-16s %-8s %-15s %-10s %10s  %s %s\n", p->addr.label, s->version,
+                s->project[0] ? s->project : "-", s->running_partition,
+                s->ota_state[0] ? s->ota_state : "-", s->reset_reason[0] ? s->reset_reason : "-",
+                uptime, s->date, s->time);
+    }
+}
+
+int report_exit_code(const node_result_t *nodes, size_t count)
+{
+    if (count == 0) {
+        return OTACTL_EXIT_FAILED;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!node_outcome_ok(nodes[i].outcome)) {
+            return OTACTL_EXIT_FAILED;
+        }
+    }
+    return OTACTL_EXIT_OK;
+}
+
+void report_print_json(FILE *out, cJSON *root)
+{
+    char *text = root ? cJSON_Print(root) : NULL;
+    if (text != NULL) {
+        fprintf(out, "%s\n", text);
+        free(text);
+    }
+    cJSON_Delete(root);
+}

@@ -1,0 +1,53 @@
+/* Judging a finished POST /ota. */
+#include "upload.h"
+
+#include <stdio.h>
+
+#include <curl/curl.h>
+
+#include "node_status.h"
+
+upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, char *why, size_t why_len)
+{
+    char message[200];
+    if (r->http_status != 0 && r->curl_code == CURLE_OK) {
+        node_reply_message(r->body, r->body_len, message, sizeof(message));
+        switch (r->http_status) {
+            case 200:
+                snprintf(why, why_len, "sent, rebooting");
+                return UPLOAD_ACCEPTED;
+            case 401:
+                snprintf(why, why_len,
+                         "token rejected: node requires a Bearer token (set OTA_PSK) (401: %s)",
+                         message);
+                return UPLOAD_TOKEN_REJECTED;
+            case 403:
+                snprintf(why, why_len,
+                         "token rejected: OTA_PSK does not match the node's (403: %s)", message);
+                return UPLOAD_TOKEN_REJECTED;
+            case 409:
+                snprintf(why, why_len,
+                         "node is still confirming its running image (PENDING_VERIFY) (409: %s)",
+                         message);
+                return UPLOAD_BUSY;
+            default:
+                snprintf(why, why_len, "node refused the image (%ld: %s)", r->http_status, message);
+                return UPLOAD_REJECTED;
+        }
+    }
+    uint64_t sent = r->bytes_sent;
+    if (sent >= body_len && body_len > 0) {
+        /* The node answered with a reset or nothing: it was restarting. */
+        snprintf(why, why_len, "sent, rebooting (connection ended without a reply: %s)", r->error);
+        return UPLOAD_SENT_NO_REPLY;
+    }
+    if (sent == 0 &&
+        (r->curl_code == CURLE_COULDNT_CONNECT || r->curl_code == CURLE_OPERATION_TIMEDOUT ||
+         r->curl_code == CURLE_COULDNT_RESOLVE_HOST)) {
+        snprintf(why, why_len, "unreachable: %s", r->error);
+        return UPLOAD_UNREACHABLE;
+    }
+    snprintf(why, why_len, "upload interrupted after %llu of %zu bytes: %s",
+             (unsigned long long)sent, body_len, r->error);
+    return UPLOAD_INTERRUPTED;
+}

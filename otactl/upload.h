@@ -1,0 +1,29 @@
+/*
+ * POST /ota: how an upload's outcome is judged. The recipe's rule: the node
+ * restarts right after it answers, so a reset connection or an empty reply
+ * once the whole body went out means "sent, rebooting", never a failure by
+ * itself; only the status poll afterwards says whether the update took.
+ */
+#ifndef OTACTL_UPLOAD_H
+#define OTACTL_UPLOAD_H
+
+#include <stddef.h>
+
+#include "http_multi.h"
+
+typedef enum {
+    UPLOAD_ACCEPTED,       /* 200: verified, boot slot switched, rebooting */
+    UPLOAD_SENT_NO_REPLY,  /* whole body sent, then reset / empty reply / timeout */
+    UPLOAD_TOKEN_REJECTED, /* 401 or 403 */
+    UPLOAD_BUSY,           /* 409: running image still PENDING_VERIFY; try later */
+    UPLOAD_REJECTED,       /* any other HTTP error: the node said why */
+    UPLOAD_UNREACHABLE,    /* nothing was sent: no connection */
+    UPLOAD_INTERRUPTED,    /* connection lost part-way through the body */
+} upload_verdict_t;
+
+/* Classifies a finished POST /ota of body_len bytes; why gets one line
+ * for the report (the node's own message when it sent one). */
+upload_verdict_t upload_judge(const http_result_t *result, size_t body_len, char *why,
+                              size_t why_len);
+
+#endif

@@ -1,0 +1,124 @@
+/* Post-reboot verification: verdicts and the status poller. */
+#include "verify.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool verify_rebooted_since(const node_status_t *before, const node_status_t *now,
+                           uint64_t ms_since_event)
+{
+    if (now->has_uptime) {
+        return now->uptime_ms < ms_since_event;
+    }
+    return strcmp(before->running_partition, now->running_partition) != 0;
+}
+
+verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
+                              const image_identity_t *image, uint64_t ms_since_upload, char *why,
+                              size_t why_len)
+{
+    if (!verify_rebooted_since(before, now, ms_since_upload)) {
+        snprintf(why, why_len, "not restarted yet");
+        return VERIFY_WAIT;
+    }
+    const char *reset = now->reset_reason[0] ? now->reset_reason : "not reported";
+    if (strcmp(before->running_partition, now->running_partition) == 0) {
+        snprintf(why, why_len,
+                 "did not take - likely panic on first boot, rolled back "
+                 "(back on %s running %s, reset_reason %s)",
+                 now->running_partition, now->version, reset);
+        return VERIFY_ROLLED_BACK;
+    }
+    if (!identity_matches(image, now)) {
+        snprintf(why, why_len,
+                 "running %s on %s, not the uploaded image (version %s, elf_sha256 %.16s...)",
+                 now->version, now->running_partition, image->version, image->elf_sha256);
+        return VERIFY_WRONG_IMAGE;
+    }
+    snprintf(why, why_len, "running %s on %s (reset_reason %s%s%s)", now->version,
+             now->running_partition, reset, now->ota_state[0] ? ", " : "", now->ota_state);
+    return VERIFY_CONFIRMED;
+}
+
+uint64_t verify_next_delay(uint64_t previous_ms)
+{
+    if (previous_ms == 0) {
+        return VERIFY_FIRST_DELAY_MS;
+    }
+    uint64_t next = previous_ms * 2;
+    return next > VERIFY_MAX_DELAY_MS ? VERIFY_MAX_DELAY_MS : next;
+}
+
+static void poll_now(void *ctx);
+
+static void schedule_or_give_up(verify_poller_t *p)
+{
+    uint64_t now = http_now_ms();
+    if (now >= p->deadline_ms) {
+        p->on_timeout(p->ctx, p->last_error);
+        return;
+    }
+    p->delay_ms = verify_next_delay(p->delay_ms);
+    uint64_t delay = p->delay_ms;
+    if (now + delay > p->deadline_ms) {
+        delay = p->deadline_ms - now;
+    }
+    if (http_loop_after(p->loop, delay, poll_now, p) != 0) {
+        snprintf(p->last_error, sizeof(p->last_error), "out of memory scheduling a poll");
+        p->on_timeout(p->ctx, p->last_error);
+    }
+}
+
+static void on_poll_done(void *ctx, const http_result_t *r)
+{
+    verify_poller_t *p = ctx;
+    p->polls++;
+    if (r->curl_code != 0) {
+        snprintf(p->last_error, sizeof(p->last_error), "%.190s", r->error);
+    } else if (r->http_status != 200) {
+        snprintf(p->last_error, sizeof(p->last_error), "GET /ota/status answered %ld",
+                 r->http_status);
+    } else {
+        node_status_t st;
+        char err[160];
+        if (node_status_parse(r->body, r->body_len, &st, err, sizeof(err)) != 0) {
+            snprintf(p->last_error, sizeof(p->last_error), "%s", err);
+        } else if (!p->on_answer(p->ctx, &st)) {
+            return;
+        } else {
+            snprintf(p->last_error, sizeof(p->last_error), "still answering from before restart");
+        }
+    }
+    schedule_or_give_up(p);
+}
+
+static void poll_now(void *ctx)
+{
+    verify_poller_t *p = ctx;
+    /* The last poll may end up to one probe timeout past the deadline. */
+    http_request_t req = {
+        .url = p->url,
+        .connect_timeout_ms = p->probe_timeout_ms,
+        .timeout_ms = p->probe_timeout_ms,
+        .on_done = on_poll_done,
+        .ctx = p,
+    };
+    if (http_loop_submit(p->loop, &req) != 0) {
+        snprintf(p->last_error, sizeof(p->last_error), "could not start a status request");
+        p->on_timeout(p->ctx, p->last_error);
+    }
+}
+
+int verify_poller_start(verify_poller_t *p)
+{
+    node_addr_url(&p->addr, "/ota/status", p->url, sizeof(p->url));
+    p->polls = 0;
+    snprintf(p->last_error, sizeof(p->last_error), "no answer yet");
+    p->delay_ms = verify_next_delay(0);
+    if (http_loop_after(p->loop, p->delay_ms, poll_now, p) != 0) {
+        snprintf(p->last_error, sizeof(p->last_error), "out of memory scheduling a poll");
+        p->on_timeout(p->ctx, p->last_error);
+        return -1;
+    }
+    return 0;
+}

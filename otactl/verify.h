@@ -1,0 +1,69 @@
+/*
+ * After an upload or an operator command the node restarts. Verification
+ * polls GET /ota/status from the moment the request ended, with backoff,
+ * until the node answers from a NEW boot or a deadline passes - no fixed
+ * sleep. A node that answers from the same boot (it restarts about a
+ * second after replying) is simply polled again.
+ */
+#ifndef OTACTL_VERIFY_H
+#define OTACTL_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http_multi.h"
+#include "identity.h"
+#include "node_addr.h"
+#include "node_status.h"
+
+typedef enum {
+    VERIFY_WAIT,        /* still the boot from before the request: poll again */
+    VERIFY_CONFIRMED,   /* new boot, new slot, the uploaded image's identity */
+    VERIFY_ROLLED_BACK, /* new boot on the old slot */
+    VERIFY_WRONG_IMAGE, /* new boot on the new slot, but some other image */
+} verify_verdict_t;
+
+/* Has the node restarted since an event ms_since_event ago? Its uptime is
+ * then shorter than that. Nodes that report no uptime_ms count as
+ * restarted once their running partition changed. */
+bool verify_rebooted_since(const node_status_t *before, const node_status_t *now,
+                           uint64_t ms_since_event);
+
+/* Judges one status answer after an upload of `image`. */
+verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
+                              const image_identity_t *image, uint64_t ms_since_upload, char *why,
+                              size_t why_len);
+
+/* Backoff between polls: first delay, then ×2 up to a cap. */
+#define VERIFY_FIRST_DELAY_MS 250u
+#define VERIFY_MAX_DELAY_MS   2000u
+uint64_t verify_next_delay(uint64_t previous_ms);
+
+/* A poller: GET /ota/status on one node until on_answer says stop or the
+ * deadline passes. Lives in caller memory until a callback said it ended. */
+typedef struct verify_poller verify_poller_t;
+/* Return true to keep polling. */
+typedef bool (*verify_answer_fn)(void *ctx, const node_status_t *status);
+/* Deadline passed; last_error says what the last poll saw. */
+typedef void (*verify_timeout_fn)(void *ctx, const char *last_error);
+
+struct verify_poller {
+    http_loop_t *loop;
+    node_addr_t addr;
+    uint64_t deadline_ms;
+    uint64_t delay_ms;
+    long probe_timeout_ms;
+    verify_answer_fn on_answer;
+    verify_timeout_fn on_timeout;
+    void *ctx;
+    char url[64];
+    char last_error[200];
+    unsigned polls;
+};
+
+/* Starts polling after the first backoff delay. 0, or -1 when the loop
+ * refused (on_timeout is then called with the reason). */
+int verify_poller_start(verify_poller_t *p);
+
+#endif

@@ -1,0 +1,190 @@
+/* esp_log.h and the UART of the virtual chip (see uart.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "esp_log.h"
+#include "uart.h"
+#include "vchip_state.h"
+
+#define LOG_TAG_LEVELS_MAX 32
+#define LOG_TAG_MAX        32
+#define LOG_LINE_STACK     512
+
+static pthread_mutex_t s_uart_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t s_level_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct {
+    char tag[LOG_TAG_MAX];
+    esp_log_level_t level;
+} s_levels[LOG_TAG_LEVELS_MAX];
+static size_t s_level_count;
+static esp_log_level_t s_default_level = (esp_log_level_t)CONFIG_LOG_DEFAULT_LEVEL;
+static vprintf_like_t s_vprintf;
+
+/* ---- UART --------------------------------------------------------------- */
+
+void vchip_uart_write(const char *buf, size_t len)
+{
+    int fd = vchip_uart_fd();
+    if (fd < 0) {
+        return;
+    }
+    pthread_mutex_lock(&s_uart_lock);
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break; /* a UART has nowhere to report its own failure */
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    pthread_mutex_unlock(&s_uart_lock);
+}
+
+void vchip_uart_vprintf(const char *fmt, va_list args)
+{
+    char stack[LOG_LINE_STACK];
+    va_list copy;
+    va_copy(copy, args);
+    int n = vsnprintf(stack, sizeof(stack), fmt, copy);
+    va_end(copy);
+    if (n < 0) {
+        return;
+    }
+    if ((size_t)n < sizeof(stack)) {
+        vchip_uart_write(stack, (size_t)n);
+        return;
+    }
+    char *heap = malloc((size_t)n + 1);
+    if (!heap) {
+        vchip_uart_write(stack, sizeof(stack) - 1);
+        return;
+    }
+    vsnprintf(heap, (size_t)n + 1, fmt, args);
+    vchip_uart_write(heap, (size_t)n);
+    free(heap);
+}
+
+void vchip_uart_printf(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vchip_uart_vprintf(fmt, args);
+    va_end(args);
+}
+
+/* ---- levels ------------------------------------------------------------- */
+
+void esp_log_level_set(const char *tag, esp_log_level_t level)
+{
+    if (!tag) {
+        return;
+    }
+    pthread_mutex_lock(&s_level_lock);
+    if (strcmp(tag, "*") == 0) {
+        s_default_level = level;
+        s_level_count = 0; /* as ESP-IDF: "*" resets every tag's own level */
+        pthread_mutex_unlock(&s_level_lock);
+        return;
+    }
+    size_t i = 0;
+    while (i < s_level_count && strcmp(s_levels[i].tag, tag) != 0) {
+        i++;
+    }
+    if (i == s_level_count && s_level_count < LOG_TAG_LEVELS_MAX) {
+        snprintf(s_levels[i].tag, sizeof(s_levels[i].tag), "%s", tag);
+        s_level_count++;
+    }
+    if (i < s_level_count) {
+        s_levels[i].level = level;
+    }
+    pthread_mutex_unlock(&s_level_lock);
+}
+
+esp_log_level_t esp_log_level_get(const char *tag)
+{
+    pthread_mutex_lock(&s_level_lock);
+    esp_log_level_t level = s_default_level;
+    for (size_t i = 0; tag && i < s_level_count; i++) {
+        if (strcmp(s_levels[i].tag, tag) == 0) {
+            level = s_levels[i].level;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s_level_lock);
+    return level;
+}
+
+vprintf_like_t esp_log_set_vprintf(vprintf_like_t func)
+{
+    vprintf_like_t old = s_vprintf;
+    s_vprintf = func;
+    return old;
+}
+
+void vchip_log_reset(void)
+{
+    pthread_mutex_lock(&s_level_lock);
+    s_level_count = 0;
+    s_default_level = (esp_log_level_t)CONFIG_LOG_DEFAULT_LEVEL;
+    s_vprintf = NULL;
+    pthread_mutex_unlock(&s_level_lock);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+uint32_t esp_log_timestamp(void)
+{
+    return vchip_uptime_ms();
+}
+
+uint32_t esp_log_early_timestamp(void)
+{
+    return vchip_uptime_ms();
+}
+
+void esp_log_writev(esp_log_level_t level, const char *tag, const char *format, va_list args)
+{
+    if (level > esp_log_level_get(tag)) {
+        return;
+    }
+    if (s_vprintf) {
+        s_vprintf(format, args);
+        return;
+    }
+    vchip_uart_vprintf(format, args);
+}
+
+void esp_log_write(esp_log_level_t level, const char *tag, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    esp_log_writev(level, tag, format, args);
+    va_end(args);
+}
+
+/* ESP_LOG_BUFFER_HEX: 16 bytes per line, as ESP-IDF prints them. */
+void esp_log_buffer_hex_internal(const char *tag, const void *buffer, uint16_t buff_len,
+                                 esp_log_level_t level)
+{
+    const uint8_t *bytes = buffer;
+    for (uint16_t start = 0; start < buff_len; start += 16) {
+        char hex[16 * 3 + 1] = "";
+        size_t used = 0;
+        for (uint16_t i = start; i < buff_len && i < start + 16; i++) {
+            used += (size_t)snprintf(hex + used, sizeof(hex) - used, "%02x ", bytes[i]);
+        }
+        if (used > 0) {
+            hex[used - 1] = '\0';
+        }
+        esp_log_write(level, tag, "%c (%" PRIu32 ") %s: %s\n", "NEWIDV"[level], esp_log_timestamp(),
+                      tag, hex);
+    }
+}

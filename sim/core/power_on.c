@@ -1,0 +1,152 @@
+/*
+ * Powering the virtual chip on (vchip/chip.h): the ROM's reset line, the
+ * second-stage bootloader, and the startup code between the bootloader and
+ * app_main (vchip_app_start). Nothing here forks: the runtime does.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bootloader.h"
+#include "esp_log.h"
+#include "uart.h"
+#include "vchip_state.h"
+
+static boot_decision_t s_last_boot;
+
+const boot_decision_t *vchip_last_boot(void)
+{
+    return &s_last_boot;
+}
+
+/* The ESP32-S3 ROM's reset cause as it prints it on "rst:". */
+static const char *rom_reset_cause(esp_reset_reason_t reason)
+{
+    switch (reason) {
+        case ESP_RST_SW:
+        case ESP_RST_PANIC:
+        case ESP_RST_INT_WDT:
+        case ESP_RST_TASK_WDT:
+            return "0xc (RTC_SW_CPU_RST)";
+        case ESP_RST_WDT:
+            return "0x10 (RTCWDT_RTC_RST)";
+        case ESP_RST_BROWNOUT:
+            return "0xf (BROWN_OUT_RST)";
+        case ESP_RST_DEEPSLEEP:
+            return "0x5 (DSLEEP)";
+        default:
+            return "0x1 (POWERON)";
+    }
+}
+
+static const esp_partition_t *partition_at(uint32_t offset)
+{
+    for (size_t i = 0; i < vchip_partition_count(); i++) {
+        if (vchip_partition(i)->address == offset) {
+            return vchip_partition(i);
+        }
+    }
+    return NULL;
+}
+
+esp_err_t vchip_power_on(const vchip_boot_config_t *cfg)
+{
+    char err[256];
+    vchip_set_boot_config(cfg);
+    vchip_uart_printf("ESP-ROM:esp32s3-20210327\nBuild:Mar 27 2021\nrst:%s,boot:0x8 "
+                      "(SPI_FAST_FLASH_BOOT)\n",
+                      rom_reset_cause(cfg->reset_reason));
+    esp_err_t rc =
+        vchip_attach_flash(cfg->dir, cfg->flash_size, FLASH_OPEN_CREATE, err, sizeof(err));
+    if (rc != ESP_OK) {
+        ESP_LOGE("vchip", "no flash: %s", err);
+        return rc;
+    }
+    flash_dev_t *flash = vchip_flash();
+    const ptable_t *table = vchip_table();
+
+    boot_decide(flash, table, vchip_table_error(), &s_last_boot);
+    boot_log_table(table, vchip_table_error(), flash_size(flash));
+    if (!table) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    rc = boot_apply_selection(flash, &s_last_boot);
+    if (rc != ESP_OK) {
+        return rc;
+    }
+    boot_log_attempts(&s_last_boot);
+    if (!s_last_boot.bootable) {
+        boot_log_outcome(&s_last_boot);
+        return ESP_ERR_NOT_FOUND;
+    }
+    rc = boot_apply_loaded(flash, &s_last_boot);
+    if (rc != ESP_OK) {
+        return rc;
+    }
+    boot_log_outcome(&s_last_boot);
+
+    const esp_partition_t *running = partition_at(s_last_boot.boot_offset);
+    esp_app_desc_t desc;
+    memset(&desc, 0, sizeof(desc));
+    if (s_last_boot.image.has_app_desc) {
+        /* The chip maps these 256 bytes of the image; copy them as they are. */
+        flash_read(flash, s_last_boot.boot_offset + IMG_APP_DESC_OFFSET, &desc, sizeof(desc));
+    }
+    vchip_set_boot_result(running, &desc, s_last_boot.image.image_len);
+    return ESP_OK;
+}
+
+/* ---- startup code: app information and test markers --------------------- */
+
+static int read_running(void *ctx, size_t offset, void *buf, size_t len)
+{
+    const esp_partition_t *running = ctx;
+    return esp_partition_read(running, offset, buf, len) == ESP_OK ? 0 : -1;
+}
+
+/* The image's test markers ("panic-on-boot,..."); false when it carries none
+ * (real images never do). */
+static bool read_test_markers(char out[IMG_TEST_MARKER_MAX])
+{
+    const esp_partition_t *running = vchip_running_partition();
+    if (!running) {
+        return false;
+    }
+    img_reader_t reader = {.read = read_running, .ctx = (void *)running, .limit = running->size};
+    return img_read_test_marker(&reader, &s_last_boot.image, out);
+}
+
+static bool has_marker(const char *markers, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = markers; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0) {
+            return true;
+        }
+        p += len + (end ? 1 : 0);
+    }
+    return false;
+}
+
+void vchip_app_start(void)
+{
+    const esp_app_desc_t *desc = vchip_app_desc();
+    char sha[17];
+    esp_app_get_elf_sha256(sha, sizeof(sha));
+    ESP_LOGI("app_init", "Application information:");
+    ESP_LOGI("app_init", "Project name:     %.32s", desc->project_name);
+    ESP_LOGI("app_init", "App version:      %.32s", desc->version);
+    ESP_LOGI("app_init", "Compile time:     %.16s %.16s", desc->date, desc->time);
+    ESP_LOGI("app_init", "ELF file SHA256:  %s...", sha);
+    ESP_LOGI("app_init", "ESP-IDF:          %.32s", desc->idf_ver);
+
+    char markers[IMG_TEST_MARKER_MAX];
+    if (read_test_markers(markers)) {
+        if (has_marker(markers, "panic-on-boot")) {
+            ESP_LOGW("vchip", "test marker panic-on-boot: this image crashes at startup (model)");
+            vchip_panic("IllegalInstruction");
+        }
+    }
+    ESP_LOGI("main_task", "Calling app_main()");
+}

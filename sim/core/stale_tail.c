@@ -1,0 +1,50 @@
+/* Stale bytes past an image in its slot (see stale_tail.h). */
+#include "stale_tail.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flash.h"
+#include "vchip_state.h"
+
+esp_err_t vchip_stale_tail_check(const esp_partition_t *part, size_t image_len, stale_tail_t *out)
+{
+    if (!part || !out || image_len > part->size) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    memset(out, 0, sizeof(*out));
+    out->image_len = (uint32_t)image_len;
+    uint8_t *chunk = malloc(FLASH_SECTOR_SIZE); /* firmware tasks have small stacks */
+    if (!chunk) {
+        return ESP_ERR_NO_MEM;
+    }
+    for (uint32_t off = (uint32_t)image_len; off < part->size;) {
+        uint32_t n = part->size - off < FLASH_SECTOR_SIZE ? part->size - off : FLASH_SECTOR_SIZE;
+        esp_err_t rc = esp_partition_read(part, off, chunk, n);
+        if (rc != ESP_OK) {
+            free(chunk);
+            return rc;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            if (chunk[i] != 0xFF) {
+                if (!out->found) {
+                    out->found = true;
+                    out->first_stale = off + i;
+                }
+                out->stale_bytes++;
+            }
+        }
+        off += n;
+    }
+    free(chunk);
+    return ESP_OK;
+}
+
+esp_err_t vchip_running_stale_tail(stale_tail_t *out)
+{
+    const esp_partition_t *running = vchip_running_partition();
+    if (!running) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return vchip_stale_tail_check(running, vchip_running_image_len(), out);
+}

@@ -1,0 +1,180 @@
+/*
+ * esp_system.h, esp_app_desc.h and the end of a boot: restart, reset reason,
+ * shutdown handlers, the panic banner (vchip/chip.h) and ESP_ERROR_CHECK's
+ * failure path.
+ */
+#include <execinfo.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "esp_app_desc.h"
+#include "esp_system.h"
+#include "uart.h"
+#include "vchip_state.h"
+
+#define SHUTDOWN_HANDLERS_NO 5 /* esp_system's shutdown_handlers[] size */
+#define BACKTRACE_DEPTH      8
+#define ELF_SHA_PRINT_LEN    16 /* hex digits the panic handler prints */
+
+static shutdown_handler_t s_shutdown[SHUTDOWN_HANDLERS_NO];
+static pthread_mutex_t s_shutdown_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- shutdown handlers and restart ------------------------------------- */
+
+esp_err_t esp_register_shutdown_handler(shutdown_handler_t handle)
+{
+    esp_err_t rc = ESP_ERR_NO_MEM;
+    pthread_mutex_lock(&s_shutdown_lock);
+    for (int i = 0; i < SHUTDOWN_HANDLERS_NO; i++) {
+        if (s_shutdown[i] == handle) {
+            rc = ESP_ERR_INVALID_STATE;
+            break;
+        }
+        if (s_shutdown[i] == NULL) {
+            s_shutdown[i] = handle;
+            rc = ESP_OK;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s_shutdown_lock);
+    return rc;
+}
+
+esp_err_t esp_unregister_shutdown_handler(shutdown_handler_t handle)
+{
+    esp_err_t rc = ESP_ERR_INVALID_STATE;
+    pthread_mutex_lock(&s_shutdown_lock);
+    for (int i = 0; i < SHUTDOWN_HANDLERS_NO; i++) {
+        if (s_shutdown[i] == handle) {
+            s_shutdown[i] = NULL;
+            rc = ESP_OK;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s_shutdown_lock);
+    return rc;
+}
+
+void vchip_system_reset_state(void)
+{
+    pthread_mutex_lock(&s_shutdown_lock);
+    memset(s_shutdown, 0, sizeof(s_shutdown));
+    pthread_mutex_unlock(&s_shutdown_lock);
+}
+
+void esp_restart(void)
+{
+    /* Last registered first, as esp_restart does. */
+    for (int i = SHUTDOWN_HANDLERS_NO - 1; i >= 0; i--) {
+        shutdown_handler_t fn = s_shutdown[i];
+        if (fn) {
+            fn();
+        }
+    }
+    vchip_reset(ESP_RST_SW);
+}
+
+esp_reset_reason_t esp_reset_reason(void)
+{
+    return vchip_boot_reset_reason();
+}
+
+void vchip_reset(esp_reset_reason_t reason)
+{
+    /* UART output is written synchronously and the flash is a shared mapping,
+     * so nothing is pending: the boot ends here, like the chip's reset line. */
+    _exit(VCHIP_EXIT_BASE + (int)reason);
+}
+
+/* ---- panic -------------------------------------------------------------- */
+
+/* The host's return addresses: addr2line on ota-node turns them into source
+ * lines, the way the chip's backtrace is decoded against the ELF. */
+static void print_backtrace(void)
+{
+    void *frames[BACKTRACE_DEPTH + 2];
+    int n = backtrace(frames, BACKTRACE_DEPTH + 2);
+    char line[BACKTRACE_DEPTH * 40 + 32] = "Backtrace:";
+    size_t used = strlen(line);
+    for (int i = 2; i < n; i++) { /* skip print_backtrace and the panic path */
+        used += (size_t)snprintf(line + used, sizeof(line) - used, " %p:0x00000000", frames[i]);
+        if (used >= sizeof(line)) {
+            used = sizeof(line) - 1;
+            break;
+        }
+    }
+    vchip_uart_printf("\n\n%s\n\n", line);
+}
+
+static void __attribute__((noreturn)) finish_panic(void)
+{
+    print_backtrace();
+    char sha[ELF_SHA_PRINT_LEN + 1];
+    esp_app_get_elf_sha256(sha, sizeof(sha));
+    vchip_uart_printf("\n\nELF file SHA256: %s\n\nRebooting...\n", sha);
+    vchip_reset(ESP_RST_PANIC);
+}
+
+void vchip_panic(const char *fmt, ...)
+{
+    char cause[256];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(cause, sizeof(cause), fmt, args);
+    va_end(args);
+    vchip_uart_printf("Guru Meditation Error: Core  0 panic'ed (%s). Exception was unhandled.\n",
+                      cause);
+    finish_panic();
+}
+
+/* ---- ESP_ERROR_CHECK ---------------------------------------------------- */
+
+static void print_check_failure(const char *what, esp_err_t rc, const char *file, int line,
+                                const char *function, const char *expression)
+{
+    vchip_uart_printf("%s failed: esp_err_t 0x%x (%s) at %p\nfile: \"%s\" line %d\nfunc: "
+                      "%s\nexpression: %s\n",
+                      what, (unsigned)rc, esp_err_to_name(rc), __builtin_return_address(0), file,
+                      line, function, expression);
+}
+
+void _esp_error_check_failed(esp_err_t rc, const char *file, int line, const char *function,
+                             const char *expression)
+{
+    print_check_failure("ESP_ERROR_CHECK", rc, file, line, function, expression);
+    vchip_uart_printf("\nabort() was called at PC %p on core 0\n", __builtin_return_address(0));
+    finish_panic();
+}
+
+void _esp_error_check_failed_without_abort(esp_err_t rc, const char *file, int line,
+                                           const char *function, const char *expression)
+{
+    print_check_failure("ESP_ERROR_CHECK_WITHOUT_ABORT", rc, file, line, function, expression);
+}
+
+/* ---- app description ---------------------------------------------------- */
+
+const esp_app_desc_t *esp_app_get_description(void)
+{
+    return vchip_app_desc();
+}
+
+int esp_app_get_elf_sha256(char *dst, size_t size)
+{
+    if (dst == NULL || size < 2) {
+        return 0;
+    }
+    const uint8_t *sha = vchip_app_desc()->app_elf_sha256;
+    size_t n = (size - 1) / 2;
+    if (n > sizeof(vchip_app_desc()->app_elf_sha256)) {
+        n = sizeof(vchip_app_desc()->app_elf_sha256);
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(dst + 2 * i, 3, "%02x", sha[i]);
+    }
+    dst[2 * n] = '\0';
+    return (int)(2 * n + 1);
+}

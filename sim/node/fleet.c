@@ -1,0 +1,510 @@
+/*
+ * `ota-node fleet`: N virtual nodes on consecutive loopback addresses.
+ * Each node gets a directory with a freshly written flash (partition
+ * table, blank otadata, the image in the first OTA slot, written by
+ * `ota-node write-flash`'s own code) and its own `ota-node run`
+ * supervisor. Loopback only: a fleet must never serve on a real network.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "node_commands.h"
+#include "node_fleet_defaults.h"
+#include "otafmt/partition_table.h"
+
+#define FLEET_MAX_NODES 1024
+#define LOOPBACK_NET    0x7F000000u /* 127.0.0.0/8 */
+#define LOOPBACK_MASK   0xFF000000u
+
+typedef struct {
+    unsigned count;
+    const char *subnet;
+    const char *dir;
+    const char *image;
+    const char *boot_delay; /* passed through to ota-node run */
+    const char *partitions;
+    const char *uart_dir;
+} fleet_opts_t;
+
+typedef struct {
+    char name[32];
+    char ip[INET_ADDRSTRLEN];
+    char dir[4096];
+    char uart[4096 + 32];
+    pid_t pid; /* 0 once reaped */
+} fleet_node_t;
+
+static void fleet_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ota-node fleet --count N --subnet CIDR --dir DIR --image FILE\n"
+            "                      [--boot-delay MS] [--partitions CSV] [--uart-dir DIR]\n"
+            "\n"
+            "Provisions N virtual ESP32-S3 nodes and runs them, one loopback address\n"
+            "each. Node i (1..N) lives in DIR/node-i: its flash gets the partition\n"
+            "table, blank otadata and FILE in the first OTA slot (as ota-node\n"
+            "write-flash writes them), then `ota-node run` boots it on the i-th host\n"
+            "address of CIDR, port 8032. One line per node goes to standard output,\n"
+            "'node-i IP PID', and the same list to DIR/fleet.tsv. The fleet runs until\n"
+            "SIGTERM or SIGINT, which stops every node and exits 0.\n"
+            "\n"
+            "  --count N          number of nodes (1..%d)\n"
+            "  --subnet CIDR      a loopback subnet, e.g. 127.0.10.0/24 (nodes get\n"
+            "                     127.0.10.1, .2, ...). Anything outside 127.0.0.0/8 is\n"
+            "                     refused: a fleet never serves on a real interface\n"
+            "  --dir DIR          fleet directory (created if needed)\n"
+            "  --image FILE       app image for every node (e.g. build/esp32-csi-node.bin)\n"
+            "  --boot-delay MS    passed to ota-node run\n"
+            "  --partitions CSV   partition table in ESP-IDF's CSV format (default: the\n"
+            "                     firmware's partitions.csv, built in)\n"
+            "  --uart-dir DIR     write node i's UART to DIR/node-i.log (default:\n"
+            "                     DIR/node-i/uart.log inside the fleet directory)\n"
+            "  -h, --help         this help\n"
+            "\n"
+            "example:\n"
+            "  ota-node fleet --count 3 --subnet 127.0.10.0/24 --dir fleet --image v1.bin\n",
+            FLEET_MAX_NODES);
+}
+
+static int parse_fleet_options(int argc, char **argv, fleet_opts_t *o)
+{
+    enum { OPT_COUNT = 256, OPT_SUBNET, OPT_DIR, OPT_IMAGE, OPT_DELAY, OPT_PARTS, OPT_UART };
+    static const struct option options[] = {
+        {"count", required_argument, NULL, OPT_COUNT},
+        {"subnet", required_argument, NULL, OPT_SUBNET},
+        {"dir", required_argument, NULL, OPT_DIR},
+        {"image", required_argument, NULL, OPT_IMAGE},
+        {"boot-delay", required_argument, NULL, OPT_DELAY},
+        {"partitions", required_argument, NULL, OPT_PARTS},
+        {"uart-dir", required_argument, NULL, OPT_UART},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (fleet_opts_t){0};
+    optind = 0; /* glibc: a full restart of getopt, whatever ran before */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+            case 'h':
+                fleet_usage(stdout);
+                return 1;
+            case OPT_COUNT: {
+                char *end;
+                long n = strtol(optarg, &end, 10);
+                if (*end != '\0' || n < 1 || n > FLEET_MAX_NODES) {
+                    fprintf(stderr, "ota-node fleet: --count wants 1..%d, got '%s'\n",
+                            FLEET_MAX_NODES, optarg);
+                    return 2;
+                }
+                o->count = (unsigned)n;
+                break;
+            }
+            case OPT_SUBNET:
+                o->subnet = optarg;
+                break;
+            case OPT_DIR:
+                o->dir = optarg;
+                break;
+            case OPT_IMAGE:
+                o->image = optarg;
+                break;
+            case OPT_DELAY:
+                o->boot_delay = optarg;
+                break;
+            case OPT_PARTS:
+                o->partitions = optarg;
+                break;
+            case OPT_UART:
+                o->uart_dir = optarg;
+                break;
+            default:
+                fprintf(stderr, "ota-node fleet: unknown or incomplete option '%s' (see --help)\n",
+                        argv[optind - 1]);
+                return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ota-node fleet: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (o->count == 0 || o->subnet == NULL || o->dir == NULL || o->image == NULL) {
+        fprintf(stderr, "ota-node fleet: --count, --subnet, --dir and --image are required "
+                        "(see --help)\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* First host address of a loopback CIDR that holds count hosts; -1 with a message. */
+static int fleet_first_host(const char *cidr, unsigned count, uint32_t *first)
+{
+    char addr[INET_ADDRSTRLEN];
+    const char *slash = strchr(cidr, '/');
+    char *end;
+    long prefix = slash != NULL ? strtol(slash + 1, &end, 10) : -1;
+    size_t len = slash != NULL ? (size_t)(slash - cidr) : 0;
+    struct in_addr in;
+    if (slash == NULL || *end != '\0' || prefix < 0 || prefix > 32 || len >= sizeof(addr)) {
+        fprintf(stderr, "ota-node fleet: --subnet wants a.b.c.d/prefix, got '%s'\n", cidr);
+        return -1;
+    }
+    memcpy(addr, cidr, len);
+    addr[len] = '\0';
+    if (inet_pton(AF_INET, addr, &in) != 1) {
+        fprintf(stderr, "ota-node fleet: --subnet wants a.b.c.d/prefix, got '%s'\n", cidr);
+        return -1;
+    }
+    uint32_t ip = ntohl(in.s_addr);
+    if (prefix < 8 || (ip & LOOPBACK_MASK) != LOOPBACK_NET) {
+        fprintf(stderr,
+                "ota-node fleet: %s is not inside 127.0.0.0/8; a fleet serves only on "
+                "loopback addresses, never on a real interface\n",
+                cidr);
+        return -1;
+    }
+    uint32_t mask = prefix == 32 ? 0xFFFFFFFFu : ~(0xFFFFFFFFu >> prefix);
+    uint64_t hosts = prefix >= 31 ? 0 : (1ull << (32 - prefix)) - 2; /* minus network, broadcast */
+    if (count > hosts) {
+        fprintf(stderr, "ota-node fleet: %s has %llu host addresses, %u nodes asked\n", cidr,
+                (unsigned long long)hosts, count);
+        return -1;
+    }
+    *first = (ip & mask) + 1;
+    return 0;
+}
+
+static char *read_text_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    size_t cap = 0;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *grown = realloc(buf, cap);
+            if (grown == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = grown;
+        }
+        memcpy(buf + len, chunk, n);
+        len += n;
+    }
+    fclose(f);
+    if (buf == NULL) {
+        buf = calloc(1, 1);
+    } else {
+        buf[len] = '\0';
+    }
+    return buf;
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
+        return -1;
+    }
+    size_t n = fwrite(data, 1, len, f);
+    return (fclose(f) == 0 && n == len) ? 0 : -1;
+}
+
+/* Where write-flash puts each piece, decided from the partition table. */
+typedef struct {
+    char table_path[4096];
+    char otadata_path[4096];
+    char table_addr[16];
+    char otadata_addr[16];
+    char app_addr[16];
+} fleet_layout_t;
+
+/* Writes DIR/partition-table.bin and DIR/ota_data_initial.bin (as idf.py
+ * build names them) and finds the first OTA slot. 0, or -1 with a message. */
+static int fleet_prepare_layout(const fleet_opts_t *o, fleet_layout_t *lay)
+{
+    char *csv = o->partitions != NULL ? read_text_file(o->partitions) : NULL;
+    if (o->partitions != NULL && csv == NULL) {
+        fprintf(stderr, "ota-node fleet: cannot read %s: %s\n", o->partitions, strerror(errno));
+        return -1;
+    }
+    const char *origin = o->partitions != NULL ? o->partitions : node_default_partitions_origin;
+    ptable_t table;
+    char err[256];
+    int rc =
+        ptable_from_csv(csv != NULL ? csv : node_default_partitions_csv, &table, err, sizeof(err));
+    free(csv);
+    if (rc != 0) {
+        fprintf(stderr, "ota-node fleet: %s: %s\n", origin, err);
+        return -1;
+    }
+    const ptable_entry_t *otadata =
+        ptable_find(&table, PTABLE_TYPE_DATA, PTABLE_SUBTYPE_DATA_OTA, NULL);
+    const ptable_entry_t *app = NULL;
+    for (unsigned sub = PTABLE_SUBTYPE_APP_OTA_MIN; sub <= PTABLE_SUBTYPE_APP_OTA_MAX && !app;
+         sub++) {
+        app = ptable_find(&table, PTABLE_TYPE_APP, (uint8_t)sub, NULL);
+    }
+    if (otadata == NULL || app == NULL) {
+        fprintf(stderr,
+                "ota-node fleet: %s has no %s partition; an OTA fleet needs otadata "
+                "and at least ota_0\n",
+                origin, otadata == NULL ? "otadata" : "ota_0");
+        return -1;
+    }
+    struct stat st;
+    if (stat(o->image, &st) != 0) {
+        fprintf(stderr, "ota-node fleet: cannot read image %s: %s\n", o->image, strerror(errno));
+        return -1;
+    }
+    if ((uint64_t)st.st_size > app->size) {
+        fprintf(stderr, "ota-node fleet: image %s (%lld bytes) is larger than %s (%u bytes)\n",
+                o->image, (long long)st.st_size, app->label, (unsigned)app->size);
+        return -1;
+    }
+
+    uint8_t bin[PTABLE_MAX_LEN];
+    ptable_serialize(&table, bin);
+    uint8_t *blank = malloc(otadata->size);
+    if (blank == NULL) {
+        return -1;
+    }
+    memset(blank, 0xFF, otadata->size); /* ota_data_initial.bin: erased flash */
+    snprintf(lay->table_path, sizeof(lay->table_path), "%s/partition-table.bin", o->dir);
+    snprintf(lay->otadata_path, sizeof(lay->otadata_path), "%s/ota_data_initial.bin", o->dir);
+    rc = write_file(lay->table_path, bin, sizeof(bin));
+    rc = rc == 0 ? write_file(lay->otadata_path, blank, otadata->size) : rc;
+    free(blank);
+    if (rc != 0) {
+        fprintf(stderr, "ota-node fleet: cannot write into %s: %s\n", o->dir, strerror(errno));
+        return -1;
+    }
+    snprintf(lay->table_addr, sizeof(lay->table_addr), "0x%x", PTABLE_OFFSET);
+    snprintf(lay->otadata_addr, sizeof(lay->otadata_addr), "0x%x", (unsigned)otadata->offset);
+    snprintf(lay->app_addr, sizeof(lay->app_addr), "0x%x", (unsigned)app->offset);
+    return 0;
+}
+
+static int make_dir(const char *path)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST) {
+        return 0;
+    }
+    fprintf(stderr, "ota-node fleet: cannot create %s: %s\n", path, strerror(errno));
+    return -1;
+}
+
+/* Flashes one node with write-flash's own code. */
+static int fleet_flash_node(const fleet_opts_t *o, const fleet_layout_t *lay, fleet_node_t *n)
+{
+    char *argv[] = {
+        "write-flash",
+        "--dir",
+        n->dir,
+        (char *)lay->table_addr,
+        (char *)lay->table_path,
+        (char *)lay->otadata_addr,
+        (char *)lay->otadata_path,
+        (char *)lay->app_addr,
+        (char *)o->image,
+        NULL,
+    };
+    int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
+    optind = 0; /* write-flash parses its options afresh for every node */
+    /* Its progress goes to standard error: standard output is the node list. */
+    fflush(stdout);
+    int saved_stdout = dup(STDOUT_FILENO);
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    int rc = node_cmd_write_flash(argc, argv);
+    fflush(stdout);
+    if (saved_stdout >= 0) {
+        dup2(saved_stdout, STDOUT_FILENO);
+        close(saved_stdout);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "ota-node fleet: writing the flash of %s failed\n", n->name);
+        return -1;
+    }
+    return 0;
+}
+
+static pid_t fleet_start_node(const fleet_opts_t *o, const fleet_node_t *n)
+{
+    pid_t fleet = getpid();
+    pid_t pid = fork();
+    if (pid != 0) {
+        return pid;
+    }
+    /* The run supervisor stops (and powers its chip off) with the fleet. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != fleet) {
+        _exit(0);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    char *argv[16];
+    int argc = 0;
+    argv[argc++] = "ota-node";
+    argv[argc++] = "run";
+    argv[argc++] = "--dir";
+    argv[argc++] = (char *)n->dir;
+    argv[argc++] = "--bind";
+    argv[argc++] = (char *)n->ip;
+    argv[argc++] = "--uart";
+    argv[argc++] = (char *)n->uart;
+    if (o->boot_delay != NULL) {
+        argv[argc++] = "--boot-delay";
+        argv[argc++] = (char *)o->boot_delay;
+    }
+    argv[argc] = NULL;
+    execv("/proc/self/exe", argv);
+    fprintf(stderr, "ota-node fleet: cannot start ota-node run: %s\n", strerror(errno));
+    _exit(127);
+}
+
+static void fleet_stop_all(fleet_node_t *nodes, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++) {
+        if (nodes[i].pid > 0) {
+            kill(nodes[i].pid, SIGTERM);
+        }
+    }
+    for (unsigned i = 0; i < count; i++) {
+        if (nodes[i].pid > 0) {
+            waitpid(nodes[i].pid, NULL, 0);
+            nodes[i].pid = 0;
+        }
+    }
+}
+
+static int fleet_write_tsv(const char *dir, const fleet_node_t *nodes, unsigned count)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/fleet.tsv", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "ota-node fleet: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "# node\tip\tport\tpid\tdir\tuart\n");
+    for (unsigned i = 0; i < count; i++) {
+        fprintf(f, "%s\t%s\t8032\t%d\t%s\t%s\n", nodes[i].name, nodes[i].ip, (int)nodes[i].pid,
+                nodes[i].dir, nodes[i].uart);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Waits for SIGTERM/SIGINT; reports nodes that end on their own. */
+static int fleet_wait(fleet_node_t *nodes, unsigned count, const sigset_t *wait_set)
+{
+    unsigned alive = count;
+    while (alive > 0) {
+        int sig = sigwaitinfo(wait_set, NULL);
+        if (sig == SIGCHLD) {
+            int status;
+            pid_t pid;
+            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                for (unsigned i = 0; i < count; i++) {
+                    if (nodes[i].pid == pid) {
+                        fprintf(stderr, "ota-node fleet: %s (%s, pid %d) stopped on its own\n",
+                                nodes[i].name, nodes[i].ip, (int)pid);
+                        nodes[i].pid = 0;
+                        alive--;
+                    }
+                }
+            }
+        } else if (sig > 0) {
+            fleet_stop_all(nodes, count);
+            return 0;
+        }
+    }
+    fprintf(stderr, "ota-node fleet: every node has stopped\n");
+    return 1;
+}
+
+int node_cmd_fleet(int argc, char **argv)
+{
+    fleet_opts_t o;
+    int rc = parse_fleet_options(argc, argv, &o);
+    if (rc != 0) {
+        return rc == 1 ? 0 : 2;
+    }
+    uint32_t first;
+    if (fleet_first_host(o.subnet, o.count, &first) != 0 || make_dir(o.dir) != 0 ||
+        (o.uart_dir != NULL && make_dir(o.uart_dir) != 0)) {
+        return 2;
+    }
+    fleet_layout_t lay;
+    if (fleet_prepare_layout(&o, &lay) != 0) {
+        return 2;
+    }
+    fleet_node_t *nodes = calloc(o.count, sizeof(*nodes));
+    if (nodes == NULL) {
+        return 1;
+    }
+    for (unsigned i = 0; i < o.count; i++) {
+        fleet_node_t *n = &nodes[i];
+        snprintf(n->name, sizeof(n->name), "node-%u", i + 1);
+        struct in_addr in = {.s_addr = htonl(first + i)};
+        inet_ntop(AF_INET, &in, n->ip, sizeof(n->ip));
+        snprintf(n->dir, sizeof(n->dir), "%s/%s", o.dir, n->name);
+        if (o.uart_dir != NULL) {
+            snprintf(n->uart, sizeof(n->uart), "%s/%s.log", o.uart_dir, n->name);
+        } else {
+            snprintf(n->uart, sizeof(n->uart), "%s/uart.log", n->dir);
+        }
+        if (make_dir(n->dir) != 0 || fleet_flash_node(&o, &lay, n) != 0) {
+            free(nodes);
+            return 1;
+        }
+    }
+
+    sigset_t wait_set;
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGCHLD);
+    sigaddset(&wait_set, SIGTERM);
+    sigaddset(&wait_set, SIGINT);
+    sigaddset(&wait_set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &wait_set, NULL);
+    for (unsigned i = 0; i < o.count; i++) {
+        nodes[i].pid = fleet_start_node(&o, &nodes[i]);
+        if (nodes[i].pid < 0) {
+            fprintf(stderr, "ota-node fleet: cannot start %s: %s\n", nodes[i].name,
+                    strerror(errno));
+            nodes[i].pid = 0;
+            fleet_stop_all(nodes, o.count);
+            free(nodes);
+            return 1;
+        }
+        printf("%s %s %d\n", nodes[i].name, nodes[i].ip, (int)nodes[i].pid);
+    }
+    fflush(stdout);
+    if (fleet_write_tsv(o.dir, nodes, o.count) != 0) {
+        fleet_stop_all(nodes, o.count);
+        free(nodes);
+        return 1;
+    }
+    rc = fleet_wait(nodes, o.count, &wait_set);
+    free(nodes);
+    return rc;
+}

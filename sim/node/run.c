@@ -1,0 +1,344 @@
+/*
+ * `ota-node run`: the power supply and reset circuit of one virtual chip
+ * (process model in vchip/chip.h). Every boot is a forked child that runs
+ * the bootloader and then the firmware's app_main; when the child ends,
+ * its wait status says why (vchip_reason_from_wait_status) and the next
+ * boot is powered with that reason, as the RTC domain remembers it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node_commands.h"
+#include "node_reset.h"
+#include "node_uart.h"
+#include "vchip/chip.h"
+#include "vchip_rtos.h"
+
+/* The firmware's entry point (firmware/esp32-csi-node/main/main.c). */
+void app_main(void);
+
+/* Roughly the time from reset to app_main on an ESP32-S3 (ROM and
+ * second-stage bootloader): the recipe's first app line is at 335 ms. */
+#define DEFAULT_BOOT_DELAY_MS 300
+#define DEFAULT_BIND          "127.0.0.1"
+
+typedef struct {
+    const char *dir;
+    const char *bind;
+    uint16_t port; /* 0: the firmware's own server_port */
+    const char *uart;
+    unsigned boot_delay_ms;
+    uint64_t power_cut_at;
+    uint64_t brownout_at;
+    double flash_timing;
+} run_opts_t;
+
+static void run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: ota-node run --dir DIR [--bind IPv4] [--port PORT] [--uart FILE|pty|-]\n"
+            "                    [--boot-delay MS] [--power-cut-at N | --brownout-at N]\n"
+            "                    [--flash-timing SCALE]\n"
+            "\n"
+            "Powers on the virtual ESP32-S3 whose flash is DIR/flash.bin and keeps it\n"
+            "running: the bootloader picks a slot from otadata, the firmware's app_main\n"
+            "runs, and every esp_restart(), panic, watchdog or modelled power event\n"
+            "reboots the chip with the matching reset reason. Each boot is a child\n"
+            "process; this process is the power supply and reset circuit.\n"
+            "\n"
+            "  --dir DIR            node directory (flash.bin; see ota-node write-flash)\n"
+            "  --bind IPv4          the WiFi station's address, where the firmware's HTTP\n"
+            "                       server listens (default %s; give each node its own\n"
+            "                       127.x.y.z)\n"
+            "  --port PORT          serve on PORT instead of the port the firmware\n"
+            "                       configures (8032). A virtual-node convenience: the\n"
+            "                       firmware still sets server_port itself\n"
+            "  --uart FILE|pty|-    where UART0 goes: '-' standard output (default), a\n"
+            "                       FILE (appended across reboots), or 'pty': a new\n"
+            "                       pseudo-terminal, announced as 'uart: /dev/pts/N' on\n"
+            "                       standard error, read like a USB-serial port at\n"
+            "                       115200 8N1; it stays the same device across reboots\n"
+            "  --boot-delay MS      time from reset to the bootloader's first line\n"
+            "                       (default %d)\n"
+            "  --power-cut-at N     model: cut the power at the Nth flash program/erase\n"
+            "                       operation (counted from the first power-on); the\n"
+            "                       chip then boots again with reset reason POWERON\n"
+            "  --brownout-at N      model: as --power-cut-at, but the supply browns out\n"
+            "                       and the next boot reports BROWNOUT\n"
+            "  --flash-timing SCALE model: flash operations take SCALE times the typical\n"
+            "                       time of a real SPI NOR chip (default 0: no delay)\n"
+            "  -h, --help           this help\n"
+            "\n"
+            "Standard error gets one line per boot with its reset reason; the UART gets\n"
+            "what the chip prints. SIGTERM or SIGINT powers the chip off and exits 0.\n"
+            "\n"
+            "example:\n"
+            "  ota-node run --dir node1 --bind 127.0.9.1 --uart pty\n"
+            "  curl http://127.0.9.1:8032/ota/status\n",
+            DEFAULT_BIND, DEFAULT_BOOT_DELAY_MS);
+}
+
+static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-') {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno != 0 || *end != '\0' || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* 0 to run, 1 when help was printed, 2 on a usage error (message printed). */
+static int parse_run_options(int argc, char **argv, run_opts_t *o)
+{
+    enum { OPT_DIR = 256, OPT_BIND, OPT_PORT, OPT_UART, OPT_DELAY, OPT_CUT, OPT_BROWN, OPT_TIMING };
+    static const struct option options[] = {
+        {"dir", required_argument, NULL, OPT_DIR},
+        {"bind", required_argument, NULL, OPT_BIND},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"uart", required_argument, NULL, OPT_UART},
+        {"boot-delay", required_argument, NULL, OPT_DELAY},
+        {"power-cut-at", required_argument, NULL, OPT_CUT},
+        {"brownout-at", required_argument, NULL, OPT_BROWN},
+        {"flash-timing", required_argument, NULL, OPT_TIMING},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (run_opts_t){.bind = DEFAULT_BIND, .uart = "-", .boot_delay_ms = DEFAULT_BOOT_DELAY_MS};
+    optind = 0; /* glibc: a full restart of getopt, whatever ran before */
+    opterr = 0;
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+            case 'h':
+                run_usage(stdout);
+                return 1;
+            case OPT_DIR:
+                o->dir = optarg;
+                break;
+            case OPT_BIND:
+                o->bind = optarg;
+                break;
+            case OPT_PORT:
+                if (!parse_uint(optarg, 65535, &v) || v == 0) {
+                    fprintf(stderr, "ota-node run: --port wants 1..65535, got '%s'\n", optarg);
+                    return 2;
+                }
+                o->port = (uint16_t)v;
+                break;
+            case OPT_UART:
+                o->uart = optarg;
+                break;
+            case OPT_DELAY:
+                if (!parse_uint(optarg, 3600000, &v)) {
+                    fprintf(stderr, "ota-node run: --boot-delay wants milliseconds, got '%s'\n",
+                            optarg);
+                    return 2;
+                }
+                o->boot_delay_ms = (unsigned)v;
+                break;
+            case OPT_CUT:
+            case OPT_BROWN:
+                if (!parse_uint(optarg, UINT64_MAX, &v) || v == 0) {
+                    fprintf(stderr,
+                            "ota-node run: %s wants a flash operation number >= 1, got '%s'\n",
+                            c == OPT_CUT ? "--power-cut-at" : "--brownout-at", optarg);
+                    return 2;
+                }
+                *(c == OPT_CUT ? &o->power_cut_at : &o->brownout_at) = v;
+                break;
+            case OPT_TIMING: {
+                char *end;
+                o->flash_timing = strtod(optarg, &end);
+                if (*end != '\0' || !(o->flash_timing >= 0)) {
+                    fprintf(stderr, "ota-node run: --flash-timing wants a scale >= 0, got '%s'\n",
+                            optarg);
+                    return 2;
+                }
+                break;
+            }
+            default:
+                fprintf(stderr, "ota-node run: unknown or incomplete option '%s' (see --help)\n",
+                        argv[optind - 1]);
+                return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ota-node run: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (o->dir == NULL) {
+        fprintf(stderr, "ota-node run: --dir DIR is required (see --help)\n");
+        return 2;
+    }
+    if (o->power_cut_at != 0 && o->brownout_at != 0) {
+        fprintf(stderr, "ota-node run: choose one of --power-cut-at and --brownout-at\n");
+        return 2;
+    }
+    return 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* One boot, in the child: the chip from reset to app_main, forever. */
+static void __attribute__((noreturn))
+chip_boot(const run_opts_t *o, int uart_fd, esp_reset_reason_t reason, bool cut_armed)
+{
+    vchip_timer_power_on();
+    signal(SIGPIPE, SIG_IGN); /* a UART or socket whose reader left must not end the chip */
+    sleep_ms(o->boot_delay_ms);
+    vchip_boot_config_t cfg = {
+        .dir = o->dir,
+        .reset_reason = reason,
+        .uart_fd = uart_fd,
+        .ip = o->bind,
+        .power_cut_at = cut_armed ? (o->power_cut_at ? o->power_cut_at : o->brownout_at) : 0,
+        .power_cut_reason = o->brownout_at ? ESP_RST_BROWNOUT : ESP_RST_POWERON,
+        .flash_timing_scale = o->flash_timing,
+    };
+    if (vchip_power_on(&cfg) == ESP_OK) {
+        vchip_httpd_set_port_override(o->port);
+        vchip_app_start();
+        if (vchip_main_task_start(app_main) != 0) {
+            vchip_panic("cannot start the main task");
+        }
+    }
+    /* After app_main the scheduler keeps the chip running; with nothing
+     * bootable the chip sits silent until the next reset. */
+    for (;;) {
+        pause();
+    }
+}
+
+/* What the panic handler would have printed had the chip seen its crash. */
+static void report_crash_on_uart(int uart_fd, int wait_status)
+{
+    char cause[128];
+    node_describe_wait_status(wait_status, cause, sizeof(cause));
+    dprintf(uart_fd,
+            "\nGuru Meditation Error: Core  0 panic'ed (firmware process %s). "
+            "Exception was unhandled.\n\nRebooting...\n",
+            cause);
+}
+
+static int supervise(const run_opts_t *o, node_uart_t *uart)
+{
+    sigset_t wait_set, old_set;
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGCHLD);
+    sigaddset(&wait_set, SIGTERM);
+    sigaddset(&wait_set, SIGINT);
+    sigaddset(&wait_set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &wait_set, &old_set);
+
+    pid_t supervisor = getpid();
+    esp_reset_reason_t reason = ESP_RST_POWERON;
+    bool cut_armed = o->power_cut_at != 0 || o->brownout_at != 0;
+    char previous[160] = "";
+    for (unsigned boot = 1;; boot++) {
+        fprintf(stderr, "ota-node run [%s]: boot %u: reset reason %s%s\n", o->bind, boot,
+                node_reset_reason_name(reason), previous);
+        pid_t chip = fork();
+        if (chip < 0) {
+            fprintf(stderr, "ota-node run: cannot fork the chip: %s\n", strerror(errno));
+            return 1;
+        }
+        if (chip == 0) {
+            sigprocmask(SIG_SETMASK, &old_set, NULL);
+            prctl(PR_SET_PDEATHSIG, SIGKILL); /* no chip outlives its power supply */
+            if (getppid() != supervisor) {
+                _exit(0);
+            }
+            chip_boot(o, uart->fd, reason, cut_armed);
+        }
+
+        int status = 0;
+        for (;;) {
+            int sig = sigwaitinfo(&wait_set, NULL);
+            if (sig == SIGCHLD) {
+                if (waitpid(chip, &status, WNOHANG) == chip) {
+                    break;
+                }
+                continue;
+            }
+            if (sig < 0) {
+                continue; /* EINTR */
+            }
+            kill(chip, SIGKILL); /* power off */
+            waitpid(chip, NULL, 0);
+            fprintf(stderr, "ota-node run [%s]: powered off (%s)\n", o->bind, strsignal(sig));
+            return 0;
+        }
+
+        reason = vchip_reason_from_wait_status(status);
+        bool chip_reset = node_wait_status_is_chip_reset(status);
+        if (!chip_reset) {
+            report_crash_on_uart(uart->fd, status);
+        }
+        if (cut_armed && chip_reset && (reason == ESP_RST_POWERON || reason == ESP_RST_BROWNOUT)) {
+            cut_armed = false; /* the modelled power event happened once */
+        }
+        char how[96];
+        node_describe_wait_status(status, how, sizeof(how));
+        snprintf(previous, sizeof(previous), " (boot %u ended: %s)", boot, how);
+    }
+}
+
+int node_cmd_run(int argc, char **argv)
+{
+    run_opts_t o;
+    int rc = parse_run_options(argc, argv, &o);
+    if (rc != 0) {
+        return rc == 1 ? 0 : 2;
+    }
+    struct stat st;
+    if (stat(o.dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "ota-node run: node directory %s does not exist (create it with "
+                "ota-node write-flash --dir %s ...)\n",
+                o.dir, o.dir);
+        return 2;
+    }
+    char flash_path[4096];
+    snprintf(flash_path, sizeof(flash_path), "%s/flash.bin", o.dir);
+    if (access(flash_path, F_OK) != 0) {
+        fprintf(stderr,
+                "ota-node run: note: %s does not exist; the chip starts with blank "
+                "flash and has nothing to boot\n",
+                flash_path);
+    }
+    node_uart_t uart;
+    char err[256];
+    if (node_uart_open(o.uart, &uart, err, sizeof(err)) != 0) {
+        fprintf(stderr, "ota-node run: %s\n", err);
+        return 2;
+    }
+    if (uart.pty_path[0] != '\0') {
+        fprintf(stderr, "uart: %s\n", uart.pty_path);
+    }
+    rc = supervise(&o, &uart);
+    node_uart_close(&uart);
+    return rc;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# A fleet of 8 virtual nodes (ota-node fleet) found by a subnet sweep gets
+# v2 in one deploy: every node confirmed, exit 0, --json parsed here and
+# checked against each node's own status. A second deploy of the same image
+# skips them all; a third, of v3 right after, meets the health window
+# (409 while PENDING_VERIFY) and still ends confirmed.
+. "$(dirname "$0")/lib.sh"
+
+# lib.sh's e2e_wait_up returns at once on an empty reply with jq 1.6 (jq -e
+# exits 0 on no input), so wait on the status field itself.
+wait_answering() {
+    local ip=$1 deadline=$((SECONDS + ${2:-30}))
+    until [ -n "$(e2e_field "$ip" running_partition)" ]; do
+        [ $SECONDS -lt $deadline ] || e2e_fail "$ip did not come up"
+        sleep 0.1
+    done
+}
+
+COUNT=8
+SUBNET=127.4.10.0/24
+
+e2e_image "$E2E_TMP/v1.bin" 1.0.0
+e2e_image "$E2E_TMP/v2.bin" 2.0.0
+e2e_image "$E2E_TMP/v3.bin" 3.0.0
+
+# ota-node fleet prints "node-i IP PID" per node and writes DIR/fleet.tsv.
+"$OTA_NODE" fleet --count "$COUNT" --subnet "$SUBNET" --dir "$E2E_TMP/fleet" \
+    --image "$E2E_TMP/v1.bin" --boot-delay 100 >"$E2E_TMP/fleet.out" 2>"$E2E_TMP/fleet.err" &
+E2E_PIDS+=("$!")
+fleet_ips() {
+    { cat "$E2E_TMP/fleet.out"; cat "$E2E_TMP/fleet/fleet.tsv" 2>/dev/null || true; } |
+        awk '$1 ~ /^node-/ && $2 ~ /^127\./ {print $2}' | sort -u -t. -k4,4n
+}
+deadline=$((SECONDS + 60))
+while [ "$(fleet_ips | wc -l)" -lt "$COUNT" ]; do
+    [ $SECONDS -lt $deadline ] || e2e_fail "fleet did not list $COUNT nodes: $(cat "$E2E_TMP/fleet.err")"
+    sleep 0.2
+done
+mapfile -t ips < <(fleet_ips)
+for ip in "${ips[@]}"; do wait_answering "$ip" 30; done
+e2e_check "fleet size" "$COUNT" "${#ips[@]}"
+
+declare -A before
+for ip in "${ips[@]}"; do before[$ip]=$(e2e_field "$ip" running_partition); done
+
+# Discovery by sweep: nothing but loopback, and an empty ARP file so the
+# machine's own table is never read.
+rc=0
+"$OTACTL" deploy --subnet "$SUBNET" --arp-file /dev/null --image "$E2E_TMP/v2.bin" --json \
+    >"$E2E_TMP/deploy1.json" 2>"$E2E_TMP/deploy1.log" || rc=$?
+e2e_check "deploy to the fleet exits 0" 0 "$rc"
+e2e_check "json: targets" "$COUNT" "$(jq '.summary.targets' "$E2E_TMP/deploy1.json")"
+e2e_check "json: confirmed" "$COUNT" "$(jq '.summary.confirmed' "$E2E_TMP/deploy1.json")"
+e2e_check "json: exit_code" 0 "$(jq '.exit_code' "$E2E_TMP/deploy1.json")"
+v2_sha=$(jq -r '.image.elf_sha256' "$E2E_TMP/deploy1.json")
+for ip in "${ips[@]}"; do
+    entry=$(jq -c --arg ip "$ip" '.nodes[] | select(.ip == $ip)' "$E2E_TMP/deploy1.json")
+    e2e_check "$ip result" confirmed "$(jq -r .result <<<"$entry")"
+    e2e_check "$ip before partition" "${before[$ip]}" "$(jq -r .before.partition <<<"$entry")"
+    # The node's own word, not otactl's: new slot, new image.
+    now=$(e2e_status "$ip")
+    e2e_check "$ip runs v2" 2.0.0 "$(jq -r .version <<<"$now")"
+    e2e_check "$ip elf_sha256" "$v2_sha" "$(jq -r .elf_sha256 <<<"$now")"
+    [ "$(jq -r .running_partition <<<"$now")" != "${before[$ip]}" ] ||
+        e2e_fail "$ip still on ${before[$ip]}"
+    e2e_check "$ip after partition" "$(jq -r .running_partition <<<"$now")" \
+        "$(jq -r .after.partition <<<"$entry")"
+done
+
+# Same image again: nothing to do, still success.
+rc=0
+"$OTACTL" deploy "${ips[@]}" --image "$E2E_TMP/v2.bin" --json >"$E2E_TMP/deploy2.json" \
+    2>"$E2E_TMP/deploy2.log" || rc=$?
+e2e_check "re-deploy of the running image exits 0" 0 "$rc"
+e2e_check "re-deploy skips every node" "$COUNT" "$(jq '.summary.skipped' "$E2E_TMP/deploy2.json")"
+e2e_check "re-deploy sends nothing" 0 "$(jq '[.nodes[].bytes_sent] | add' "$E2E_TMP/deploy2.json")"
+
+# v3 right away: the nodes may still be PENDING_VERIFY (409); otactl retries.
+rc=0
+"$OTACTL" deploy "${ips[0]}" "${ips[1]}" --image "$E2E_TMP/v3.bin" --jobs 1 --json \
+    >"$E2E_TMP/deploy3.json" 2>"$E2E_TMP/deploy3.log" || rc=$?
+e2e_check "v3 through the health window exits 0" 0 "$rc"
+e2e_check "v3 confirmed on both" 2 "$(jq '.summary.confirmed' "$E2E_TMP/deploy3.json")"
+e2e_log "v3 attempts per node: $(jq -c '[.nodes[].attempts]' "$E2E_TMP/deploy3.json")"
+e2e_check "${ips[0]} runs v3" 3.0.0 "$(e2e_field "${ips[0]}" version)"
+e2e_done
