@@ -8,6 +8,11 @@
 
 # lib.sh's e2e_wait_up returns at once on an empty reply with jq 1.6 (jq -e
 # exits 0 on no input), so wait on the status field itself.
+# Another run of this same test (another build directory's ctest) would
+# use the same addresses and answer for our nodes: refuse to start then.
+ensure_free() {
+    [ -z "$(e2e_status "$1")" ] || e2e_fail "$1 already answers: another run of this test is using its addresses"
+}
 wait_answering() {
     local ip=$1 deadline=$((SECONDS + ${2:-30}))
     until [ -n "$(e2e_field "$ip" running_partition)" ]; do
@@ -23,6 +28,7 @@ e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_image "$E2E_TMP/v2.bin" 2.0.0
 e2e_image "$E2E_TMP/v3.bin" 3.0.0
 
+for i in $(seq "$COUNT"); do ensure_free "127.4.10.$i"; done
 # ota-node fleet prints "node-i IP PID" per node and writes DIR/fleet.tsv.
 "$OTA_NODE" fleet --count "$COUNT" --subnet "$SUBNET" --dir "$E2E_TMP/fleet" \
     --image "$E2E_TMP/v1.bin" --boot-delay 100 >"$E2E_TMP/fleet.out" 2>"$E2E_TMP/fleet.err" &

@@ -6,6 +6,11 @@
 
 # lib.sh's e2e_wait_up returns at once on an empty reply with jq 1.6 (jq -e
 # exits 0 on no input), so wait on the status field itself.
+# Another run of this same test (another build directory's ctest) would
+# use the same addresses and answer for our nodes: refuse to start then.
+ensure_free() {
+    [ -z "$(e2e_status "$1")" ] || e2e_fail "$1 already answers: another run of this test is using its addresses"
+}
 wait_answering() {
     local ip=$1 deadline=$((SECONDS + ${2:-30}))
     until [ -n "$(e2e_field "$ip" running_partition)" ]; do
@@ -14,6 +19,7 @@ wait_answering() {
     done
 }
 start_node() {
+    ensure_free "$2"
     e2e_start_node "$@"
     wait_answering "$2"
 }

@@ -104,8 +104,10 @@ check_refusal "larger than the slot" 413 "image of $((SLOT_SIZE + 16)) bytes doe
 
 check_refusal "wrong Content-Type" 415 "Content-Type must be application/octet-stream" \
     "$(upload "$E2E_TMP/v2.bin" -H 'Content-Type: text/plain')"
-check_refusal "curl's default Content-Type (plain --data-binary)" 415 \
-    "Content-Type must be application/octet-stream" "$(upload "$E2E_TMP/v2.bin")"
+check_refusal "a multipart form upload (curl -F)" 415 \
+    "Content-Type must be application/octet-stream" \
+    "$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -F "file=@$E2E_TMP/v2.bin" \
+        "http://$IP:8032/ota" || true)"
 check_refusal "no Content-Type" 415 "Content-Type must be application/octet-stream" \
     "$(upload "$E2E_TMP/v2.bin" -H 'Content-Type:')"
 

@@ -37,16 +37,33 @@ static int64_t elapsed_ms(int64_t since_us)
     return (esp_timer_get_time() - since_us) / 1000;
 }
 
+static bool media_type_is(const char *type, const char *want)
+{
+    /* Media types are case-insensitive; parameters (";...") are allowed. */
+    size_t n = strlen(want);
+    return strncasecmp(type, want, n) == 0 && (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+}
+
+/* The recipe's own upload is `curl --data-binary @image.bin`, which labels
+ * the raw bytes application/x-www-form-urlencoded. That label is accepted as
+ * raw bytes too: what proves the body intact is the image's checksum and
+ * SHA-256 in esp_ota_end, not a header. Anything else (multipart forms,
+ * text, JSON, no type at all) is refused before the slot is touched. */
 static bool content_type_is_binary(httpd_req_t *req)
 {
     char type[64];
     if (httpd_req_get_hdr_value_str(req, "Content-Type", type, sizeof(type)) != ESP_OK) {
         return false;
     }
-    /* Media types are case-insensitive; parameters (";...") are allowed. */
-    static const char want[] = "application/octet-stream";
-    size_t n = sizeof(want) - 1;
-    return strncasecmp(type, want, n) == 0 && (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+    if (media_type_is(type, "application/octet-stream")) {
+        return true;
+    }
+    if (media_type_is(type, "application/x-www-form-urlencoded")) {
+        ESP_LOGW(TAG, "Content-Type %s taken as raw image bytes (curl --data-binary default)",
+                 type);
+        return true;
+    }
+    return false;
 }
 
 /* Why an upload stopped early: how to answer and what to return to httpd. */
