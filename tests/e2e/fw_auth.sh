@@ -4,36 +4,9 @@
 # endpoint and change nothing; the right token works (the recipe's curl).
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up passes on an empty reply (jq 1.6 -e exits 0 without
-# input); this waits for a status that really names the running partition.
-wait_up() {
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        [ -n "$(e2e_field "$1" running_partition)" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-start_node() {
-    e2e_start_node "$@"
-    wait_up "$2" 20 || e2e_fail "node $2 did not come up"
-}
-
 IP=127.3.2.1
 D=$E2E_TMP/node
 PSK='s3cret-Token_42'
-
-boots() { grep -c 'boot: reset_reason=' "$D/uart.log" 2>/dev/null || true; }
-
-wait_boots() {
-    local want=$1 deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        [ "$(boots)" -ge "$want" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 # post ENDPOINT [curl options...]: prints the status code; headers and body
 # land in $E2E_TMP/headers and $E2E_TMP/reply.
@@ -59,7 +32,7 @@ e2e_flash "$D" "$E2E_TMP/v1.bin"
 "$OTA_NODE" nvs-set --dir "$D" security ota_psk "$PSK" >/dev/null
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 200 >/dev/null
 "$OTA_NODE" nvs-set --dir "$D" csi_cfg gl_agc 17 >/dev/null
-start_node "$D" "$IP"
+e2e_start_node "$D" "$IP"
 e2e_check "status reports auth" true "$(e2e_field "$IP" auth)"
 
 # header value (empty: no Authorization header at all) -> expected status
@@ -99,21 +72,21 @@ done
 
 # Nothing changed: no reboot, same image, same slot, NVS untouched (the
 # next boot's csi_cfg line comes further down).
-e2e_check "no reboot after refusals" 1 "$(boots)"
+e2e_check "no reboot after refusals" 1 "$(e2e_boots "$D")"
 status=$(e2e_status "$IP")
 e2e_check "still v1" 1.0.0 "$(jq -r .version <<<"$status")"
 e2e_check "still ota_0" ota_0 "$(jq -r .running_partition <<<"$status")"
 e2e_check "boot slot unchanged" ota_0 "$(jq -r .boot_partition <<<"$status")"
 
 # The recipe's authenticated set-target, as written.
-before=$(boots)
+before=$(e2e_boots "$D")
 reply=$(curl -s -X POST -H "Authorization: Bearer $PSK" \
     -d '192.168.0.103:5005' \
     "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target with the PSK" \
     '{"status":"ok","target_ip":"192.168.0.103","target_port":5005,"message":"rebooting"}' "$reply"
-wait_boots $((before + 1)) 30 || e2e_fail "no reboot after set-target"
-wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after set-target"
+e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "the refused calls stored nothing, the accepted one did" \
     "csi_cfg: target=192.168.0.103:5005 calibration=1/3" \
     "$(grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1)"
@@ -121,20 +94,20 @@ e2e_check "before it, no target had been stored" "csi_cfg: target=unset calibrat
     "$(grep -o 'csi_cfg: .*' "$D/uart.log" | head -n 1)"
 
 # The scheme name is case-insensitive (RFC 7235).
-before=$(boots)
+before=$(e2e_boots "$D")
 e2e_check "recalibrate with 'bearer <psk>'" 200 \
     "$(post ota/recalibrate -H "Authorization: bearer $PSK")"
-wait_boots $((before + 1)) 30 || e2e_fail "no reboot after recalibrate"
-wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after recalibrate"
+e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "calibration cleared" "csi_cfg: target=192.168.0.103:5005 calibration=0/3" \
     "$(grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1)"
 
-before=$(boots)
+before=$(e2e_boots "$D")
 e2e_check "upload with the PSK" 200 \
     "$(post ota -H "Authorization: Bearer $PSK" -H 'Content-Type: application/octet-stream' \
         --data-binary @"$E2E_TMP/v2.bin")"
-wait_boots $((before + 1)) 30 || e2e_fail "no reboot after the upload"
-wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after the upload"
+e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "v2 runs" 2.0.0 "$(e2e_field "$IP" version)"
 e2e_check "from ota_1" ota_1 "$(e2e_field "$IP" running_partition)"
 

@@ -5,27 +5,9 @@
 # end proves the server was never wedged.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up passes on an empty reply (jq 1.6 -e exits 0 without
-# input); this waits for a status that really names the running partition.
-wait_up() {
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        [ -n "$(e2e_field "$1" running_partition)" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-start_node() {
-    e2e_start_node "$@"
-    wait_up "$2" 20 || e2e_fail "node $2 did not come up"
-}
-
 IP=127.3.3.1
 D=$E2E_TMP/node
 SLOT_SIZE=$((0x200000))
-
-boots() { grep -c 'boot: reset_reason=' "$D/uart.log" 2>/dev/null || true; }
 
 # upload FILE [curl options...]: prints the status code, body in $E2E_TMP/reply.
 upload() {
@@ -53,7 +35,7 @@ unchanged() {
     e2e_check "after $what: node answers and runs v1" 1.0.0 "$(jq -r .version <<<"$status")"
     e2e_check "after $what: still ota_0" ota_0 "$(jq -r .running_partition <<<"$status")"
     e2e_check "after $what: boot slot unchanged" ota_0 "$(jq -r .boot_partition <<<"$status")"
-    e2e_check "after $what: no reboot" 1 "$(boots)"
+    e2e_check "after $what: no reboot" 1 "$(e2e_boots "$D")"
 }
 
 # check_refusal WHAT STATUS MESSAGE-REGEX CODE
@@ -70,7 +52,7 @@ e2e_flash "$D" "$E2E_TMP/v1.bin"
 # recv_tmo_s seconds; the firmware's defaults (30 s x 2) are shortened here.
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota recv_tmo_s 1 >/dev/null
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota recv_retries 2 >/dev/null
-start_node "$D" "$IP"
+e2e_start_node "$D" "$IP"
 v2_size=$(stat -c %s "$E2E_TMP/v2.bin")
 
 cp "$E2E_TMP/v2.bin" "$E2E_TMP/magic.bin"
@@ -149,6 +131,6 @@ unchanged "a vanished client"
 e2e_check "good upload afterwards" 200 "$(upload "$E2E_TMP/v2.bin" "${octet[@]}")"
 e2e_wait_log "$D/uart.log" 'boot: reset_reason=SW running_partition=ota_1' 30 ||
     e2e_fail "v2 did not boot from ota_1"
-wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "v2 runs" 2.0.0 "$(e2e_field "$IP" version)"
 e2e_done

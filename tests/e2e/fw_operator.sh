@@ -6,35 +6,12 @@
 # shows what NVS holds.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up passes on an empty reply (jq 1.6 -e exits 0 without
-# input); this waits for a status that really names the running partition.
-wait_up() {
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        [ -n "$(e2e_field "$1" running_partition)" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-start_node() {
-    e2e_start_node "$@"
-    wait_up "$2" 20 || e2e_fail "node $2 did not come up"
-}
-
 IP=127.3.5.1
 D=$E2E_TMP/node
 
-boots() { grep -c 'boot: reset_reason=' "$D/uart.log" 2>/dev/null || true; }
-
 wait_reboot() {
-    local want=$(($1 + 1)) deadline=$((SECONDS + 30))
-    while [ $SECONDS -lt $deadline ]; do
-        [ "$(boots)" -ge "$want" ] && break
-        sleep 0.1
-    done
-    [ "$(boots)" -ge "$want" ] || e2e_fail "no reboot after $2"
-    wait_up "$IP" 20 || e2e_fail "node did not come back after $2"
+    e2e_wait_boots "$D" $(($1 + 1)) 30 || e2e_fail "no reboot after $2"
+    e2e_wait_up "$IP" 20 || e2e_fail "node did not come back after $2"
 }
 
 last_csi_line() { grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1; }
@@ -44,7 +21,7 @@ e2e_flash "$D" "$E2E_TMP/v1.bin"
 for key in gl_agc gl_fft gl_ap_mac; do
     "$OTA_NODE" nvs-set --dir "$D" csi_cfg "$key" calibrated >/dev/null
 done
-start_node "$D" "$IP"
+e2e_start_node "$D" "$IP"
 e2e_check "calibration provisioned" "csi_cfg: target=unset calibration=3/3" "$(last_csi_line)"
 
 for body in '192.168.0.256:5005' '192.168.0.103:0' '192.168.0.103:65536' '192.168.0.103' \
@@ -58,10 +35,10 @@ for body in '192.168.0.256:5005' '192.168.0.103:0' '192.168.0.103:65536' '192.16
 done
 code=$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target without a body refused" 400 "$code"
-e2e_check "no reboot after refused targets" 1 "$(boots)"
+e2e_check "no reboot after refused targets" 1 "$(e2e_boots "$D")"
 
 # The recipe's command, as written.
-before=$(boots)
+before=$(e2e_boots "$D")
 reply=$(curl -s -X POST -d '192.168.0.103:5005' "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target reply" \
     '{"status":"ok","target_ip":"192.168.0.103","target_port":5005,"message":"rebooting"}' "$reply"
@@ -72,7 +49,7 @@ e2e_check "set-target reboots through esp_restart" "boot: reset_reason=SW runnin
 
 # Trailing whitespace (a file with a newline) is tolerated.
 printf '10.1.2.3:6000 \r\n' >"$E2E_TMP/target.txt"
-before=$(boots)
+before=$(e2e_boots "$D")
 reply=$(curl -s -X POST --data-binary @"$E2E_TMP/target.txt" "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target with trailing whitespace" \
     '{"status":"ok","target_ip":"10.1.2.3","target_port":6000,"message":"rebooting"}' "$reply"
@@ -80,7 +57,7 @@ wait_reboot "$before" "the second set-target"
 e2e_check "new target stored" "csi_cfg: target=10.1.2.3:6000 calibration=3/3" "$(last_csi_line)"
 
 # The recipe's recalibrate, as written.
-before=$(boots)
+before=$(e2e_boots "$D")
 reply=$(curl -X POST "http://$IP:8032/ota/recalibrate" 2>/dev/null || true)
 e2e_check "recalibrate reply" '{"status":"ok","message":"calibration cleared, rebooting"}' "$reply"
 wait_reboot "$before" recalibrate
@@ -88,7 +65,7 @@ e2e_check "calibration erased, target kept" "csi_cfg: target=10.1.2.3:6000 calib
     "$(last_csi_line)"
 
 # Recalibrating with nothing stored is fine too.
-before=$(boots)
+before=$(e2e_boots "$D")
 reply=$(curl -s -X POST "http://$IP:8032/ota/recalibrate" || true)
 e2e_check "recalibrate again" '{"status":"ok","message":"calibration cleared, rebooting"}' "$reply"
 wait_reboot "$before" "the second recalibrate"

@@ -5,24 +5,6 @@
 # image is still PENDING_VERIFY, a further upload is refused with 409.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up passes on an empty reply (jq 1.6 -e exits 0 without
-# input); this waits for a status that really names the running partition.
-wait_up() {
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        [ -n "$(e2e_field "$1" running_partition)" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-start_node() {
-    e2e_start_node "$@"
-    wait_up "$2" 20 || e2e_fail "node $2 did not come up"
-}
-
-boots() { grep -c 'boot: reset_reason=' "$1/uart.log" 2>/dev/null || true; }
-
 upload() {
     curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$2" "http://$1:8032/ota" || true
@@ -37,12 +19,12 @@ e2e_image "$E2E_TMP/v3.bin" 3.0.0
 IP=127.3.4.1
 D=$E2E_TMP/rollback
 e2e_flash "$D" "$E2E_TMP/v1.bin"
-start_node "$D" "$IP"
+e2e_start_node "$D" "$IP"
 e2e_check "upload of the panicking image is accepted (it verifies)" 200 \
     "$(upload "$IP" "$E2E_TMP/panic.bin")"
 e2e_wait_log "$D/uart.log" 'boot: reset_reason=PANIC running_partition=ota_0$' 60 ||
     e2e_fail "no 'boot: reset_reason=PANIC running_partition=ota_0' on the UART"
-wait_up "$IP" 20 || e2e_fail "node did not come back after the rollback"
+e2e_wait_up "$IP" 20 || e2e_fail "node did not come back after the rollback"
 status=$(e2e_status "$IP")
 e2e_check "rolled back to ota_0" ota_0 "$(jq -r .running_partition <<<"$status")"
 e2e_check "running v1 again" 1.0.0 "$(jq -r .version <<<"$status")"
@@ -50,18 +32,18 @@ e2e_check "reset reason" PANIC "$(jq -r .reset_reason <<<"$status")"
 e2e_check "boot slot back on ota_0" ota_0 "$(jq -r .boot_partition <<<"$status")"
 e2e_check "the panicking image never reached app_main" 0 \
     "$(grep -c 'running_partition=ota_1' "$D/uart.log" || true)"
-e2e_check "two app boots: power-on and after the rollback" 2 "$(boots "$D")"
+e2e_check "two app boots: power-on and after the rollback" 2 "$(e2e_boots "$D")"
 
 # --- 409 while the running image is PENDING_VERIFY
 IP=127.3.4.2
 D=$E2E_TMP/pending
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 600000 >/dev/null
-start_node "$D" "$IP"
+e2e_start_node "$D" "$IP"
 e2e_check "upload of v2" 200 "$(upload "$IP" "$E2E_TMP/v2.bin")"
 e2e_wait_log "$D/uart.log" 'boot: reset_reason=SW running_partition=ota_1$' 30 ||
     e2e_fail "v2 did not boot from ota_1"
-wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "v2 is pending verification" PENDING_VERIFY "$(e2e_field "$IP" ota_state)"
 e2e_check "upload while pending" 409 "$(upload "$IP" "$E2E_TMP/v3.bin")"
 e2e_check_match "409 message" \
@@ -70,5 +52,5 @@ status=$(e2e_status "$IP")
 e2e_check "still v2" 2.0.0 "$(jq -r .version <<<"$status")"
 e2e_check "still ota_1" ota_1 "$(jq -r .running_partition <<<"$status")"
 e2e_check "still pending" PENDING_VERIFY "$(jq -r .ota_state <<<"$status")"
-e2e_check "no reboot after the 409" 2 "$(boots "$D")"
+e2e_check "no reboot after the 409" 2 "$(e2e_boots "$D")"
 e2e_done

@@ -5,37 +5,10 @@
 # a smaller v4 into ota_1 over the larger v2 leaves only 0xFF past its end.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up passes on an empty reply (jq 1.6 -e exits 0 without
-# input); this waits for a status that really names the running partition.
-wait_up() {
-    local deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        [ -n "$(e2e_field "$1" running_partition)" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-start_node() {
-    e2e_start_node "$@"
-    wait_up "$2" 20 || e2e_fail "node $2 did not come up"
-}
-
 IP=127.3.1.1
 D=$E2E_TMP/node
 SLOT_SIZE=$((0x200000))
 OTA_1_OFFSET=$((0x220000))
-
-boots() { grep -c 'boot: reset_reason=' "$D/uart.log" 2>/dev/null || true; }
-
-wait_boots() {
-    local want=$1 deadline=$((SECONDS + $2))
-    while [ $SECONDS -lt $deadline ]; do
-        [ "$(boots)" -ge "$want" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 # The recipe's upload exactly as written (curl labels the bytes
 # x-www-form-urlencoded), or with the Content-Type otactl sends.
@@ -54,12 +27,12 @@ image_field() { "$OTACTL" image info "$1" --json | jq -r ".app_desc.$2"; }
 # Uploads IMAGE, waits for the reboot and checks the node runs it from SLOT.
 update_to() {
     local image=$1 slot=$2 version=$3 form=${4:-} before
-    before=$(boots)
+    before=$(e2e_boots "$D")
     e2e_check "upload of $version answers 200" 200 "$(upload "$image" "$form")"
     e2e_check "upload of $version reply" \
         '{"status":"ok","message":"OTA update successful. Rebooting..."}' "$(cat "$E2E_TMP/reply")"
-    wait_boots $((before + 1)) 30 || e2e_fail "node did not reboot after uploading $version"
-    wait_up "$IP" 20 || e2e_fail "node did not come back after uploading $version"
+    e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "node did not reboot after uploading $version"
+    e2e_wait_up "$IP" 20 || e2e_fail "node did not come back after uploading $version"
     e2e_wait_log "$D/uart.log" "boot: reset_reason=SW running_partition=$slot\$" 10 ||
         e2e_fail "no 'boot: reset_reason=SW running_partition=$slot' on the UART"
     local status
@@ -84,7 +57,7 @@ e2e_image "$E2E_TMP/v4.bin" 4.0.0 --size 200K --date "Apr 14 2026" --time 04:00:
 
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 200 >/dev/null
-start_node "$D" "$IP"
+e2e_start_node "$D" "$IP"
 
 status=$(e2e_status "$IP")
 e2e_check "v1 runs from ota_0" ota_0 "$(jq -r .running_partition <<<"$status")"

@@ -96,6 +96,9 @@ e2e_flash() {
 e2e_start_node() {
     local dir=$1 ip=$2
     shift 2
+    # A node already answering there belongs to another run of this test
+    # (another build directory): its answers would be taken for ours.
+    [ -z "$(e2e_status "$ip")" ] || e2e_fail "$ip already answers: is another run of $E2E_NAME using it?"
     "$OTA_NODE" run --dir "$dir" --bind "$ip" --uart "$dir/uart.log" --boot-delay 100 "$@" \
         2>>"$dir/node.stderr" &
     E2E_PIDS+=("$!")
@@ -152,6 +155,21 @@ e2e_wait_log() {
     while [ $SECONDS -lt $deadline ]; do
         grep -Eq -- "$re" "$file" 2>/dev/null && return 0
         sleep 0.2
+    done
+    return 1
+}
+
+# e2e_boots DIR: how many boot lines the node's firmware has logged so far.
+e2e_boots() {
+    grep -c 'boot: reset_reason=' "$1/uart.log" 2>/dev/null || true
+}
+
+# e2e_wait_boots DIR COUNT SECONDS: until the node has logged COUNT boot lines.
+e2e_wait_boots() {
+    local dir=$1 want=$2 deadline=$((SECONDS + $3))
+    while [ $SECONDS -lt $deadline ]; do
+        [ "$(e2e_boots "$dir")" -ge "$want" ] && return 0
+        sleep 0.1
     done
     return 1
 }
