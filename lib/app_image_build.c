@@ -1,10 +1,11 @@
-/* Synthetic app images shaped like what `idf.py build` makes for an
- * ESP32-S3 under ESP-IDF v5.2: the sections a real app has, laid out the
- * way esptool's elf2image does (ESP32FirmwareImage.save in bin_image.py):
- * flash-mapped segments placed so file offset == load address modulo the
- * 64 KiB MMU page, the gap before each filled by splitting off RAM segments
- * (or, failing that, a zero segment loaded at address 0), then the
- * checksum closing a 16-byte block and the SHA-256 of everything before. */
+/* Synthetic app images shaped like what `idf.py build` makes for one of the
+ * chips under ESP-IDF v5.2: the sections a real app has, at that chip's
+ * load addresses, laid out the way esptool's elf2image does
+ * (ESP32FirmwareImage.save in bin_image.py): flash-mapped segments placed
+ * so file offset == load address modulo the 64 KiB MMU page, the gap before
+ * each filled by splitting off RAM segments (or, failing that, a zero
+ * segment loaded at address 0), then the checksum closing a 16-byte block
+ * and the SHA-256 of everything before. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,21 +17,55 @@
 #include "le_bytes.h"
 #include "otafmt/app_image.h"
 
-/* Load addresses of a typical ESP32-S3 v5.2 build (idf.py build log,
- * "segment N: paddr=... vaddr=..."). */
-#define S3_DROM_BASE 0x3C000000u /* .flash.rodata, app descriptor first */
-#define S3_DRAM_LOAD 0x3FC96800u /* .dram0.data */
-#define S3_IRAM_LOAD 0x40374000u /* .iram0.text (after the vectors) */
-#define S3_IROM_LOAD 0x42000020u /* .flash.text: page 0 of IROM + header room */
-#define S3_RTC_LOAD  0x600FE000u /* .rtc.text (RTC fast memory) */
-#define S3_RTC_LEN   0x1Cu       /* the deep-sleep wake stub of a default build */
+/* Where a default build of each chip loads its sections. Flash rodata and
+ * code start at the drom0_0_seg / iram0_2_seg origins of
+ * components/esp_system/ld/<chip>/memory.ld.in (page 0 + 0x20 of header
+ * room); RAM addresses are those of a typical build ("esp_image: segment N:
+ * vaddr=..." in the boot log). Revisions are the Kconfig.hw_support defaults
+ * (CONFIG_<CHIP>_REV_MIN_FULL, CONFIG_<CHIP>_REV_MAX_FULL). */
+struct chip_layout {
+    uint16_t chip_id;
+    uint32_t drom_load;     /* .flash.rodata, app descriptor first */
+    bool rodata_after_code; /* one MMU table for I and D: rodata on the pages after the code */
+    uint32_t dram_load;     /* .dram0.data */
+    uint32_t iram_load;     /* .iram0.text */
+    uint32_t irom_load;     /* .flash.text */
+    uint32_t rtc_load;      /* .rtc.text, the deep-sleep wake stub */
+    const char *rtc_region; /* its region in chip_memory_map.c */
+    uint16_t min_rev_full;  /* header min_chip_rev_full */
+    uint16_t max_rev_full;  /* header max_chip_rev_full */
+};
+
+static const struct chip_layout chip_layouts[] = {
+    /* ESP32-S3: rodata follows the code (flash_rodata_dummy in sections.ld);
+     * IRAM after the vectors; .rtc.text in RTC fast memory. */
+    {IMG_CHIP_ESP32S3, 0x3C000020u, true, 0x3FC96800u, 0x40374000u, 0x42000020u, 0x600FE000u,
+     "RTC_FAST", 0, 99},
+    /* ESP32: separate DROM and IROM windows; dram0_0_seg at 0x3FFB0000 with
+     * Bluetooth off, iram0_0_seg at 0x40080000, rtc_iram_seg at 0x400C0000. */
+    {IMG_CHIP_ESP32, 0x3F400020u, false, 0x3FFB0000u, 0x40080000u, 0x400D0020u, 0x400C0000u,
+     "RTC_IRAM", 0, 399},
+    /* ESP32-S2: separate DROM and IROM windows; iram0_0_seg after the 8 KiB
+     * instruction and 8 KiB data caches (0x40024000); .dram0.data follows
+     * the IRAM in the shared SRAM, so it sits past the largest IRAM we lay
+     * out in the data-bus alias; rtc_iram_seg at 0x40070000. */
+    {IMG_CHIP_ESP32S2, 0x3F000020u, false, 0x3FFCC000u, 0x40024000u, 0x40080020u, 0x40070000u,
+     "RTC_IRAM", 0, 199},
+    /* ESP32-C3: one MMU, rodata after the code (flash_rodata_dummy);
+     * iram0_0_seg after the 16 KiB ICache (0x40380000); .dram0.data past the
+     * largest IRAM we lay out in the data-bus alias; RTC fast memory at
+     * 0x50000000; default minimum revision v0.3. */
+    {IMG_CHIP_ESP32C3, 0x3C000020u, true, 0x3FC98000u, 0x40380000u, 0x42000020u, 0x50000000u,
+     "RTC_IRAM", 3, 99},
+};
+
+#define RTC_STUB_LEN 0x1Cu /* the deep-sleep wake stub of a default build */
 
 /* Header bytes idf.py writes for the project's board: DIO, 80 MHz, 8 MB. */
 #define HDR_SPI_MODE_DIO  2u    /* ESP_IMAGE_SPI_MODE_DIO */
 #define HDR_SPI_SPEED_80M 0xFu  /* ESP_IMAGE_SPI_SPEED_DIV_1 */
 #define HDR_SPI_SIZE_8MB  3u    /* ESP_IMAGE_FLASH_SIZE_8MB */
 #define HDR_WP_PIN_UNUSED 0xEEu /* esptool WP_PIN_DISABLED */
-#define HDR_MAX_REV_FULL  99u   /* CONFIG_ESP32S3_REV_MAX_FULL (v0.99) */
 #define DESC_MAX_BLK_REV  99u   /* CONFIG_ESP_EFUSE_BLOCK_REV_MAX_FULL */
 #define DESC_MMU_LOG2     16u   /* log2(IMG_MMU_PAGE_SIZE) */
 
@@ -54,6 +89,7 @@ struct piece {
 };
 
 struct layout {
+    const struct chip_layout *chip;
     struct section sec[SEC_COUNT];
     struct piece piece[IMG_MAX_SEGMENTS];
     unsigned count;
@@ -107,29 +143,30 @@ static void add_piece(struct layout *l, int sec, uint32_t addr, size_t from, siz
     *pos += IMG_SEGMENT_HEADER_SIZE + len;
 }
 
-/* Plans a file of total bytes; false when the flash code would get fewer
- * than IROM_MIN_LEN bytes. */
-static bool plan(size_t total, struct layout *l)
+/* Plans a file of total bytes for chip; false when the flash code would get
+ * fewer than IROM_MIN_LEN bytes. */
+static bool plan(size_t total, const struct chip_layout *chip, struct layout *l)
 {
     memset(l, 0, sizeof(*l));
+    l->chip = chip;
     size_t end = total - 1 - 3 - IMG_DIGEST_LEN; /* 3 zero bytes, checksum, digest */
     l->sec[SEC_DROM].len = align4(clamp(total * 3 / 16, DROM_MIN_LEN, SIZE_MAX));
-    l->sec[SEC_DRAM] = (struct section){S3_DRAM_LOAD, align4(clamp(total / 48, 0x200, 0x8000))};
-    l->sec[SEC_IRAM] = (struct section){S3_IRAM_LOAD, align4(clamp(total / 12, 0x400, 0x18000))};
-    l->sec[SEC_RTC] = (struct section){S3_RTC_LOAD, S3_RTC_LEN};
-    l->sec[SEC_IROM].addr = S3_IROM_LOAD;
+    l->sec[SEC_DRAM] = (struct section){chip->dram_load, align4(clamp(total / 48, 0x200, 0x8000))};
+    l->sec[SEC_IRAM] = (struct section){chip->iram_load, align4(clamp(total / 12, 0x400, 0x18000))};
+    l->sec[SEC_RTC] = (struct section){chip->rtc_load, RTC_STUB_LEN};
+    l->sec[SEC_IROM].addr = chip->irom_load;
 
     int flash[] = {SEC_DROM, SEC_IROM};
     int ram[] = {SEC_DRAM, SEC_IRAM, SEC_RTC};
     size_t ram_used[3] = {0, 0, 0};
     unsigned next_ram = 0;
     size_t pos = IMG_HEADER_SIZE;
-    /* DROM's address is only known once IROM's length is, but only its
-     * offset in the page (0x20) matters for placement. */
-    uint32_t drom_page_offset = IMG_HEADER_SIZE + IMG_SEGMENT_HEADER_SIZE;
+    /* DROM's address may only be known once IROM's length is, but only its
+     * offset in the page matters for placement. */
+    uint32_t drom_page_offset = chip->drom_load % IMG_MMU_PAGE_SIZE;
 
     for (unsigned f = 0; f < 2;) {
-        uint32_t addr = flash[f] == SEC_DROM ? drom_page_offset : S3_IROM_LOAD;
+        uint32_t addr = flash[f] == SEC_DROM ? drom_page_offset : chip->irom_load;
         size_t pad = padding_needed(pos, addr);
         if (pad == 0) {
             if (flash[f] == SEC_IROM) {
@@ -164,9 +201,15 @@ static bool plan(size_t total, struct layout *l)
         add_piece(l, ram[r], s->addr + (uint32_t)ram_used[r], ram_used[r], s->len - ram_used[r],
                   &pos);
     }
-    /* rodata is mapped on the pages after the code, as the S3 linker script does. */
-    size_t irom_pages = (l->sec[SEC_IROM].len + 0x20 + IMG_MMU_PAGE_SIZE - 1) / IMG_MMU_PAGE_SIZE;
-    l->sec[SEC_DROM].addr = S3_DROM_BASE + (uint32_t)(irom_pages * IMG_MMU_PAGE_SIZE) + 0x20;
+    l->sec[SEC_DROM].addr = chip->drom_load;
+    if (chip->rodata_after_code) {
+        /* The code's pages are taken in the shared MMU table, so the linker
+         * maps rodata on the pages after them. */
+        size_t irom_pages =
+            (l->sec[SEC_IROM].len + chip->irom_load % IMG_MMU_PAGE_SIZE + IMG_MMU_PAGE_SIZE - 1) /
+            IMG_MMU_PAGE_SIZE;
+        l->sec[SEC_DROM].addr += (uint32_t)(irom_pages * IMG_MMU_PAGE_SIZE);
+    }
     l->piece[0].addr = l->sec[SEC_DROM].addr;
     l->end = pos;
     return pos == end;
@@ -267,7 +310,9 @@ static void write_header(uint8_t *out, const img_build_opts_t *o, const struct l
     le32_put(out + 4, iram->addr + (uint32_t)((iram->len / 2) & ~(size_t)3));
     out[8] = HDR_WP_PIN_UNUSED;
     le16_put(out + 12, o->chip_id);
-    le16_put(out + 17, HDR_MAX_REV_FULL);
+    out[14] = (uint8_t)(l->chip->min_rev_full / 100); /* legacy min_chip_rev: the major */
+    le16_put(out + 15, l->chip->min_rev_full);
+    le16_put(out + 17, l->chip->max_rev_full);
     out[23] = 1; /* hash_appended */
 }
 
@@ -330,6 +375,47 @@ static img_status_t assemble(const img_build_opts_t *o, const struct layout *l,
     return st;
 }
 
+static const struct chip_layout *find_chip_layout(uint16_t chip_id)
+{
+    for (size_t i = 0; i < sizeof(chip_layouts) / sizeof(chip_layouts[0]); i++) {
+        if (chip_layouts[i].chip_id == chip_id && img_chip_has_memory_map(chip_id)) {
+            return &chip_layouts[i];
+        }
+    }
+    return NULL;
+}
+
+static img_status_t unsupported_chip(uint16_t chip_id, img_error_t *err)
+{
+    const char *name = img_chip_name(chip_id);
+    return fail(err, IMG_ERR_CHIP,
+                "no memory map for %s (chip id %u): images can be built for esp32, esp32s2, "
+                "esp32c3 and esp32s3",
+                name != NULL ? name : "an unknown chip", chip_id);
+}
+
+/* Every section must lie inside the region its chip gives it: a big image
+ * can hold more flash code or rodata than the chip's cache window maps. */
+static img_status_t check_regions(const struct layout *l, size_t total, img_error_t *err)
+{
+    static const char *const expected[SEC_COUNT] = {"DROM", "DRAM", "IRAM", "IROM", NULL};
+    const char *chip = img_chip_name(l->chip->chip_id);
+    for (int s = 0; s < SEC_COUNT; s++) {
+        const char *want = s == SEC_RTC ? l->chip->rtc_region : expected[s];
+        uint32_t first = l->sec[s].addr;
+        uint32_t last = first + (uint32_t)l->sec[s].len - 1u;
+        uint32_t low = 0, high = 0;
+        if (!img_region_bounds(l->chip->chip_id, want, &low, &high) || first < low ||
+            last >= high) {
+            return fail(err, IMG_ERR_SEGMENT_BOUNDS,
+                        "a %zu-byte %s image would load %zu bytes of %s at 0x%08x..0x%08x, past "
+                        "the chip's %s window 0x%08x..0x%08x; build a smaller image",
+                        total, chip, l->sec[s].len, want, first, last, want, low, high - 1u);
+        }
+    }
+    return IMG_OK;
+}
+
 img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_len,
                        img_error_t *err)
 {
@@ -338,6 +424,10 @@ img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_
     if (err != NULL) {
         err->status = IMG_OK;
         err->message[0] = '\0';
+    }
+    const struct chip_layout *chip = find_chip_layout(opts->chip_id);
+    if (chip == NULL) {
+        return unsupported_chip(opts->chip_id, err);
     }
     if (opts->version == NULL || opts->version[0] == '\0') {
         return fail(err, IMG_ERR_APP_DESC, "an image needs a version string");
@@ -356,14 +446,18 @@ img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_
         total = IMG_MMU_PAGE_SIZE;
     }
     struct layout l;
-    while (!plan(total, &l)) {
+    while (!plan(total, chip, &l)) {
         total += 16;
         if (total > IMG_BUILD_MAX_SIZE) {
             return fail(err, IMG_ERR_SEGMENT_BOUNDS, "no layout fits in %zu bytes", opts->size);
         }
     }
+    img_status_t st = check_regions(&l, total, err);
+    if (st != IMG_OK) {
+        return st;
+    }
     img_app_desc_t desc;
-    img_status_t st = make_desc(opts, total, &desc, err);
+    st = make_desc(opts, total, &desc, err);
     if (st != IMG_OK) {
         return st;
     }

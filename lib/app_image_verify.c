@@ -175,6 +175,44 @@ static img_status_t check_segment(const img_reader_t *reader, unsigned index, si
 
 /* Hashes bytes [0, end) and XORs those that are segment data: the checksum
  * covers segment data only, the SHA-256 everything before the digest. */
+/* XOR of len bytes, eight at a time: the checksum runs over every byte of
+ * every segment, so on a 2 MB image this loop is a visible share of an upload. */
+static uint8_t xor_bytes(const uint8_t *p, size_t len)
+{
+    uint64_t wide = 0;
+    size_t i = 0;
+    for (; i + sizeof(wide) <= len; i += sizeof(wide)) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof(w));
+        wide ^= w;
+    }
+    uint8_t x = 0;
+    for (unsigned k = 0; k < sizeof(wide); k++) {
+        x ^= (uint8_t)(wide >> (8 * k));
+    }
+    for (; i < len; i++) {
+        x ^= p[i];
+    }
+    return x;
+}
+
+/* Checksum contribution of the bytes [pos, pos + n) held in buf: only the
+ * parts that fall inside a segment's data count, headers and padding do not. */
+static uint8_t segment_xor(const img_info_t *info, size_t pos, const uint8_t *buf, size_t n)
+{
+    uint8_t x = 0;
+    for (unsigned seg = 0; seg < info->header.segment_count; seg++) {
+        size_t start = info->segments[seg].data_offset;
+        size_t end = start + info->segments[seg].data_len;
+        size_t lo = start > pos ? start : pos;
+        size_t hi = end < pos + n ? end : pos + n;
+        if (lo < hi) {
+            x ^= xor_bytes(buf + (lo - pos), hi - lo);
+        }
+    }
+    return x;
+}
+
 static img_status_t hash_and_checksum(const img_reader_t *reader, img_info_t *info, size_t end,
                                       EVP_MD_CTX *sha, uint8_t *checksum, img_error_t *err)
 {
@@ -183,25 +221,15 @@ static img_status_t hash_and_checksum(const img_reader_t *reader, img_info_t *in
         return fail(err, IMG_ERR_READ, "out of memory while verifying the image");
     }
     uint8_t sum = IMG_CHECKSUM_SEED;
-    unsigned seg = 0;
     img_status_t st = IMG_OK;
-    for (size_t pos = 0; pos < end && st == IMG_OK;) {
+    for (size_t pos = 0; pos < end;) {
         size_t n = end - pos < VERIFY_CHUNK ? end - pos : VERIFY_CHUNK;
         st = read_at(reader, pos, buf, n, err);
         if (st != IMG_OK) {
             break;
         }
         EVP_DigestUpdate(sha, buf, n);
-        for (size_t i = 0; i < n; i++) {
-            size_t off = pos + i;
-            while (seg < info->header.segment_count &&
-                   off >= (size_t)info->segments[seg].data_offset + info->segments[seg].data_len) {
-                seg++;
-            }
-            if (seg < info->header.segment_count && off >= info->segments[seg].data_offset) {
-                sum ^= buf[i];
-            }
-        }
+        sum ^= segment_xor(info, pos, buf, n);
         pos += n;
     }
     free(buf);

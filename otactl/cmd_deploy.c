@@ -26,6 +26,7 @@ static const char deploy_help[] =
     "    otactl deploy [IP[:PORT]...] [--image FILE] [--build] [--no-verify] [--force]\n"
     "                  [--subnet CIDR]... [--arp-file FILE] [--jobs N] [--json] [--quiet]\n"
     "                  [--probe-timeout S] [--upload-timeout S] [--verify-timeout S] [--port P]\n"
+    "                  [--confirm-timeout S | --no-confirm-wait] [--uart-dir DIR]\n"
     "\n"
     "DESCRIPTION\n"
     "    Runs the four phases of an OTA update over WiFi on every target at once, on one\n"
@@ -54,7 +55,18 @@ static const char deploy_help[] =
     "    verify      From the moment its upload ends, each node is polled with backoff\n"
     "                until it answers from a new boot or --verify-timeout passes. Success\n"
     "                only when the running partition changed AND the node reports the\n"
-    "                uploaded image's ELF SHA-256, version, date and time.\n"
+    "                uploaded image's ELF SHA-256, version, date and time AND the image\n"
+    "                confirmed itself: while the node reports ota_state PENDING_VERIFY\n"
+    "                (rollback enabled, health check not passed yet) deploy keeps polling\n"
+    "                ('confirming') until VALID, or until the node has been up for\n"
+    "                --confirm-timeout: such an image rolls back at the next reset.\n"
+    "                A node without rollback (ota_state NEW or UNDEFINED) must stay up\n"
+    "                for --confirm-timeout instead.\n"
+    "    diagnosis   Every node that took the upload (or part of it) and failed is\n"
+    "                diagnosed by the engine of 'otactl doctor': the status polls after\n"
+    "                the upload, how the upload ended, the expected image and, with\n"
+    "                --uart-dir, what its UART printed during the deploy. The cause, its\n"
+    "                evidence and the fix follow the table (and are in --json).\n"
     "\n"
     "    Progress goes to stderr (a line per node redrawn on a terminal, log lines\n"
     "    otherwise); the summary table or the --json document goes to stdout.\n"
@@ -73,6 +85,10 @@ static const char deploy_help[] =
     "    rolled-back     did not take - likely panic on first boot, rolled back\n"
     "    no-return       unreachable after reboot - offline or panic loop\n"
     "    wrong-image     came back on the new slot with a different image\n"
+    "    unconfirmed     booted but never confirmed itself - will roll back at the next\n"
+    "                    reset (esp_ota_mark_app_valid_cancel_rollback never called)\n"
+    "    restarted       the new image ran, then restarted before it confirmed itself\n"
+    "                    (without rollback: a panic loop)\n"
     "\n"
     "OPTIONS\n"
     "    --image FILE        image to send (default " DEFAULT_IMAGE ")\n"
@@ -89,6 +105,13 @@ static const char deploy_help[] =
     "    --probe-timeout S   each status request, seconds (default 1.5)\n"
     "    --upload-timeout S  each upload including erase and flash, seconds (default 300)\n"
     "    --verify-timeout S  from an upload's end to its verdict, seconds (default 60)\n"
+    "    --confirm-timeout S how long, by the node's uptime, a new image may stay\n"
+    "                        PENDING_VERIFY (default 20: boot, WiFi join and the firmware's\n"
+    "                        10 s health delay, with margin)\n"
+    "    --no-confirm-wait   a running new image is confirmed at once, PENDING_VERIFY or not\n"
+    "    --uart-dir DIR      UART captures, one per node: DIR/<ip>.log (as written by\n"
+    "                        'ota-node run --uart DIR/<ip>.log'); the part written during\n"
+    "                        the deploy is read after verification for the diagnosis\n"
     "    --json              print one JSON object instead of the table\n"
     "    --quiet             no progress output\n"
     "    -h, --help          this text\n"
@@ -123,6 +146,9 @@ struct deploy_args {
     uint64_t probe_timeout_ms;
     uint64_t upload_timeout_ms;
     uint64_t verify_timeout_ms;
+    uint64_t confirm_timeout_ms;
+    bool confirm_wait;
+    const char *uart_dir;
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -158,6 +184,12 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             a->json = true;
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = true;
+        } else if (strcmp(arg, "--no-confirm-wait") == 0) {
+            a->confirm_wait = false;
+        } else if (options_is(arg, "--uart-dir", &v)) {
+            if ((a->uart_dir = options_value(argc, argv, &i, v)) == NULL) {
+                goto missing;
+            }
         } else if (options_is(arg, "--image", &v)) {
             if ((a->image = options_value(argc, argv, &i, v)) == NULL) {
                 goto missing;
@@ -194,11 +226,13 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             }
         } else if (options_is(arg, "--probe-timeout", &v) ||
                    options_is(arg, "--upload-timeout", &v) ||
-                   options_is(arg, "--verify-timeout", &v)) {
+                   options_is(arg, "--verify-timeout", &v) ||
+                   options_is(arg, "--confirm-timeout", &v)) {
             const char *s = options_value(argc, argv, &i, v);
-            uint64_t *dst = strncmp(arg, "--probe", 7) == 0    ? &a->probe_timeout_ms
-                            : strncmp(arg, "--upload", 8) == 0 ? &a->upload_timeout_ms
-                                                               : &a->verify_timeout_ms;
+            uint64_t *dst = strncmp(arg, "--probe", 7) == 0     ? &a->probe_timeout_ms
+                            : strncmp(arg, "--upload", 8) == 0  ? &a->upload_timeout_ms
+                            : strncmp(arg, "--confirm", 9) == 0 ? &a->confirm_timeout_ms
+                                                                : &a->verify_timeout_ms;
             if (s == NULL || !options_parse_seconds(s, dst)) {
                 rc = usage_error("timeouts are seconds, e.g. 1.5; got '%s'", s ? s : "");
                 goto done;
@@ -291,6 +325,8 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
         .upload_timeout_ms = a->upload_timeout_ms,
         .verify_timeout_ms = a->verify_timeout_ms,
         .verify = a->verify,
+        .confirm_window_ms = a->confirm_wait ? a->confirm_timeout_ms : 0,
+        .uart_dir = a->uart_dir,
         .force = a->force,
         .progress = progress,
     };
@@ -307,6 +343,10 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
                           report_deploy_json(nodes, n, &img->identity, a->image, a->verify, code));
     } else {
         report_result_table(stdout, nodes, n);
+        report_diagnoses(stdout, nodes, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        node_result_release(&nodes[i]);
     }
     free(labels);
     free(nodes);
@@ -323,6 +363,8 @@ int cmd_deploy(int argc, char **argv)
         .probe_timeout_ms = 1500,
         .upload_timeout_ms = 300000,
         .verify_timeout_ms = 60000,
+        .confirm_timeout_ms = DIAG_CONFIRM_WINDOW_MS,
+        .confirm_wait = true,
     };
     bool help = false;
     if (parse_args(argc, argv, &a, &help) != 0) {

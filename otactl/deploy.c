@@ -5,14 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deploy_diag.h"
 #include "http_multi.h"
 #include "probe.h"
+#include "uart_capture.h"
 #include "upload.h"
 #include "verify.h"
 
 /* Backoff between attempts while a node answers 409 (PENDING_VERIFY). */
 #define BUSY_FIRST_DELAY_MS 1000u
 #define BUSY_MAX_DELAY_MS   5000u
+
+/* While a node confirms, polls continue until its uptime passes the
+ * confirmation window; this covers the backoff and a slow last answer. */
+#define CONFIRM_GRACE_MS 5000u
 
 struct deploy_state;
 
@@ -26,6 +32,11 @@ struct deploy_node {
     uint64_t busy_deadline_ms;
     uint64_t busy_delay_ms;
     verify_poller_t poller;
+    deploy_evidence_t evidence;
+    char upload_why[300]; /* how an interrupted upload ended, until the node answers */
+    bool confirming;      /* the new image ran unconfirmed at the last answer */
+    uint64_t confirming_uptime_ms; /* its uptime then */
+    int64_t uart_start;   /* length of the node's UART capture when the deploy began */
 };
 
 struct deploy_state {
@@ -40,18 +51,72 @@ struct deploy_state {
     uint64_t started_ms;
 };
 
-static void finish(struct deploy_node *n, node_outcome_t outcome, const char *why)
+/* The node's UART since the deploy began, when --uart-dir was given. */
+static bool read_uart(struct deploy_node *n, uart_log_t *log, char *note, size_t note_len)
+{
+    const char *dir = n->state->plan->uart_dir;
+    note[0] = '\0';
+    if (dir == NULL) {
+        return false;
+    }
+    char path[4096];
+    uart_capture_path(dir, &n->res->addr, path, sizeof(path));
+    uart_log_init(log);
+    char err[300];
+    if (uart_capture_read_since(path, n->uart_start, log, err, sizeof(err)) != 0) {
+        snprintf(note, note_len, "UART: %s; diagnosed over HTTP only", err);
+        uart_log_free(log);
+        return false;
+    }
+    return true;
+}
+
+static void diagnose(struct deploy_node *n)
+{
+    node_result_t *res = n->res;
+    res->diagnosis = calloc(1, sizeof(*res->diagnosis));
+    if (res->diagnosis == NULL) {
+        return;
+    }
+    uart_log_t log;
+    char note[400];
+    bool have_uart = read_uart(n, &log, note, sizeof(note));
+    deploy_diag_context_t ctx = {
+        .expected = n->state->plan->identity,
+        .confirm_window_ms = n->state->plan->confirm_window_ms,
+        .uart = have_uart ? &log : NULL,
+        .uart_note = note[0] ? note : NULL,
+    };
+    deploy_diagnose(res, &n->evidence, &ctx, res->diagnosis);
+    if (have_uart) {
+        uart_log_free(&log);
+    }
+}
+
+/* facts: what deploy saw; the reason adds the diagnosis' words to them. */
+static void finish(struct deploy_node *n, node_outcome_t outcome, const char *facts)
 {
     node_result_t *res = n->res;
     res->outcome = outcome;
-    snprintf(res->reason, sizeof(res->reason), "%s", why);
+    if (deploy_diag_wanted(outcome)) {
+        diagnose(n);
+        deploy_diag_reason(outcome, res->diagnosis, facts, res->reason, sizeof(res->reason));
+    } else {
+        snprintf(res->reason, sizeof(res->reason), "%s", facts);
+    }
     uint64_t now = http_now_ms();
     res->total_ms = now - n->state->started_ms;
     if (n->upload_ended_ms != 0 && outcome != NODE_SENT) {
         res->verify_ms = now - n->upload_ended_ms;
     }
-    progress_done(n->state->plan->progress, n->index, node_outcome_ok(outcome), "%s%s%s",
-                  node_outcome_name(outcome), why[0] ? ": " : "", why);
+    const char *why = res->reason;
+    if (res->diagnosis != NULL) {
+        progress_done(n->state->plan->progress, n->index, false, "%s [%s]: %s",
+                      node_outcome_name(outcome), diag_kind_name(res->diagnosis->kind), why);
+    } else {
+        progress_done(n->state->plan->progress, n->index, node_outcome_ok(outcome), "%s%s%s",
+                      node_outcome_name(outcome), why[0] ? ": " : "", why);
+    }
 }
 
 static void pump_queue(struct deploy_state *s);
@@ -69,26 +134,66 @@ static void retry_busy(void *ctx)
     enqueue(n->state, n->index);
 }
 
+static void keep_after(struct deploy_node *n, const node_status_t *st)
+{
+    n->res->after = *st;
+    n->res->has_after = true;
+}
+
 static bool on_verify_answer(void *ctx, const node_status_t *st)
 {
     struct deploy_node *n = ctx;
+    const deploy_plan_t *plan = n->state->plan;
     char why[300];
-    uint64_t since = http_now_ms() - n->upload_ended_ms;
-    verify_verdict_t v =
-        verify_judge(&n->res->before, st, n->state->plan->identity, since, why, sizeof(why));
-    if (v == VERIFY_WAIT) {
-        return true;
+    uint64_t now = http_now_ms();
+    uint64_t since = now - n->upload_ended_ms;
+    deploy_evidence_answered(&n->evidence, st, verify_rebooted_since(&n->res->before, st, since),
+                             now);
+    verify_verdict_t v = verify_judge(&n->res->before, st, plan->identity, since,
+                                      plan->confirm_window_ms, why, sizeof(why));
+    if (n->confirming && st->has_uptime && st->uptime_ms < n->confirming_uptime_ms &&
+        strcmp(st->running_partition, n->res->after.running_partition) == 0) {
+        /* It ran, then reset and booted the same slot again: no rollback
+         * caught the crash (the engine tells a panic loop from the rest). */
+        keep_after(n, st);
+        snprintf(why, sizeof(why), "ran %s on %s, then restarted (reset_reason %s, up %.1f s)",
+                 st->version, st->running_partition,
+                 st->reset_reason[0] ? st->reset_reason : "not reported",
+                 (double)st->uptime_ms / 1000.0);
+        finish(n, NODE_RESTARTED, why);
+        return false;
     }
-    n->res->after = *st;
-    n->res->has_after = true;
+    n->confirming = v == VERIFY_CONFIRMING;
+    n->confirming_uptime_ms = st->uptime_ms;
     switch (v) {
+        case VERIFY_WAIT:
+            return true;
+        case VERIFY_CONFIRMING: {
+            keep_after(n, st);
+            /* The node's own clock decides; the poll deadline just follows it. */
+            uint64_t left = plan->confirm_window_ms > st->uptime_ms
+                                ? plan->confirm_window_ms - st->uptime_ms
+                                : 0;
+            if (n->poller.deadline_ms < now + left + CONFIRM_GRACE_MS) {
+                n->poller.deadline_ms = now + left + CONFIRM_GRACE_MS;
+            }
+            progress_event(plan->progress, n->index, "confirming: %s", why);
+            return true;
+        }
         case VERIFY_CONFIRMED:
+            keep_after(n, st);
             finish(n, NODE_CONFIRMED, why);
             break;
+        case VERIFY_UNCONFIRMED:
+            keep_after(n, st);
+            finish(n, NODE_UNCONFIRMED, why);
+            break;
         case VERIFY_ROLLED_BACK:
+            keep_after(n, st);
             finish(n, NODE_ROLLED_BACK, why);
             break;
-        default:
+        case VERIFY_WRONG_IMAGE:
+            keep_after(n, st);
             finish(n, NODE_WRONG_IMAGE, why);
             break;
     }
@@ -100,17 +205,45 @@ static void on_verify_timeout(void *ctx, const char *last_error)
     struct deploy_node *n = ctx;
     char why[300];
     uint64_t waited = http_now_ms() - n->upload_ended_ms;
+    if (n->confirming && strstr(last_error, "before restart") != NULL) {
+        /* Still answering PENDING_VERIFY, but the deadline passed by our
+         * clock (a node that reports no uptime_ms). */
+        snprintf(why, sizeof(why), "still PENDING_VERIFY %.0f s after the upload",
+                 (double)waited / 1000.0);
+        finish(n, NODE_UNCONFIRMED, why);
+        return;
+    }
+    deploy_evidence_failed(&n->evidence, last_error);
     if (strstr(last_error, "before restart") != NULL) {
         snprintf(why, sizeof(why),
                  "accepted the image but did not restart within %.0f s (still the old boot)",
                  (double)waited / 1000.0);
     } else {
-        snprintf(why, sizeof(why),
-                 "unreachable after reboot - offline or panic loop (no valid status for %.0f s; "
-                 "last: %s)",
-                 (double)waited / 1000.0, last_error);
+        snprintf(why, sizeof(why), "no valid status for %.0f s; last: %s", (double)waited / 1000.0,
+                 last_error);
     }
     finish(n, NODE_NO_RETURN, why);
+}
+
+/* After an interrupted upload: the first answer shows what the chip did
+ * (a reset with its reason, or nothing at all), then the diagnosis. */
+static bool on_aftermath_answer(void *ctx, const node_status_t *st)
+{
+    struct deploy_node *n = ctx;
+    uint64_t now = http_now_ms();
+    uint64_t since = now - n->upload_ended_ms;
+    deploy_evidence_answered(&n->evidence, st, verify_rebooted_since(&n->res->before, st, since),
+                             now);
+    keep_after(n, st);
+    finish(n, NODE_INTERRUPTED, n->upload_why);
+    return false;
+}
+
+static void on_aftermath_timeout(void *ctx, const char *last_error)
+{
+    struct deploy_node *n = ctx;
+    deploy_evidence_failed(&n->evidence, last_error);
+    finish(n, NODE_INTERRUPTED, n->upload_why);
 }
 
 static void on_upload_progress(void *ctx, uint64_t sent, uint64_t total)
@@ -119,20 +252,34 @@ static void on_upload_progress(void *ctx, uint64_t sent, uint64_t total)
     progress_bytes(n->state->plan->progress, n->index, sent, total);
 }
 
-static void start_verify(struct deploy_node *n)
+static void start_polling(struct deploy_node *n, verify_answer_fn on_answer,
+                          verify_timeout_fn on_timeout)
 {
     const deploy_plan_t *plan = n->state->plan;
-    progress_event(plan->progress, n->index, "sent, waiting for the node to restart");
     n->poller = (verify_poller_t){
         .loop = n->state->loop,
         .addr = n->res->addr,
         .deadline_ms = n->upload_ended_ms + plan->verify_timeout_ms,
         .probe_timeout_ms = (long)plan->probe_timeout_ms,
-        .on_answer = on_verify_answer,
-        .on_timeout = on_verify_timeout,
+        .on_answer = on_answer,
+        .on_timeout = on_timeout,
         .ctx = n,
     };
     verify_poller_start(&n->poller);
+}
+
+static void start_verify(struct deploy_node *n)
+{
+    progress_event(n->state->plan->progress, n->index, "sent, waiting for the node to restart");
+    start_polling(n, on_verify_answer, on_verify_timeout);
+}
+
+static void start_aftermath(struct deploy_node *n, const char *why)
+{
+    snprintf(n->upload_why, sizeof(n->upload_why), "%s", why);
+    progress_event(n->state->plan->progress, n->index,
+                   "%s; waiting for the node to answer to find out why", why);
+    start_polling(n, on_aftermath_answer, on_aftermath_timeout);
 }
 
 static void on_upload_done(void *ctx, const http_result_t *r)
@@ -145,7 +292,12 @@ static void on_upload_done(void *ctx, const http_result_t *r)
     n->res->upload_ms = n->upload_ended_ms - n->upload_started_ms;
     n->res->bytes_sent = r->bytes_sent;
     char why[300];
-    switch (upload_judge(r, plan->image_len, why, sizeof(why))) {
+    upload_verdict_t verdict = upload_judge(r, plan->image_len, why, sizeof(why));
+    n->evidence.upload = verdict == UPLOAD_ACCEPTED        ? DIAG_UPLOAD_ACCEPTED
+                         : verdict == UPLOAD_SENT_NO_REPLY ? DIAG_UPLOAD_NO_REPLY
+                         : verdict == UPLOAD_INTERRUPTED   ? DIAG_UPLOAD_INTERRUPTED
+                                                           : DIAG_UPLOAD_NOT_SENT;
+    switch (verdict) {
         case UPLOAD_ACCEPTED:
         case UPLOAD_SENT_NO_REPLY:
             if (plan->verify) {
@@ -185,8 +337,12 @@ static void on_upload_done(void *ctx, const http_result_t *r)
             finish(n, NODE_UNREACHABLE, why);
             break;
         case UPLOAD_INTERRUPTED:
-            n->upload_ended_ms = 0;
-            finish(n, NODE_INTERRUPTED, why);
+            if (plan->verify) {
+                start_aftermath(n, why);
+            } else {
+                n->upload_ended_ms = 0;
+                finish(n, NODE_INTERRUPTED, why);
+            }
             break;
     }
     pump_queue(s);
@@ -249,6 +405,9 @@ static void snapshot_and_preflight(struct deploy_state *s, node_result_t *nodes,
         probes[i].addr = nodes[i].addr;
     }
     probe_all(probes, count, plan->probe_timeout_ms, 0);
+    /* Every snapshot was taken before this moment: ages measured from it
+     * are never longer than the truth (see diag_evidence_t.before_age_ms). */
+    uint64_t snapshot_ms = http_now_ms();
     for (size_t i = 0; i < count; i++) {
         struct deploy_node *n = &s->nodes[i];
         char why[300];
@@ -259,6 +418,12 @@ static void snapshot_and_preflight(struct deploy_state *s, node_result_t *nodes,
         }
         nodes[i].before = probes[i].status;
         nodes[i].has_before = true;
+        n->evidence.snapshot_ms = snapshot_ms;
+        if (plan->uart_dir != NULL) {
+            char path[4096];
+            uart_capture_path(plan->uart_dir, &nodes[i].addr, path, sizeof(path));
+            n->uart_start = uart_capture_length(path);
+        }
         if (identity_preflight(plan->identity, &nodes[i].before, why, sizeof(why)) != 0) {
             finish(n, NODE_REFUSED, why);
             continue;

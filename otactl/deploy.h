@@ -24,14 +24,21 @@ typedef struct {
     uint64_t upload_timeout_ms; /* one POST /ota, erase and flash included */
     uint64_t verify_timeout_ms; /* from an upload's end to its verdict; also the 409 budget */
     bool verify;                /* false: stop at "sent" (--no-verify) */
+    /* How long (node uptime) a new image may stay PENDING_VERIFY before it
+     * counts as never confirming itself; 0 = --no-confirm-wait: a running
+     * new image is confirmed at once. */
+    uint64_t confirm_window_ms;
+    const char *uart_dir; /* --uart-dir: DIR/<ip>.log per node, or NULL */
     bool force;                 /* upload even to nodes already running the image */
     progress_t *progress;       /* may be NULL */
 } deploy_plan_t;
 
 /*
  * Runs a deploy on nodes[0..count) (addr filled in by the caller); every
- * entry leaves with an outcome other than NODE_PENDING. Returns 0, or -1
- * when the event loop itself failed (entries then say so).
+ * entry leaves with an outcome other than NODE_PENDING, and the failures
+ * where the node took (part of) the upload with a diagnosis (release each
+ * entry with node_result_release). Returns 0, or -1 when the event loop
+ * itself failed (entries then say so).
  */
 int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count);
 

@@ -107,6 +107,24 @@ const char *diag_cause_text(diag_cause_t cause)
     return "?";
 }
 
+/* What to do about each cause, one sentence. */
+static const char *cause_fix(diag_cause_t cause)
+{
+    switch (cause) {
+        case DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL:
+            return "Fix A: esp_ota_begin(part, OTA_SIZE_UNKNOWN, &handle) instead of "
+                   "OTA_WITH_SEQUENTIAL_WRITES.";
+        case DIAG_CAUSE_OTA_END_STACK_OVERFLOW:
+            return "Fix B: httpd config.stack_size = 8192.";
+        case DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH:
+            return "USB-flash the bootloader.bin built with the same ESP-IDF as the app.";
+        case DIAG_CAUSE_REAL_BUG:
+            return "Decode the backtrace against the new image's ELF (idf.py monitor or "
+                   "xtensa-esp32s3-elf-addr2line -pfiaC -e build/esp32-csi-node.elf ADDRESSES).";
+    }
+    return "";
+}
+
 void diag_poll_answered(diag_poll_t *poll, const node_status_t *status)
 {
     memset(poll, 0, sizeof(*poll));
@@ -118,6 +136,27 @@ void diag_poll_failed(diag_poll_t *poll, const char *error)
 {
     memset(poll, 0, sizeof(*poll));
     snprintf(poll->error, sizeof(poll->error), "%s", error ? error : "no answer");
+}
+
+static uint64_t window_or_default(uint64_t window_ms)
+{
+    return window_ms ? window_ms : DIAG_CONFIRM_WINDOW_MS;
+}
+
+static bool pending_verify(const node_status_t *status)
+{
+    return strcasecmp(status->ota_state, "PENDING_VERIFY") == 0;
+}
+
+bool diag_never_confirmed(const node_status_t *status, uint64_t window_ms)
+{
+    return pending_verify(status) && status->has_uptime &&
+           status->uptime_ms >= window_or_default(window_ms);
+}
+
+bool diag_still_confirming(const node_status_t *status, uint64_t window_ms)
+{
+    return pending_verify(status) && !diag_never_confirmed(status, window_ms);
 }
 
 /* ---- result building ---- */
@@ -162,7 +201,8 @@ static bool reason_is(const char *reason, const char *want)
 typedef struct {
     const diag_poll_t *last; /* last reachable poll */
     size_t answered;
-    bool next_flip_flops;   /* next_partition differs between polls */
+    size_t next_changes;    /* times next_partition differed from the poll before */
+    bool next_flip_flops;   /* it changed and changed back */
     bool running_changed;   /* running_partition differs between polls */
     size_t reboots_between; /* uptime went backwards between polls */
     bool panic_reboot_between;
@@ -197,16 +237,22 @@ static void gather_http(const diag_evidence_t *ev, http_facts_t *f)
         f->answered++;
         f->last = &ev->polls[i];
         if (prev) {
+            /* One change is a rollback (or the update) happening while we
+             * watched; changing back again is the recipe's flip-flop. */
             if (s->next_partition[0] && prev->next_partition[0] &&
                 !same(s->next_partition, prev->next_partition)) {
-                f->next_flip_flops = true;
+                f->next_changes++;
+                f->next_flip_flops = f->next_changes >= 2;
             }
             if (!same(s->running_partition, prev->running_partition)) {
                 f->running_changed = true;
             }
             if (s->has_uptime && prev->has_uptime && s->uptime_ms < prev->uptime_ms) {
                 f->reboots_between++;
-                if (reason_is(s->reset_reason, "PANIC")) {
+                /* Back on the same slot after a panic: nothing rolled it
+                 * back. (A panic followed by the other slot is a rollback.) */
+                if (reason_is(s->reset_reason, "PANIC") &&
+                    same(s->running_partition, prev->running_partition)) {
                     f->panic_reboot_between = true;
                 }
             }
@@ -349,8 +395,11 @@ static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *
     diag_cause_t order[DIAG_CAUSE_COUNT] = {
         DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL, DIAG_CAUSE_OTA_END_STACK_OVERFLOW,
         DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH, DIAG_CAUSE_REAL_BUG};
-    /* Fix B's signature: the crash happens inside the upload, in httpd. */
-    if (u->httpd_overflow || u->panic_during_upload) {
+    size_t count = DIAG_CAUSE_COUNT;
+    /* Fix B's signature: the crash happens inside the upload, in httpd,
+     * before the handler could reply. */
+    bool no_reply = ev->upload == DIAG_UPLOAD_NO_REPLY;
+    if (u->httpd_overflow || u->panic_during_upload || no_reply) {
         order[0] = DIAG_CAUSE_OTA_END_STACK_OVERFLOW;
         order[1] = DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL;
         if (u->httpd_overflow) {
@@ -358,17 +407,31 @@ static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *
                      "the stack of task '%s' overflowed: the HTTP server task, where "
                      "esp_ota_end() verifies the image",
                      u->httpd_overflow->name);
-        } else {
+        } else if (u->panic_during_upload) {
             evidence(r, "the chip panicked during the upload, before any reboot into the new "
                         "image");
         }
-    } else if (u->loaded_other_slot) {
+        if (no_reply) {
+            evidence(r, "the whole image was sent but the node never replied: it crashed inside "
+                        "the upload handler, where esp_ota_end() verifies the image before the "
+                        "boot slot switches");
+        }
+    } else if (ev->upload == DIAG_UPLOAD_ACCEPTED) {
+        /* The 200 comes after esp_ota_end() and the slot switch: fix B's
+         * overflow did not happen, the crash came with the new image. */
+        order[1] = DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH;
+        order[2] = DIAG_CAUSE_REAL_BUG;
+        count = DIAG_CAUSE_COUNT - 1;
+        evidence(r, "the node answered 200 to the upload, so esp_ota_end() verified the image "
+                    "and switched the boot slot: the crash came when the new image booted");
+    }
+    if (u->loaded_other_slot && !u->httpd_overflow && !u->panic_during_upload) {
         evidence(r, "the bootloader loaded %s (offset 0x%x), then the chip came back on %s",
                  u->loaded_other_slot->detail, (unsigned)u->loaded_other_slot->number,
                  u->last_boot_line ? u->last_boot_line->detail : "the old slot");
     }
     memcpy(r->causes, order, sizeof(order));
-    r->cause_count = DIAG_CAUSE_COUNT;
+    r->cause_count = count;
     if (u->last_backtrace) {
         snprintf(r->backtrace, sizeof(r->backtrace), "%s", u->last_backtrace->detail);
         evidence(r, "backtrace (UART line %zu): %s", u->last_backtrace->line,
@@ -378,13 +441,17 @@ static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *
         evidence(r, "before the upload the node ran %s on %s", ev->before->version,
                  ev->before->running_partition);
     }
+    char steps[sizeof(r->fix)] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < count && used < sizeof(steps); i++) {
+        int n = snprintf(steps + used, sizeof(steps) - used, " %zu) %s", i + 1,
+                         cause_fix(r->causes[i]));
+        used += n > 0 ? (size_t)n : 0;
+    }
     fix(r,
-        "Try the likely causes in order. 1) Fix A: esp_ota_begin(part, OTA_SIZE_UNKNOWN, "
-        "&handle) instead of OTA_WITH_SEQUENTIAL_WRITES. 2) Fix B: httpd config.stack_size = "
-        "8192. Fixes A and B must be in the firmware running BEFORE the OTA: flash that once over "
-        "USB. 3) USB-flash the bootloader.bin built with the same ESP-IDF as the app. 4) Decode "
-        "the backtrace against the new image's ELF (idf.py monitor or xtensa-esp32s3-elf-addr2line "
-        "-pfiaC -e build/esp32-csi-node.elf ADDRESSES).");
+        "Try the likely causes in order.%s Fixes A and B must be in the firmware running BEFORE "
+        "the OTA: flash that once over USB.",
+        steps);
 }
 
 static void verdict_hung(diag_result_t *r)
@@ -452,6 +519,24 @@ static void verdict_unknown(diag_result_t *r, const char *reason)
         reason);
 }
 
+/*
+ * Is `now` an answer from the boot the snapshot saw? When the caller knows
+ * how long ago the snapshot was taken, a restart since then shows as an
+ * uptime shorter than that; otherwise (a quick reboot may already have
+ * outgrown the snapshot's uptime) the uptimes are compared.
+ */
+static bool same_boot_as_snapshot(const diag_evidence_t *ev, const node_status_t *before,
+                                  const node_status_t *now)
+{
+    if (!now->has_uptime || !same(before->running_partition, now->running_partition)) {
+        return false;
+    }
+    if (ev->before_age_ms != 0) {
+        return now->uptime_ms >= ev->before_age_ms;
+    }
+    return before->has_uptime && now->uptime_ms >= before->uptime_ms;
+}
+
 /* The UART/HTTP sub-flowchart once the expected image is not running. */
 static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, const uart_facts_t *u,
                             bool reference, diag_result_t *r)
@@ -482,8 +567,7 @@ static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, co
     const node_status_t *now = &h->last->status;
 
     /* Still the same boot as the snapshot: nothing reached the chip. */
-    if (before && before->has_uptime && now->has_uptime && now->uptime_ms >= before->uptime_ms &&
-        same(before->running_partition, now->running_partition)) {
+    if (before && same_boot_as_snapshot(ev, before, now)) {
         evidence(r, "the node has not restarted since the snapshot (uptime %.1f s, was %.1f s)",
                  (double)now->uptime_ms / 1000.0, (double)before->uptime_ms / 1000.0);
         verdict_no_post(r, u);
@@ -550,7 +634,11 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
     describe_uart(ev->uart, &u, r);
 
     /* 1. Panic loop: definitive over HTTP (recipe) and over the UART. */
-    if (h.next_flip_flops || h.running_changed || h.panic_reboot_between) {
+    if (h.running_changed && !h.next_flip_flops) {
+        evidence(r, "the running slot changed between polls: the chip switched slots once while "
+                    "doctor watched (an update or a rollback)");
+    }
+    if (h.next_flip_flops || h.panic_reboot_between) {
         r->kind = DIAG_PANIC_LOOP;
         if (h.next_flip_flops) {
             evidence(r, "next_partition changed between polls: the chip keeps rebooting "
@@ -601,9 +689,8 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
     /* 3. The rollback pitfall: whatever runs and is still unconfirmed long
      *    after boot goes back at the next reset. */
     const node_status_t *now = &h.last->status;
-    uint64_t window = ev->confirm_window_ms ? ev->confirm_window_ms : DIAG_CONFIRM_WINDOW_MS;
-    if (reason_is(now->ota_state, "PENDING_VERIFY") && now->has_uptime &&
-        now->uptime_ms >= window) {
+    uint64_t window = window_or_default(ev->confirm_window_ms);
+    if (diag_never_confirmed(now, window)) {
         evidence(r,
                  "ota_state is still PENDING_VERIFY after %.1f s (window %.1f s): the next "
                  "reset will roll it back",
@@ -627,7 +714,7 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
     }
     if (took) {
         r->kind = DIAG_OTA_OK;
-        if (reason_is(now->ota_state, "PENDING_VERIFY")) {
+        if (pending_verify(now)) {
             evidence(r,
                      "ota_state PENDING_VERIFY: not confirmed yet; run doctor again after "
                      "%.0f s of uptime if it stays so",

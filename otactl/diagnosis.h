@@ -46,6 +46,15 @@ typedef struct {
     char error[200];      /* when not: what the attempt saw */
 } diag_poll_t;
 
+/* How the POST /ota of the update ended, when the caller made it (deploy). */
+typedef enum {
+    DIAG_UPLOAD_UNKNOWN,     /* doctor: not seen */
+    DIAG_UPLOAD_ACCEPTED,    /* 200: esp_ota_end verified the image and the slot switched */
+    DIAG_UPLOAD_NO_REPLY,    /* whole body sent, then the connection ended without a reply */
+    DIAG_UPLOAD_INTERRUPTED, /* the connection broke part-way through the body */
+    DIAG_UPLOAD_NOT_SENT,    /* no connection, or the node refused it before the body */
+} diag_upload_t;
+
 /* Leave anything unknown NULL / 0. */
 typedef struct {
     const diag_poll_t *polls; /* in time order, typically 3 taken 5 s apart */
@@ -54,11 +63,27 @@ typedef struct {
     const image_identity_t *expected; /* the image that should now run */
     const uart_log_t *uart;           /* the UART capture, when one was given */
     uint64_t confirm_window_ms;       /* 0 = DIAG_CONFIRM_WINDOW_MS */
+    diag_upload_t upload;             /* how the update's POST ended */
+    /* ms from the snapshot (`before`) to the last answered poll, at most:
+     * a restart since the snapshot then shows as a shorter uptime. 0 =
+     * unknown (uptimes are compared, which misses a quick reboot). */
+    uint64_t before_age_ms;
 } diag_evidence_t;
 
-/* How long a healthy image may stay PENDING_VERIFY before doctor calls it
- * unconfirmed: the recipe confirms after 10 s; this leaves margin. */
-#define DIAG_CONFIRM_WINDOW_MS 30000u
+/* How long (node uptime) a healthy image may stay PENDING_VERIFY before it
+ * counts as never confirming itself: the firmware confirms 10 s after its
+ * OTA service is up and the station has an address (docs/firmware.md), so
+ * boot, a WiFi join and that delay fit with margin. deploy's default
+ * --confirm-timeout is the same window. */
+#define DIAG_CONFIRM_WINDOW_MS 20000u
+
+/* The rollback pitfall's test, shared by doctor and deploy: the image runs
+ * PENDING_VERIFY and has been up for the whole window (0 = default), so it
+ * will not confirm itself and goes back at the next reset. */
+bool diag_never_confirmed(const node_status_t *status, uint64_t window_ms);
+
+/* The image runs unconfirmed but still within the window. */
+bool diag_still_confirming(const node_status_t *status, uint64_t window_ms);
 
 #define DIAG_MAX_EVIDENCE 16
 #define DIAG_TEXT_MAX     256

@@ -1,6 +1,8 @@
 /* Outcome names: part of the --json contract, never renamed. */
 #include "node_result.h"
 
+#include <stdlib.h>
+
 const char *node_outcome_name(node_outcome_t outcome)
 {
     switch (outcome) {
@@ -32,6 +34,10 @@ const char *node_outcome_name(node_outcome_t outcome)
             return "no-return";
         case NODE_WRONG_IMAGE:
             return "wrong-image";
+        case NODE_UNCONFIRMED:
+            return "unconfirmed";
+        case NODE_RESTARTED:
+            return "restarted";
     }
     return "unknown";
 }
@@ -39,4 +45,10 @@ const char *node_outcome_name(node_outcome_t outcome)
 bool node_outcome_ok(node_outcome_t outcome)
 {
     return outcome == NODE_CONFIRMED || outcome == NODE_SKIPPED || outcome == NODE_SENT;
+}
+
+void node_result_release(node_result_t *node)
+{
+    free(node->diagnosis);
+    node->diagnosis = NULL;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "diagnosis.h"
 #include "node_addr.h"
 #include "node_status.h"
 
@@ -26,7 +27,11 @@ typedef enum {
     NODE_ROLLED_BACK,    /* came back on the old slot */
     NODE_NO_RETURN,      /* never answered again after the restart */
     NODE_WRONG_IMAGE,    /* came back on the new slot with another image */
+    NODE_UNCONFIRMED,    /* runs the image but never marked it valid: rolls back at next reset */
+    NODE_RESTARTED,      /* the new image ran, then restarted on its own before confirming */
 } node_outcome_t;
+
+#define NODE_OUTCOME_COUNT (NODE_RESTARTED + 1)
 
 /* Stable machine name, e.g. "rolled-back" (the --json "result" field). */
 const char *node_outcome_name(node_outcome_t outcome);
@@ -47,6 +52,12 @@ typedef struct {
     uint64_t verify_ms; /* request end to the verdict (0 when not verified) */
     uint64_t total_ms;  /* command start to the verdict */
     unsigned attempts;  /* uploads started (409 retries add to it) */
+    /* Why a node that took the upload failed, by the same engine as
+     * `otactl doctor`; NULL when not diagnosed. Owned: node_result_release. */
+    diag_result_t *diagnosis;
 } node_result_t;
+
+/* Frees what the entry owns (its diagnosis). */
+void node_result_release(node_result_t *node);
 
 #endif

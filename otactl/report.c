@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "diagnosis_report.h"
 
 static void add_string_if(cJSON *obj, const char *name, const char *value)
 {
@@ -74,12 +75,14 @@ cJSON *report_node_object(const node_result_t *n)
     cJSON_AddNumberToObject(t, "upload", (double)n->upload_ms);
     cJSON_AddNumberToObject(t, "verify", (double)n->verify_ms);
     cJSON_AddNumberToObject(t, "total", (double)n->total_ms);
+    cJSON *diagnosis = n->diagnosis ? diag_report_json(n->addr.label, n->diagnosis) : NULL;
+    cJSON_AddItemToObject(o, "diagnosis", diagnosis ? diagnosis : cJSON_CreateNull());
     return o;
 }
 
 static void add_summary(cJSON *root, const node_result_t *nodes, size_t count)
 {
-    size_t by_outcome[NODE_WRONG_IMAGE + 1] = {0};
+    size_t by_outcome[NODE_OUTCOME_COUNT] = {0};
     size_t failed = 0;
     for (size_t i = 0; i < count; i++) {
         by_outcome[nodes[i].outcome]++;
@@ -184,6 +187,16 @@ void report_result_table(FILE *out, const node_result_t *nodes, size_t count)
         ok += node_outcome_ok(n->outcome);
     }
     fprintf(out, "%zu node%s: %zu ok, %zu failed\n", count, count == 1 ? "" : "s", ok, count - ok);
+}
+
+void report_diagnoses(FILE *out, const node_result_t *nodes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (nodes[i].diagnosis != NULL) {
+            fputc('\n', out);
+            diag_report_text(out, nodes[i].addr.label, nodes[i].diagnosis);
+        }
+    }
 }
 
 void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, bool only_valid)

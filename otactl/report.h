@@ -20,7 +20,8 @@
 cJSON *report_status_object(const node_status_t *status);
 
 /* One node's entry: ip, port, result, ok, reason, before, after,
- * bytes_sent, attempts, timings_ms {upload, verify, total}. */
+ * bytes_sent, attempts, timings_ms {upload, verify, total}, and diagnosis
+ * (doctor's JSON object, or null when the node was not diagnosed). */
 cJSON *report_node_object(const node_result_t *node);
 
 /* The deploy report. image_path may be NULL. */
@@ -37,6 +38,9 @@ cJSON *report_probe_json(const char *command, const probe_result_t *probes, size
 
 /* Tables and a summary line. */
 void report_result_table(FILE *out, const node_result_t *nodes, size_t count);
+/* After the table: the full diagnosis of every node that has one, in
+ * doctor's words. Nothing when no node was diagnosed. */
+void report_diagnoses(FILE *out, const node_result_t *nodes, size_t count);
 void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, bool only_valid);
 
 /* 0 when every node's outcome is a success and there is at least one. */

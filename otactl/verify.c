@@ -3,6 +3,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "diagnosis.h"
 
 bool verify_rebooted_since(const node_status_t *before, const node_status_t *now,
                            uint64_t ms_since_event)
@@ -14,8 +17,8 @@ bool verify_rebooted_since(const node_status_t *before, const node_status_t *now
 }
 
 verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
-                              const image_identity_t *image, uint64_t ms_since_upload, char *why,
-                              size_t why_len)
+                              const image_identity_t *image, uint64_t ms_since_upload,
+                              uint64_t confirm_window_ms, char *why, size_t why_len)
 {
     if (!verify_rebooted_since(before, now, ms_since_upload)) {
         snprintf(why, why_len, "not restarted yet");
@@ -23,10 +26,8 @@ verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *
     }
     const char *reset = now->reset_reason[0] ? now->reset_reason : "not reported";
     if (strcmp(before->running_partition, now->running_partition) == 0) {
-        snprintf(why, why_len,
-                 "did not take - likely panic on first boot, rolled back "
-                 "(back on %s running %s, reset_reason %s)",
-                 now->running_partition, now->version, reset);
+        snprintf(why, why_len, "back on %s running %s, reset_reason %s", now->running_partition,
+                 now->version, reset);
         return VERIFY_ROLLED_BACK;
     }
     if (!identity_matches(image, now)) {
@@ -34,6 +35,28 @@ verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *
                  "running %s on %s, not the uploaded image (version %s, elf_sha256 %.16s...)",
                  now->version, now->running_partition, image->version, image->elf_sha256);
         return VERIFY_WRONG_IMAGE;
+    }
+    double up = (double)now->uptime_ms / 1000.0;
+    if (confirm_window_ms != 0 && diag_still_confirming(now, confirm_window_ms)) {
+        snprintf(why, why_len, "running %s on %s, PENDING_VERIFY after %.1f s of uptime",
+                 now->version, now->running_partition, up);
+        return VERIFY_CONFIRMING;
+    }
+    if (confirm_window_ms != 0 && diag_never_confirmed(now, confirm_window_ms)) {
+        snprintf(why, why_len, "running %s on %s, still PENDING_VERIFY after %.1f s of uptime",
+                 now->version, now->running_partition, up);
+        return VERIFY_UNCONFIRMED;
+    }
+    /* Without rollback (ota_state NEW or UNDEFINED) there is no confirmation
+     * to wait for; staying up for the window is the evidence instead. */
+    bool valid = strcasecmp(now->ota_state, "VALID") == 0;
+    if (confirm_window_ms != 0 && !valid && now->has_uptime && now->uptime_ms < confirm_window_ms) {
+        snprintf(why, why_len,
+                 "running %s on %s, ota_state %s (no rollback): up %.1f s, waiting until it has "
+                 "stayed up %.0f s",
+                 now->version, now->running_partition, now->ota_state[0] ? now->ota_state : "-",
+                 up, (double)confirm_window_ms / 1000.0);
+        return VERIFY_CONFIRMING;
     }
     snprintf(why, why_len, "running %s on %s (reset_reason %s%s%s)", now->version,
              now->running_partition, reset, now->ota_state[0] ? ", " : "", now->ota_state);

@@ -19,7 +19,11 @@
 
 typedef enum {
     VERIFY_WAIT,        /* still the boot from before the request: poll again */
-    VERIFY_CONFIRMED,   /* new boot, new slot, the uploaded image's identity */
+    VERIFY_CONFIRMING,  /* the uploaded image runs, PENDING_VERIFY (or, without rollback,
+                           not VALID) and up for less than the window */
+    VERIFY_CONFIRMED,   /* new boot, new slot, the uploaded image, VALID (or, without
+                           rollback, up for the whole window) */
+    VERIFY_UNCONFIRMED, /* the uploaded image runs, still PENDING_VERIFY after the window */
     VERIFY_ROLLED_BACK, /* new boot on the old slot */
     VERIFY_WRONG_IMAGE, /* new boot on the new slot, but some other image */
 } verify_verdict_t;
@@ -30,10 +34,18 @@ typedef enum {
 bool verify_rebooted_since(const node_status_t *before, const node_status_t *now,
                            uint64_t ms_since_event);
 
-/* Judges one status answer after an upload of `image`. */
+/*
+ * Judges one status answer after an upload of `image`. why gets the facts
+ * (slot, version, reset reason, state), never a guess at the cause: that is
+ * the diagnosis engine's job. confirm_window_ms: how long (node uptime) the
+ * new image may stay PENDING_VERIFY before it counts as never confirming
+ * itself (diag_never_confirmed); an image without rollback (NEW, UNDEFINED)
+ * must have stayed up that long instead. 0 = do not wait: a running new
+ * image is confirmed at once.
+ */
 verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
-                              const image_identity_t *image, uint64_t ms_since_upload, char *why,
-                              size_t why_len);
+                              const image_identity_t *image, uint64_t ms_since_upload,
+                              uint64_t confirm_window_ms, char *why, size_t why_len);
 
 /* Backoff between polls: first delay, then ×2 up to a cap. */
 #define VERIFY_FIRST_DELAY_MS 250u

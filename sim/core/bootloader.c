@@ -12,6 +12,24 @@
 
 static const char *TAG = "boot";
 
+/* Whether this bootloader was built with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE.
+ * The bootloader is a binary of its own that OTA never replaces, so a chip
+ * may run one built from another configuration than its app. */
+#ifdef CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
+static bool s_app_rollback = true;
+#else
+static bool s_app_rollback = false;
+#endif
+
+void boot_set_app_rollback(bool enabled)
+{
+#ifdef CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
+    s_app_rollback = enabled;
+#else
+    (void)enabled; /* the build has no rollback to switch on */
+#endif
+}
+
 #define OTA_SLOTS_MAX 16
 
 /* The partitions the bootloader knows (bootloader_state_t). */
@@ -104,12 +122,10 @@ static int select_slot(flash_dev_t *flash, const boot_state_t *bs, boot_decision
     memcpy(d->result, d->found, sizeof(d->result));
     for (int i = 0; i < 2; i++) {
         d->found_crc_ok[i] = ota_select_crc_ok(&d->found[i]);
-#ifdef CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
-        if (d->result[i].ota_state == ESP_OTA_IMG_PENDING_VERIFY) {
+        if (s_app_rollback && d->result[i].ota_state == ESP_OTA_IMG_PENDING_VERIFY) {
             d->result[i].ota_state = ESP_OTA_IMG_ABORTED;
             d->aborted[i] = true;
         }
-#endif
     }
 
     if ((ota_select_invalid(&d->result[0]) && ota_select_invalid(&d->result[1])) ||
@@ -137,12 +153,10 @@ static int select_slot(flash_dev_t *flash, const boot_state_t *bs, boot_decision
                  "(%u - 1) %% %u OTA slots = slot %d: ota_%d",
                  d->active, (unsigned)e->ota_seq, otadata_state_name(e->ota_state),
                  (unsigned)e->ota_seq, (unsigned)bs->app_count, slot, slot);
-#ifdef CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
-        if (e->ota_state == ESP_OTA_IMG_NEW) {
+        if (s_app_rollback && e->ota_state == ESP_OTA_IMG_NEW) {
             e->ota_state = ESP_OTA_IMG_PENDING_VERIFY;
             d->marked_pending = true;
         }
-#endif
         d->selection = BOOT_SEL_OTADATA;
         return slot;
     }

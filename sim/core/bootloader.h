@@ -100,6 +100,11 @@ typedef struct {
     char failure[260]; /* why nothing boots */
 } boot_decision_t;
 
+/* Model of a bootloader built without CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
+ * (false): no PENDING_VERIFY -> ABORTED, no NEW -> PENDING_VERIFY; an image
+ * that crashes boots again and again. true restores the build's setting. */
+void boot_set_app_rollback(bool enabled);
+
 /* Reads the flash and decides; writes nothing. table NULL: the table is
  * missing or invalid and table_error says why. */
 void boot_decide(flash_dev_t *flash, const ptable_t *table, const char *table_error,

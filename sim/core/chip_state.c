@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "esp_flash_partitions.h"
+#include "uart.h"
 
 static struct {
     flash_dev_t *flash;
@@ -89,7 +90,13 @@ void vchip_set_power_cut_handler(flash_cut_fn fn, void *ctx)
 static void reset_on_power_cut(void *ctx)
 {
     (void)ctx;
-    vchip_reset(s_chip.power_cut_reason ? s_chip.power_cut_reason : ESP_RST_POWERON);
+    if (s_chip.power_cut_reason == ESP_RST_BROWNOUT) {
+        /* The brown-out detector's interrupt says so before it resets the
+         * chip; a plain power cut leaves no last words. */
+        vchip_uart_printf("\nE BOD: Brownout detector was triggered\n\n");
+        vchip_reset(ESP_RST_BROWNOUT);
+    }
+    vchip_reset(ESP_RST_POWERON);
 }
 
 /* ---- flash and partition table ----------------------------------------- */

@@ -12,6 +12,7 @@
 #include "image_check.h"
 #include "otadata_io.h"
 #include "sdkconfig.h"
+#include "vchip/models.h"
 #include "vchip_state.h"
 
 static const char *TAG = "esp_ota_ops";
@@ -268,6 +269,9 @@ esp_err_t esp_ota_end(esp_ota_handle_t handle)
     }
     esp_err_t rc = ESP_ERR_INVALID_ARG; /* nothing was written to this handle */
     if (it->wrote_size != 0) {
+        /* Fix B's stack model: on a task with too small a stack the chip
+         * panics here, before anything below (or the boot slot) changes. */
+        vchip_stack_need(VCHIP_OTA_VERIFY_STACK_NEED);
         /* The whole slot is verified, not just the bytes written: esp_image_verify
          * reads the image from the partition as the bootloader will. */
         rc = image_validate(it->part, false);
@@ -331,6 +335,7 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition)
     if (partition == NULL) {
         return ESP_ERR_INVALID_ARG;
     }
+    vchip_stack_need(VCHIP_OTA_VERIFY_STACK_NEED); /* esp_image_verify again */
     if (image_validate(partition, false) != ESP_OK) {
         return ESP_ERR_OTA_VALIDATE_FAILED;
     }

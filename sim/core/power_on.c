@@ -3,15 +3,20 @@
  * second-stage bootloader, and the startup code between the bootloader and
  * app_main (vchip_app_start). Nothing here forks: the runtime does.
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bootloader.h"
 #include "esp_log.h"
+#include "stale_tail.h"
 #include "uart.h"
 #include "vchip_state.h"
 
 static boot_decision_t s_last_boot;
+static bool s_stale_tail_panic = true;
 
 const boot_decision_t *vchip_last_boot(void)
 {
@@ -52,6 +57,8 @@ esp_err_t vchip_power_on(const vchip_boot_config_t *cfg)
 {
     char err[256];
     vchip_set_boot_config(cfg);
+    s_stale_tail_panic = !cfg->no_stale_tail_panic;
+    boot_set_app_rollback(!cfg->no_rollback);
     vchip_uart_printf("ESP-ROM:esp32s3-20210327\nBuild:Mar 27 2021\nrst:%s,boot:0x8 "
                       "(SPI_FAST_FLASH_BOOT)\n",
                       rom_reset_cause(cfg->reset_reason));
@@ -115,6 +122,22 @@ static bool read_test_markers(char out[IMG_TEST_MARKER_MAX])
     return img_read_test_marker(&reader, &s_last_boot.image, out);
 }
 
+/* The value of a "name=value" marker; NULL when the image has none. */
+static const char *marker_value(const char *markers, const char *name, char *out, size_t out_len)
+{
+    size_t n = strlen(name);
+    for (const char *p = markers; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+            snprintf(out, out_len, "%.*s", (int)(len - n - 1), p + n + 1);
+            return out;
+        }
+        p += len + (end ? 1 : 0);
+    }
+    return NULL;
+}
+
 static bool has_marker(const char *markers, const char *name)
 {
     size_t n = strlen(name);
@@ -129,6 +152,50 @@ static bool has_marker(const char *markers, const char *name)
     return false;
 }
 
+/* Fix A's model: code past the image end is what the old image left there,
+ * and the new image runs into it. The chip says nothing before the crash. */
+static void panic_if_stale_tail(void)
+{
+    stale_tail_t tail;
+    if (s_stale_tail_panic && vchip_running_stale_tail(&tail) == ESP_OK && tail.found) {
+        vchip_panic("IllegalInstruction");
+    }
+}
+
+static void *panic_later(void *arg)
+{
+    unsigned long ms = (unsigned long)(uintptr_t)arg;
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000u), .tv_nsec = (long)(ms % 1000u) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+    vchip_panic("LoadProhibited");
+}
+
+/* "panic-after-ms=N": the app runs (and answers) for N ms, then crashes. */
+static void arm_panic_after(const char *markers)
+{
+    char text[24];
+    if (!marker_value(markers, "panic-after-ms", text, sizeof(text))) {
+        return;
+    }
+    char *end;
+    unsigned long ms = strtoul(text, &end, 10);
+    if (*end != '\0' || text[0] == '\0' || ms > 3600000ul) {
+        ESP_LOGW("vchip", "test marker panic-after-ms=%s ignored: want 0..3600000", text);
+        return;
+    }
+    ESP_LOGW("vchip", "test marker panic-after-ms=%lu: this image crashes %lu ms after start (model)",
+             ms, ms);
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&thread, &attr, panic_later, (void *)(uintptr_t)ms) != 0) {
+        vchip_panic("cannot start the panic-after-ms timer");
+    }
+    pthread_attr_destroy(&attr);
+}
+
 void vchip_app_start(void)
 {
     const esp_app_desc_t *desc = vchip_app_desc();
@@ -141,12 +208,14 @@ void vchip_app_start(void)
     ESP_LOGI("app_init", "ELF file SHA256:  %s...", sha);
     ESP_LOGI("app_init", "ESP-IDF:          %.32s", desc->idf_ver);
 
+    panic_if_stale_tail();
     char markers[IMG_TEST_MARKER_MAX];
     if (read_test_markers(markers)) {
         if (has_marker(markers, "panic-on-boot")) {
             ESP_LOGW("vchip", "test marker panic-on-boot: this image crashes at startup (model)");
             vchip_panic("IllegalInstruction");
         }
+        arm_panic_after(markers);
     }
     ESP_LOGI("main_task", "Calling app_main()");
 }

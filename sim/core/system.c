@@ -111,11 +111,7 @@ static void print_backtrace(void)
 
 static void __attribute__((noreturn)) finish_panic(void)
 {
-    print_backtrace();
-    char sha[ELF_SHA_PRINT_LEN + 1];
-    esp_app_get_elf_sha256(sha, sizeof(sha));
-    vchip_uart_printf("\n\nELF file SHA256: %s\n\nRebooting...\n", sha);
-    vchip_reset(ESP_RST_PANIC);
+    vchip_panic_report(ESP_RST_PANIC, "%s", "");
 }
 
 void vchip_panic(const char *fmt, ...)
@@ -128,6 +124,21 @@ void vchip_panic(const char *fmt, ...)
     vchip_uart_printf("Guru Meditation Error: Core  0 panic'ed (%s). Exception was unhandled.\n",
                       cause);
     finish_panic();
+}
+
+void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
+{
+    char text[512];
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(text, sizeof(text), fmt, args);
+    va_end(args);
+    vchip_uart_printf("%s", text);
+    print_backtrace();
+    char sha[ELF_SHA_PRINT_LEN + 1];
+    esp_app_get_elf_sha256(sha, sizeof(sha));
+    vchip_uart_printf("\n\nELF file SHA256: %s\n\nRebooting...\n", sha);
+    vchip_reset(reason);
 }
 
 /* ---- ESP_ERROR_CHECK ---------------------------------------------------- */

@@ -26,6 +26,18 @@
 #define CONFIG_HTTPD_MAX_REQ_HDR_LEN            1024 /* sdkconfig.defaults raises it from 512 */
 #define CONFIG_HTTPD_MAX_URI_LEN                512
 
+/* Task watchdog (components/esp_system/Kconfig, v5.2 defaults: on, 5 s,
+ * watching both idle tasks). ESP_TASK_WDT_PANIC defaults to n there: the
+ * watchdog then only prints. The recipe's "reset_reason=TASK_WDT" needs it
+ * on, so the firmware's sdkconfig.defaults must carry
+ * CONFIG_ESP_TASK_WDT_PANIC=y to match this line. */
+#define CONFIG_ESP_TASK_WDT_EN                  1
+#define CONFIG_ESP_TASK_WDT_INIT                1
+#define CONFIG_ESP_TASK_WDT_TIMEOUT_S           5
+#define CONFIG_ESP_TASK_WDT_CHECK_IDLE_TASK_CPU0 1
+#define CONFIG_ESP_TASK_WDT_CHECK_IDLE_TASK_CPU1 1
+#define CONFIG_ESP_TASK_WDT_PANIC               1
+
 /* The firmware's own options: main/Kconfig.projbuild defaults. */
 #define CONFIG_CSI_WIFI_SSID             "csi-lab"
 #define CONFIG_CSI_WIFI_PASSWORD         ""

@@ -20,10 +20,14 @@
 #include <unistd.h>
 
 #include "node_commands.h"
+#include "node_firmware_build.h"
 #include "node_reset.h"
 #include "node_uart.h"
+#include "sdkconfig.h"
+#include "stale_tail.h"
 #include "vchip/chip.h"
 #include "vchip_rtos.h"
+#include "vchip_state.h"
 
 /* The firmware's entry point (firmware/esp32-csi-node/main/main.c). */
 void app_main(void);
@@ -42,6 +46,10 @@ typedef struct {
     uint64_t power_cut_at;
     uint64_t brownout_at;
     double flash_timing;
+    bool no_stale_tail_panic;
+    bool no_rollback;
+    uint64_t hang_upload_after;
+    bool drop_ota_posts;
 } run_opts_t;
 
 static void run_usage(FILE *out)
@@ -49,7 +57,8 @@ static void run_usage(FILE *out)
     fprintf(out,
             "usage: ota-node run --dir DIR [--bind IPv4] [--port PORT] [--uart FILE|pty|-]\n"
             "                    [--boot-delay MS] [--power-cut-at N | --brownout-at N]\n"
-            "                    [--flash-timing SCALE]\n"
+            "                    [--flash-timing SCALE] [--no-stale-tail-panic] [--no-rollback]\n"
+            "                    [--hang-upload-after BYTES] [--drop-ota-posts]\n"
             "\n"
             "Powers on the virtual ESP32-S3 whose flash is DIR/flash.bin and keeps it\n"
             "running: the bootloader picks a slot from otadata, the firmware's app_main\n"
@@ -78,6 +87,22 @@ static void run_usage(FILE *out)
             "                       and the next boot reports BROWNOUT\n"
             "  --flash-timing SCALE model: flash operations take SCALE times the typical\n"
             "                       time of a real SPI NOR chip (default 0: no delay)\n"
+            "  --no-stale-tail-panic  turn off the stale-tail model (recipe fix A), on by\n"
+            "                       default: an app whose slot holds non-erased bytes past\n"
+            "                       its image end (an older, larger image's tail left by\n"
+            "                       OTA_WITH_SEQUENTIAL_WRITES) panics at boot with a Guru\n"
+            "                       Meditation (IllegalInstruction) and the bootloader\n"
+            "                       rolls back\n"
+            "  --no-rollback        model: a bootloader built without\n"
+            "                       CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE; an image that\n"
+            "                       crashes is booted again and again (panic loop)\n"
+            "  --hang-upload-after BYTES  model: a handler that hangs mid-upload; once a\n"
+            "                       request has delivered BYTES body bytes, httpd_req_recv\n"
+            "                       spins, and the task watchdog resets the chip after\n"
+            "                       %d s (reset reason TASK_WDT)\n"
+            "  --drop-ota-posts     model: a network or proxy that loses uploads; every\n"
+            "                       connection carrying POST /ota is closed before the\n"
+            "                       firmware sees it (the node stays as it was)\n"
             "  -h, --help           this help\n"
             "\n"
             "Standard error gets one line per boot with its reset reason; the UART gets\n"
@@ -86,7 +111,8 @@ static void run_usage(FILE *out)
             "example:\n"
             "  ota-node run --dir node1 --bind 127.0.9.1 --uart pty\n"
             "  curl http://127.0.9.1:8032/ota/status\n",
-            DEFAULT_BIND, DEFAULT_BOOT_DELAY_MS);
+            DEFAULT_BIND, DEFAULT_BOOT_DELAY_MS, CONFIG_ESP_TASK_WDT_TIMEOUT_S);
+    fprintf(out, "\nfirmware build of this executable: %s\n", node_firmware_build());
 }
 
 static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
@@ -107,7 +133,20 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 /* 0 to run, 1 when help was printed, 2 on a usage error (message printed). */
 static int parse_run_options(int argc, char **argv, run_opts_t *o)
 {
-    enum { OPT_DIR = 256, OPT_BIND, OPT_PORT, OPT_UART, OPT_DELAY, OPT_CUT, OPT_BROWN, OPT_TIMING };
+    enum {
+        OPT_DIR = 256,
+        OPT_BIND,
+        OPT_PORT,
+        OPT_UART,
+        OPT_DELAY,
+        OPT_CUT,
+        OPT_BROWN,
+        OPT_TIMING,
+        OPT_NO_STALE,
+        OPT_NO_ROLLBACK,
+        OPT_HANG,
+        OPT_DROP,
+    };
     static const struct option options[] = {
         {"dir", required_argument, NULL, OPT_DIR},
         {"bind", required_argument, NULL, OPT_BIND},
@@ -117,6 +156,10 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
         {"power-cut-at", required_argument, NULL, OPT_CUT},
         {"brownout-at", required_argument, NULL, OPT_BROWN},
         {"flash-timing", required_argument, NULL, OPT_TIMING},
+        {"no-stale-tail-panic", no_argument, NULL, OPT_NO_STALE},
+        {"no-rollback", no_argument, NULL, OPT_NO_ROLLBACK},
+        {"hang-upload-after", required_argument, NULL, OPT_HANG},
+        {"drop-ota-posts", no_argument, NULL, OPT_DROP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -174,6 +217,24 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
                 }
                 break;
             }
+            case OPT_NO_STALE:
+                o->no_stale_tail_panic = true;
+                break;
+            case OPT_NO_ROLLBACK:
+                o->no_rollback = true;
+                break;
+            case OPT_HANG:
+                if (!parse_uint(optarg, UINT64_MAX, &v) || v == 0) {
+                    fprintf(stderr,
+                            "ota-node run: --hang-upload-after wants a byte count >= 1, got '%s'\n",
+                            optarg);
+                    return 2;
+                }
+                o->hang_upload_after = v;
+                break;
+            case OPT_DROP:
+                o->drop_ota_posts = true;
+                break;
             default:
                 fprintf(stderr, "ota-node run: unknown or incomplete option '%s' (see --help)\n",
                         argv[optind - 1]);
@@ -202,6 +263,22 @@ static void sleep_ms(unsigned ms)
     }
 }
 
+/* The UART shows only what the chip prints; the supervisor's standard
+ * error says why the stale-tail model is about to crash this boot. */
+static void explain_stale_tail(const run_opts_t *o)
+{
+    stale_tail_t tail;
+    if (o->no_stale_tail_panic || vchip_running_stale_tail(&tail) != ESP_OK || !tail.found) {
+        return;
+    }
+    fprintf(stderr,
+            "ota-node run [%s]: model: %s holds %u stale bytes past its image end (first at "
+            "offset 0x%x, image ends at 0x%x): the app panics at boot (--no-stale-tail-panic "
+            "turns this model off)\n",
+            o->bind, vchip_running_partition()->label, (unsigned)tail.stale_bytes,
+            (unsigned)tail.first_stale, (unsigned)tail.image_len);
+}
+
 /* One boot, in the child: the chip from reset to app_main, forever. */
 static void __attribute__((noreturn))
 chip_boot(const run_opts_t *o, int uart_fd, esp_reset_reason_t reason, bool cut_armed)
@@ -217,9 +294,14 @@ chip_boot(const run_opts_t *o, int uart_fd, esp_reset_reason_t reason, bool cut_
         .power_cut_at = cut_armed ? (o->power_cut_at ? o->power_cut_at : o->brownout_at) : 0,
         .power_cut_reason = o->brownout_at ? ESP_RST_BROWNOUT : ESP_RST_POWERON,
         .flash_timing_scale = o->flash_timing,
+        .no_stale_tail_panic = o->no_stale_tail_panic,
+        .no_rollback = o->no_rollback,
     };
     if (vchip_power_on(&cfg) == ESP_OK) {
         vchip_httpd_set_port_override(o->port);
+        vchip_httpd_set_hang_after(o->hang_upload_after);
+        vchip_httpd_set_drop_ota_posts(o->drop_ota_posts);
+        explain_stale_tail(o);
         vchip_app_start();
         if (vchip_main_task_start(app_main) != 0) {
             vchip_panic("cannot start the main task");
@@ -337,6 +419,9 @@ int node_cmd_run(int argc, char **argv)
     }
     if (uart.pty_path[0] != '\0') {
         fprintf(stderr, "uart: %s\n", uart.pty_path);
+    }
+    if (node_firmware_is_defect_build()) {
+        fprintf(stderr, "ota-node run [%s]: firmware build: %s\n", o.bind, node_firmware_build());
     }
     rc = supervise(&o, &uart);
     node_uart_close(&uart);

@@ -100,6 +100,12 @@ bool httpd_uri_lookup(struct httpd_data *hd, const char *path, size_t path_len, 
                       httpd_uri_t *found, httpd_err_code_t *error);
 void httpd_uri_free_all(struct httpd_data *hd);
 
+/* httpd_models.c (vchip_rtos.h): true when the network model loses this
+ * request (the session is closed before any handler runs); the hang model,
+ * called by httpd_req_recv before it reads (never returns once it fires). */
+bool httpd_model_drops_request(const httpd_req_t *r, const char *path, size_t path_len);
+void httpd_model_before_recv(const httpd_req_t *r, size_t remaining_len);
+
 /* httpd_txrx.c: a socket error as ESP-IDF's default recv/send report it. */
 int httpd_sock_error(int err);
 

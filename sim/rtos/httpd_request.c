@@ -317,6 +317,11 @@ esp_err_t httpd_request_process(struct httpd_data *hd, struct httpd_session *ses
     httpd_err_code_t err = HTTPD_404_NOT_FOUND;
     bool found = false;
     if (ra->url.field_set & (1u << UF_PATH)) {
+        if (httpd_model_drops_request(r, r->uri + ra->url.field_data[UF_PATH].off,
+                                      ra->url.field_data[UF_PATH].len)) {
+            request_cleanup(hd);
+            return ESP_FAIL; /* closed: nothing of it reaches the firmware */
+        }
         found = httpd_uri_lookup(hd, r->uri + ra->url.field_data[UF_PATH].off,
                                  ra->url.field_data[UF_PATH].len, r->method, &handler, &err);
     }
@@ -381,6 +386,7 @@ int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len)
     }
     struct httpd_req_aux *ra = r->aux;
     struct httpd_session *sess = ra->sess;
+    httpd_model_before_recv(r, ra->remaining_len);
     if (buf_len > ra->remaining_len) {
         buf_len = ra->remaining_len;
     }

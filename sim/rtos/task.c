@@ -14,6 +14,7 @@
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 #include "vchip/chip.h"
+#include "vchip/models.h"
 #include "vchip_rtos.h"
 
 /* Real stack of every task thread: plenty for firmware frames even with
@@ -147,6 +148,24 @@ char *pcTaskGetName(TaskHandle_t xTaskToQuery)
 size_t vchip_task_stack_size(void)
 {
     return current_task != NULL ? current_task->stack_bytes : 0;
+}
+
+/* The core's stack model asks through this hook (vchip/models.h). */
+static bool current_task_info(vchip_task_info_t *out)
+{
+    if (current_task == NULL) {
+        return false;
+    }
+    out->name = current_task->name;
+    out->stack_bytes = current_task->stack_bytes;
+    return true;
+}
+
+/* Registered before main: whoever links the RTOS layer gets its answers,
+ * without core ever linking against rtos. */
+__attribute__((constructor)) static void register_task_info_source(void)
+{
+    vchip_set_task_info_source(current_task_info);
 }
 
 /* One chip, one main task: the function it runs. */

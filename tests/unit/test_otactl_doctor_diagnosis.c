@@ -212,6 +212,24 @@ static void next_partition_flip_flopping_over_three_polls_is_panic_loop(void **s
     assert_true(evidence_mentions(&r, "next_partition changed"));
 }
 
+static void one_crash_and_rollback_seen_between_polls_is_not_a_loop(void **state)
+{
+    (void)state;
+    /* Polled while the new image still ran, then after it crashed and the
+     * bootloader went back to ota_0: one slot change, not a flip-flop. */
+    image_identity_t want = new_image();
+    diag_poll_t polls[3];
+    node_status_t running_new = status_of("2.0.0", "ota_1", "SW", "PENDING_VERIFY", 3000);
+    node_status_t back = status_of("1.9.0", "ota_0", "PANIC", "VALID", 400);
+    diag_poll_answered(&polls[0], &running_new);
+    diag_poll_answered(&polls[1], &back);
+    back.uptime_ms += 5000;
+    diag_poll_answered(&polls[2], &back);
+    diag_result_t r = run(polls, 3, NULL, &want, NULL);
+    assert_int_equal(r.kind, DIAG_NEW_IMAGE_PANICS_AT_BOOT);
+    assert_true(evidence_mentions(&r, "switched slots once"));
+}
+
 static void uptime_reset_between_polls_with_panic_is_panic_loop(void **state)
 {
     (void)state;
@@ -448,6 +466,7 @@ int main(void)
         cmocka_unit_test(task_wdt_reset_is_handler_hung),
         cmocka_unit_test(brownout_reset_is_brownout),
         cmocka_unit_test(next_partition_flip_flopping_over_three_polls_is_panic_loop),
+        cmocka_unit_test(one_crash_and_rollback_seen_between_polls_is_not_a_loop),
         cmocka_unit_test(uptime_reset_between_polls_with_panic_is_panic_loop),
         cmocka_unit_test(steady_panic_reason_without_reboots_is_not_a_loop),
         cmocka_unit_test(pending_verify_long_after_boot_is_rolled_back_unconfirmed),

@@ -51,7 +51,7 @@ static void new_slot_and_identity_confirm(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 300);
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 1500, why, sizeof(why)), VERIFY_CONFIRMED);
+    assert_int_equal(verify_judge(&before, &after, &img, 1500, 0, why, sizeof(why)), VERIFY_CONFIRMED);
 }
 
 static void the_old_boot_still_answering_means_wait(void **state)
@@ -61,7 +61,7 @@ static void the_old_boot_still_answering_means_wait(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t still = node("ota_0", "1.0.0", OLD_SHA, 50800); /* uptime grew: same boot */
     char why[300];
-    assert_int_equal(verify_judge(&before, &still, &img, 400, why, sizeof(why)), VERIFY_WAIT);
+    assert_int_equal(verify_judge(&before, &still, &img, 400, 0, why, sizeof(why)), VERIFY_WAIT);
 }
 
 static void back_on_the_old_slot_after_a_restart_is_a_rollback(void **state)
@@ -72,9 +72,9 @@ static void back_on_the_old_slot_after_a_restart_is_a_rollback(void **state)
     node_status_t after = node("ota_0", "1.0.0", OLD_SHA, 200);
     strcpy(after.reset_reason, "PANIC");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 3000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 3000, 0, why, sizeof(why)),
                      VERIFY_ROLLED_BACK);
-    assert_non_null(strstr(why, "rolled back"));
+    assert_non_null(strstr(why, "back on ota_0"));
     assert_non_null(strstr(why, "PANIC"));
 }
 
@@ -85,8 +85,61 @@ static void new_slot_with_another_image_is_not_confirmed(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t after = node("ota_1", "2.0.0", OLD_SHA, 200); /* same version, other ELF */
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 3000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 3000, 0, why, sizeof(why)),
                      VERIFY_WRONG_IMAGE);
+}
+
+static void pending_verify_within_the_window_is_still_confirming(void **state)
+{
+    (void)state;
+    image_identity_t img = image();
+    node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
+    node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 3000);
+    strcpy(after.ota_state, "PENDING_VERIFY");
+    char why[300];
+    assert_int_equal(verify_judge(&before, &after, &img, 4000, 20000, why, sizeof(why)),
+                     VERIFY_CONFIRMING);
+    assert_non_null(strstr(why, "PENDING_VERIFY"));
+}
+
+static void pending_verify_for_the_whole_window_is_unconfirmed(void **state)
+{
+    (void)state;
+    image_identity_t img = image();
+    node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
+    node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 20000);
+    strcpy(after.ota_state, "PENDING_VERIFY");
+    char why[300];
+    assert_int_equal(verify_judge(&before, &after, &img, 21000, 20000, why, sizeof(why)),
+                     VERIFY_UNCONFIRMED);
+    after.uptime_ms = 19999;
+    assert_int_equal(verify_judge(&before, &after, &img, 21000, 20000, why, sizeof(why)),
+                     VERIFY_CONFIRMING);
+}
+
+static void valid_image_is_confirmed_while_waiting_for_confirmation(void **state)
+{
+    (void)state;
+    image_identity_t img = image();
+    node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
+    node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 11000);
+    strcpy(after.ota_state, "VALID");
+    char why[300];
+    assert_int_equal(verify_judge(&before, &after, &img, 12000, 20000, why, sizeof(why)),
+                     VERIFY_CONFIRMED);
+    assert_non_null(strstr(why, "VALID"));
+}
+
+static void without_the_confirmation_wait_pending_verify_confirms_at_once(void **state)
+{
+    (void)state;
+    image_identity_t img = image();
+    node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
+    node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 60000);
+    strcpy(after.ota_state, "PENDING_VERIFY");
+    char why[300];
+    assert_int_equal(verify_judge(&before, &after, &img, 61000, 0, why, sizeof(why)),
+                     VERIFY_CONFIRMED);
 }
 
 static void backoff_doubles_up_to_its_cap(void **state)
@@ -186,6 +239,10 @@ int main(void)
         cmocka_unit_test(the_old_boot_still_answering_means_wait),
         cmocka_unit_test(back_on_the_old_slot_after_a_restart_is_a_rollback),
         cmocka_unit_test(new_slot_with_another_image_is_not_confirmed),
+        cmocka_unit_test(pending_verify_within_the_window_is_still_confirming),
+        cmocka_unit_test(pending_verify_for_the_whole_window_is_unconfirmed),
+        cmocka_unit_test(valid_image_is_confirmed_while_waiting_for_confirmation),
+        cmocka_unit_test(without_the_confirmation_wait_pending_verify_confirms_at_once),
         cmocka_unit_test(backoff_doubles_up_to_its_cap),
         cmocka_unit_test(reset_or_empty_reply_after_the_whole_body_is_sent_rebooting),
         cmocka_unit_test(reset_part_way_through_is_an_interrupted_upload),

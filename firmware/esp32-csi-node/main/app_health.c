@@ -16,6 +16,11 @@ static const char *TAG = "health";
 
 void app_health_confirm_if_pending(void)
 {
+#ifdef CONFIG_OTA_DEFECT_NEVER_CONFIRM
+    /* The recipe's pitfall, built on purpose: an app without any code that
+     * confirms a new image. */
+    return;
+#endif
     const esp_partition_t *running = esp_ota_get_running_partition();
     esp_ota_img_states_t state;
     if (running == NULL || esp_ota_get_state_partition(running, &state) != ESP_OK ||

@@ -32,9 +32,11 @@ void app_main(void)
 {
     /* Fix C: the first line tells a clean update (SW, new slot) from a
      * rollback (PANIC, old slot) on the UART. */
+#ifndef CONFIG_OTA_DEFECT_NO_BOOT_LINE /* the recipe's bug, built on purpose */
     const esp_partition_t *running = esp_ota_get_running_partition();
     ESP_LOGI(TAG, "boot: reset_reason=%s running_partition=%s",
              reset_reason_name(esp_reset_reason()), running != NULL ? running->label : "?");
+#endif
 
     const esp_app_desc_t *app = esp_app_get_description();
     ESP_LOGI(TAG, "app: %.32s %.32s built %.16s %.16s (IDF %.32s)", app->project_name, app->version,

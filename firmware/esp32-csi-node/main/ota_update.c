@@ -200,7 +200,12 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
      * in and leave the tail of a larger previous image in place, which the
      * new image may jump into after boot (Guru Meditation, rollback). */
     esp_ota_handle_t handle = 0;
+#ifdef CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES
+    /* The recipe's bug, built on purpose (Kconfig OTA_DEFECT_SEQUENTIAL_WRITES). */
+    esp_err_t err = esp_ota_begin(update, OTA_WITH_SEQUENTIAL_WRITES, &handle);
+#else
     esp_err_t err = esp_ota_begin(update, OTA_SIZE_UNKNOWN, &handle);
+#endif
     if (err == ESP_ERR_OTA_ROLLBACK_INVALID_STATE) {
         ota_reply_error(req, OTA_HTTP_409,
                         "running image is still PENDING_VERIFY (health check not passed yet); "
@@ -257,7 +262,9 @@ esp_err_t ota_update_start(void)
     config.server_port = CONFIG_OTA_HTTP_PORT;
     /* Fix B: the default 4 KiB task stack overflows inside esp_ota_end's
      * image verification; the chip then panics before the boot slot switches. */
+#ifndef CONFIG_OTA_DEFECT_SMALL_HTTPD_STACK /* the recipe's bug, built on purpose */
     config.stack_size = 8192;
+#endif
     /* 30 s instead of 5: the client keeps sending while esp_ota_begin erases
      * the 2 MB slot (about 1.5 s on the chip) and WiFi may stall for seconds.
      * NVS ota/recv_tmo_s may shorten it (tests of a stalled client). */

@@ -47,13 +47,19 @@ const char *img_chip_name(uint16_t chip_id);
 bool img_chip_from_name(const char *name, uint16_t *chip_id);
 
 /* Memory region of a load address on that chip, named as esptool's memory
- * map names it ("DROM", "DRAM", "IRAM", "IROM", "RTC_FAST", "PADDING"), or
- * "?" when the address or the chip is unknown. */
+ * map names it ("DROM", "DRAM", "IRAM", "IROM", "RTC_FAST", "RTC_IRAM",
+ * "PADDING"), or "?" when the address or the chip is unknown. */
 const char *img_region_name(uint16_t chip_id, uint32_t load_addr);
 /* True when the bootloader maps the address from flash through the cache
- * (DROM/IROM) instead of copying it to RAM. Only known for esp32, esp32s3,
- * esp32c3; false for other chips. */
+ * (DROM/IROM) instead of copying it to RAM. Only known for the chips with a
+ * memory map (img_chip_has_memory_map); false for other chips. */
 bool img_is_flash_mapped(uint16_t chip_id, uint32_t load_addr);
+/* True when the project knows the chip's memory map: esp32, esp32s2,
+ * esp32c3 and esp32s3. img_build makes images only for these chips. */
+bool img_chip_has_memory_map(uint16_t chip_id);
+/* [*low, *high) of the region called name ("DROM", "IRAM", ...) on that
+ * chip; false when the chip has no map or no region of that name. */
+bool img_region_bounds(uint16_t chip_id, const char *name, uint32_t *low, uint32_t *high);
 
 /* Decoded esp_image_header_t. */
 typedef struct {
@@ -207,8 +213,9 @@ typedef struct {
 #define IMG_TEST_MARKER_TEXT_MAX (IMG_TEST_MARKER_MAX - sizeof(IMG_TEST_MARKER_PREFIX))
 
 /*
- * Builds a valid app image shaped like an ESP32-S3 build: several segments
- * at real load regions (flash rodata with the app descriptor first, DRAM,
+ * Builds a valid app image shaped like an ESP-IDF build for opts->chip_id
+ * (esp32, esp32s2, esp32c3 or esp32s3): several segments at that chip's
+ * real load regions (flash rodata with the app descriptor first, DRAM,
  * IRAM, flash code, RTC), checksum padding, appended SHA-256. The app ELF
  * SHA-256 in the descriptor is derived from the options, so two images with
  * different contents have different identities. *out is malloc'd.
@@ -218,9 +225,10 @@ typedef struct {
  * on a 64 KiB page, so the smallest image is a little over 64 KiB; size 0
  * asks for that smallest image. Same options, same bytes (give date and
  * time for that: their defaults are the current clock).
- * Returns IMG_OK or an error (size above IMG_BUILD_MAX_SIZE, a string too
- * long for its esp_app_desc_t field, a marker longer than
- * IMG_TEST_MARKER_TEXT_MAX, no version).
+ * Returns IMG_OK or an error (IMG_ERR_CHIP for a chip without a memory
+ * map; size above IMG_BUILD_MAX_SIZE or more flash code or rodata than the
+ * chip's IROM/DROM window maps; a string too long for its esp_app_desc_t
+ * field, a marker longer than IMG_TEST_MARKER_TEXT_MAX, no version).
  */
 img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_len,
                        img_error_t *err);

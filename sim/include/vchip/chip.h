@@ -27,6 +27,13 @@ void vchip_reset(esp_reset_reason_t reason) __attribute__((__noreturn__));
  * on the UART, then ends the boot with ESP_RST_PANIC. */
 void vchip_panic(const char *fmt, ...) __attribute__((__noreturn__, format(printf, 1, 2)));
 
+/* Prints `text` on the UART as the panic handler's first lines (e.g. ESP-IDF's
+ * stack-overflow or task-watchdog wording), then the backtrace, ELF SHA-256
+ * and "Rebooting...", and ends the boot with `reason` (the hint the panic
+ * handler leaves for esp_reset_reason: PANIC, TASK_WDT, ...). */
+void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
+    __attribute__((__noreturn__, format(printf, 2, 3)));
+
 /* Maps a child's wait status to the reset reason of the next boot. */
 esp_reset_reason_t vchip_reason_from_wait_status(int wait_status);
 
@@ -40,6 +47,8 @@ typedef struct {
     uint64_t power_cut_at;           /* model: cut power at this flash program/erase op (1-based); 0 = never */
     esp_reset_reason_t power_cut_reason; /* ESP_RST_POWERON for a power cut, ESP_RST_BROWNOUT for a brown-out */
     double flash_timing_scale;       /* model: 0 = no delays, 1 = a real SPI NOR chip's typical times */
+    bool no_stale_tail_panic; /* model off: stale bytes past the image do not crash the app */
+    bool no_rollback;         /* model: a bootloader built without CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE */
 } vchip_boot_config_t;
 
 /* Powers the chip on: opens the flash, runs the second-stage bootloader
@@ -49,8 +58,13 @@ typedef struct {
  * found nothing bootable and said why on the UART. */
 esp_err_t vchip_power_on(const vchip_boot_config_t *cfg);
 
-/* Runs between the bootloader and app_main, as the chip's startup code does:
- * honours the loaded image's test markers (e.g. "panic-on-boot" panics here). */
+/* Runs between the bootloader and app_main, as the chip's startup code does.
+ * Stale-tail model (recipe fix A): unless no_stale_tail_panic was set, an app
+ * whose slot holds non-erased bytes past its image end takes a Guru
+ * Meditation (IllegalInstruction) here, as if it had jumped into the old
+ * code. Then the loaded image's test markers: "panic-on-boot" panics here,
+ * "panic-after-ms=N" panics N ms after app start (from a timer thread, so
+ * the app serves requests until then). */
 void vchip_app_start(void);
 
 /* The station address handed over in vchip_boot_config_t.ip. */
