@@ -213,8 +213,9 @@ typedef struct {
     const uart_event_t *last_boot_line;
     const uart_event_t *earlier_other_slot; /* a clean boot line on another slot */
     size_t boot_lines;
-    size_t panic_boot_lines; /* boot lines with reset_reason=PANIC */
-    size_t crash_boots;      /* boots with a panic banner, abort or stack overflow */
+    size_t rom_resets;       /* ROM reset banners: boots the capture saw */
+    size_t panic_boot_lines; /* boot lines with reset_reason=PANIC since the last power-on */
+    size_t crash_boots;      /* boots with a crash since the last power-on */
     size_t brownouts;        /* detector messages and ROM brown-out resets */
     size_t task_wdts;
     const uart_event_t *last_panic;
@@ -289,6 +290,12 @@ static void gather_uart(const uart_log_t *log, uart_facts_t *f)
                 break;
             case UART_EV_ROM_RESET:
                 f->brownouts += e->rom_class == UART_ROM_BROWNOUT;
+                f->rom_resets++;
+                if (e->rom_class == UART_ROM_POWER_ON) {
+                    /* A power cycle ends any loop: count crashes afresh. */
+                    f->panic_boot_lines = 0;
+                    f->crash_boots = 0;
+                }
                 break;
             case UART_EV_TASK_WDT:
                 f->task_wdts++;
@@ -543,7 +550,14 @@ static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, co
 {
     const char *reason;
     const char *slot;
-    if (u->given) {
+    /* A capture in which the chip never booted (deploy reads only what came
+     * during the deploy) expects no boot line: the status speaks then. */
+    bool uart_decides =
+        u->given && (u->last_boot_line || u->rom_resets > 0 || u->crash_boots > 0 || !h->last);
+    if (u->given && !uart_decides) {
+        evidence(r, "the UART capture shows no reset: the reset reason comes from the status");
+    }
+    if (uart_decides) {
         if (!u->last_boot_line) {
             verdict_cannot_tell(r, u);
             return;

@@ -184,8 +184,9 @@ static void arm_panic_after(const char *markers)
         ESP_LOGW("vchip", "test marker panic-after-ms=%s ignored: want 0..3600000", text);
         return;
     }
-    ESP_LOGW("vchip", "test marker panic-after-ms=%lu: this image crashes %lu ms after start (model)",
-             ms, ms);
+    ESP_LOGW("vchip",
+             "test marker panic-after-ms=%lu: this image crashes %lu ms after start (model)", ms,
+             ms);
     pthread_t thread;
     pthread_attr_t attr;
     pthread_attr_init(&attr);

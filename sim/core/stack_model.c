@@ -30,6 +30,7 @@ void vchip_stack_need(size_t need)
         return;
     }
     /* ESP-IDF's vApplicationStackOverflowHook wording, then esp_system_abort. */
-    vchip_panic_report(ESP_RST_PANIC, "***ERROR*** A stack overflow in task %s has been detected.\n",
+    vchip_panic_report(ESP_RST_PANIC,
+                       "***ERROR*** A stack overflow in task %s has been detected.\n",
                        task.name != NULL ? task.name : "");
 }

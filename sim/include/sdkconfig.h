@@ -31,18 +31,18 @@
  * watchdog then only prints. The recipe's "reset_reason=TASK_WDT" needs it
  * on, so the firmware's sdkconfig.defaults must carry
  * CONFIG_ESP_TASK_WDT_PANIC=y to match this line. */
-#define CONFIG_ESP_TASK_WDT_EN                  1
-#define CONFIG_ESP_TASK_WDT_INIT                1
-#define CONFIG_ESP_TASK_WDT_TIMEOUT_S           5
+#define CONFIG_ESP_TASK_WDT_EN                   1
+#define CONFIG_ESP_TASK_WDT_INIT                 1
+#define CONFIG_ESP_TASK_WDT_TIMEOUT_S            5
 #define CONFIG_ESP_TASK_WDT_CHECK_IDLE_TASK_CPU0 1
 #define CONFIG_ESP_TASK_WDT_CHECK_IDLE_TASK_CPU1 1
-#define CONFIG_ESP_TASK_WDT_PANIC               1
+#define CONFIG_ESP_TASK_WDT_PANIC                1
 
 /* The firmware's own options: main/Kconfig.projbuild defaults. */
-#define CONFIG_CSI_WIFI_SSID             "csi-lab"
-#define CONFIG_CSI_WIFI_PASSWORD         ""
-#define CONFIG_OTA_HTTP_PORT             8032
-#define CONFIG_OTA_RESTART_DELAY_MS      1000
-#define CONFIG_OTA_HEALTH_DELAY_MS       10000
-#define CONFIG_OTA_RECV_TIMEOUT_S        30
-#define CONFIG_OTA_RECV_TIMEOUT_RETRIES  2
+#define CONFIG_CSI_WIFI_SSID            "csi-lab"
+#define CONFIG_CSI_WIFI_PASSWORD        ""
+#define CONFIG_OTA_HTTP_PORT            8032
+#define CONFIG_OTA_RESTART_DELAY_MS     1000
+#define CONFIG_OTA_HEALTH_DELAY_MS      10000
+#define CONFIG_OTA_RECV_TIMEOUT_S       30
+#define CONFIG_OTA_RECV_TIMEOUT_RETRIES 2

@@ -4,22 +4,22 @@
 
 #if defined(CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES)
 #define FIRMWARE_BUILD                                                                             \
-    "CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES=y (model of recipe fix A missing: "                      \
+    "CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES=y (model of recipe fix A missing: "                       \
     "esp_ota_begin with OTA_WITH_SEQUENTIAL_WRITES)"
 #elif defined(CONFIG_OTA_DEFECT_SMALL_HTTPD_STACK)
 #define FIRMWARE_BUILD                                                                             \
-    "CONFIG_OTA_DEFECT_SMALL_HTTPD_STACK=y (model of recipe fix B missing: httpd stack "          \
+    "CONFIG_OTA_DEFECT_SMALL_HTTPD_STACK=y (model of recipe fix B missing: httpd stack "           \
     "stays at 4096 bytes)"
 #elif defined(CONFIG_OTA_DEFECT_NO_BOOT_LINE)
 #define FIRMWARE_BUILD                                                                             \
-    "CONFIG_OTA_DEFECT_NO_BOOT_LINE=y (model of recipe fix C missing: no "                        \
+    "CONFIG_OTA_DEFECT_NO_BOOT_LINE=y (model of recipe fix C missing: no "                         \
     "'boot: reset_reason=...' line)"
 #elif defined(CONFIG_OTA_DEFECT_NEVER_CONFIRM)
 #define FIRMWARE_BUILD                                                                             \
-    "CONFIG_OTA_DEFECT_NEVER_CONFIRM=y (model of an app that never calls "                        \
+    "CONFIG_OTA_DEFECT_NEVER_CONFIRM=y (model of an app that never calls "                         \
     "esp_ota_mark_app_valid_cancel_rollback)"
 #else
-#define FIRMWARE_BUILD "default (the correct firmware, no CONFIG_OTA_DEFECT_* option)"
+#define FIRMWARE_BUILD      "default (the correct firmware, no CONFIG_OTA_DEFECT_* option)"
 #define FIRMWARE_IS_DEFAULT 1
 #endif
 

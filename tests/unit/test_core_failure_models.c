@@ -183,8 +183,9 @@ static void stale_tail_panics_at_app_start(void **state)
     assert_int_equal(fix_boot(f, ESP_RST_SW), ESP_OK);
     fix_uart_clear(f);
     assert_reset_with(run_child(app_start), ESP_RST_PANIC);
-    assert_true(uart_matches(f, "^Guru Meditation Error: Core  0 panic'ed \\(IllegalInstruction\\)\\. "
-                                "Exception was unhandled\\.$"));
+    assert_true(uart_matches(f,
+                             "^Guru Meditation Error: Core  0 panic'ed \\(IllegalInstruction\\)\\. "
+                             "Exception was unhandled\\.$"));
     assert_false(fix_uart_contains(f, "Calling app_main()"));
 }
 

@@ -230,6 +230,45 @@ static void one_crash_and_rollback_seen_between_polls_is_not_a_loop(void **state
     assert_true(evidence_mentions(&r, "switched slots once"));
 }
 
+static void a_uart_capture_without_any_boot_leaves_the_reset_reason_to_the_status(void **state)
+{
+    (void)state;
+    /* Captured while nothing rebooted: no boot line is expected. */
+    static const char text[] = "I (90210) csi: 512 frames sent\n";
+    uart_log_t log;
+    uart_log_parse_text(&log, text, sizeof(text) - 1);
+    image_identity_t want = new_image();
+    diag_poll_t polls[3];
+    steady_polls(polls, status_of("1.9.0", "ota_0", "POWERON", "VALID", 40000));
+    diag_result_t r = run(polls, 3, NULL, &want, &log);
+    assert_int_equal(r.kind, DIAG_POST_NOT_ARRIVED);
+    uart_log_free(&log);
+}
+
+static void crashes_before_and_after_a_power_cycle_are_not_a_loop(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "rst:0xc (RTC_SW_CPU_RST),boot:0x8 (SPI_FAST_FLASH_BOOT)\n"
+        "Guru Meditation Error: Core  0 panic'ed (IllegalInstruction). Exception was unhandled.\n"
+        "rst:0xc (RTC_SW_CPU_RST),boot:0x8 (SPI_FAST_FLASH_BOOT)\n"
+        "I (421) main: boot: reset_reason=PANIC running_partition=ota_0\n"
+        "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)\n"
+        "I (421) main: boot: reset_reason=POWERON running_partition=ota_0\n"
+        "rst:0xc (RTC_SW_CPU_RST),boot:0x8 (SPI_FAST_FLASH_BOOT)\n"
+        "Guru Meditation Error: Core  0 panic'ed (IllegalInstruction). Exception was unhandled.\n"
+        "rst:0xc (RTC_SW_CPU_RST),boot:0x8 (SPI_FAST_FLASH_BOOT)\n"
+        "I (421) main: boot: reset_reason=PANIC running_partition=ota_0\n";
+    uart_log_t log;
+    uart_log_parse_text(&log, text, sizeof(text) - 1);
+    image_identity_t want = new_image();
+    diag_poll_t polls[3];
+    steady_polls(polls, status_of("1.9.0", "ota_0", "PANIC", "VALID", 3000));
+    diag_result_t r = run(polls, 3, NULL, &want, &log);
+    assert_int_equal(r.kind, DIAG_NEW_IMAGE_PANICS_AT_BOOT);
+    uart_log_free(&log);
+}
+
 static void uptime_reset_between_polls_with_panic_is_panic_loop(void **state)
 {
     (void)state;
@@ -467,6 +506,8 @@ int main(void)
         cmocka_unit_test(brownout_reset_is_brownout),
         cmocka_unit_test(next_partition_flip_flopping_over_three_polls_is_panic_loop),
         cmocka_unit_test(one_crash_and_rollback_seen_between_polls_is_not_a_loop),
+        cmocka_unit_test(a_uart_capture_without_any_boot_leaves_the_reset_reason_to_the_status),
+        cmocka_unit_test(crashes_before_and_after_a_power_cycle_are_not_a_loop),
         cmocka_unit_test(uptime_reset_between_polls_with_panic_is_panic_loop),
         cmocka_unit_test(steady_panic_reason_without_reboots_is_not_a_loop),
         cmocka_unit_test(pending_verify_long_after_boot_is_rolled_back_unconfirmed),

@@ -44,11 +44,13 @@ typedef struct {
     esp_reset_reason_t reset_reason; /* what the RTC domain remembers from the last boot */
     int uart_fd;                     /* where the ROM, bootloader and ESP_LOGx lines go */
     const char *ip;                  /* the station's address once "connected" (127.x.y.z) */
-    uint64_t power_cut_at;           /* model: cut power at this flash program/erase op (1-based); 0 = never */
-    esp_reset_reason_t power_cut_reason; /* ESP_RST_POWERON for a power cut, ESP_RST_BROWNOUT for a brown-out */
-    double flash_timing_scale;       /* model: 0 = no delays, 1 = a real SPI NOR chip's typical times */
-    bool no_stale_tail_panic; /* model off: stale bytes past the image do not crash the app */
-    bool no_rollback;         /* model: a bootloader built without CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE */
+    uint64_t
+        power_cut_at; /* model: cut power at this flash program/erase op (1-based); 0 = never */
+    esp_reset_reason_t
+        power_cut_reason; /* ESP_RST_POWERON for a power cut, ESP_RST_BROWNOUT for a brown-out */
+    double flash_timing_scale; /* model: 0 = no delays, 1 = a real SPI NOR chip's typical times */
+    bool no_stale_tail_panic;  /* model off: stale bytes past the image do not crash the app */
+    bool no_rollback; /* model: a bootloader built without CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE */
 } vchip_boot_config_t;
 
 /* Powers the chip on: opens the flash, runs the second-stage bootloader

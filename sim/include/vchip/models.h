@@ -29,7 +29,8 @@
 #define VCHIP_HTTPD_HANDLER_STACK_BYTES 1024u
 
 /* Stack the calling task needs to verify an image from an HTTP handler. */
-#define VCHIP_OTA_VERIFY_STACK_NEED (VCHIP_IMAGE_VERIFY_STACK_BYTES + VCHIP_HTTPD_HANDLER_STACK_BYTES)
+#define VCHIP_OTA_VERIFY_STACK_NEED                                                                \
+    (VCHIP_IMAGE_VERIFY_STACK_BYTES + VCHIP_HTTPD_HANDLER_STACK_BYTES)
 
 /* The calling task as the RTOS layer knows it. */
 typedef struct {
