@@ -29,8 +29,7 @@
 /* Task watchdog (components/esp_system/Kconfig, v5.2 defaults: on, 5 s,
  * watching both idle tasks). ESP_TASK_WDT_PANIC defaults to n there: the
  * watchdog then only prints. The recipe's "reset_reason=TASK_WDT" needs it
- * on, so the firmware's sdkconfig.defaults must carry
- * CONFIG_ESP_TASK_WDT_PANIC=y to match this line. */
+ * on: the firmware's sdkconfig.defaults sets CONFIG_ESP_TASK_WDT_PANIC=y. */
 #define CONFIG_ESP_TASK_WDT_EN                   1
 #define CONFIG_ESP_TASK_WDT_INIT                 1
 #define CONFIG_ESP_TASK_WDT_TIMEOUT_S            5
