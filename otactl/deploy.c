@@ -33,10 +33,10 @@ struct deploy_node {
     uint64_t busy_delay_ms;
     verify_poller_t poller;
     deploy_evidence_t evidence;
-    char upload_why[300]; /* how an interrupted upload ended, until the node answers */
-    bool confirming;      /* the new image ran unconfirmed at the last answer */
+    char upload_why[300];          /* how an interrupted upload ended, until the node answers */
+    bool confirming;               /* the new image ran unconfirmed at the last answer */
     uint64_t confirming_uptime_ms; /* its uptime then */
-    int64_t uart_start;   /* length of the node's UART capture when the deploy began */
+    int64_t uart_start;            /* length of the node's UART capture when the deploy began */
 };
 
 struct deploy_state {

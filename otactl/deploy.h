@@ -29,8 +29,8 @@ typedef struct {
      * new image is confirmed at once. */
     uint64_t confirm_window_ms;
     const char *uart_dir; /* --uart-dir: DIR/<ip>.log per node, or NULL */
-    bool force;                 /* upload even to nodes already running the image */
-    progress_t *progress;       /* may be NULL */
+    bool force;           /* upload even to nodes already running the image */
+    progress_t *progress; /* may be NULL */
 } deploy_plan_t;
 
 /*

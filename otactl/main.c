@@ -30,9 +30,10 @@ static void usage(FILE *out)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(out, "\nRun 'otactl COMMAND --help' for the options of a command.\n"
-                 "Environment: OTA_PSK  Bearer token sent to nodes that have security/ota_psk set.\n"
-                 "Exit codes: 0 success, 1 a node or an image failed, 2 usage or pre-flight error.\n");
+    fprintf(out,
+            "\nRun 'otactl COMMAND --help' for the options of a command.\n"
+            "Environment: OTA_PSK  Bearer token sent to nodes that have security/ota_psk set.\n"
+            "Exit codes: 0 success, 1 a node or an image failed, 2 usage or pre-flight error.\n");
 }
 
 int main(int argc, char **argv)

@@ -54,8 +54,8 @@ verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *
         snprintf(why, why_len,
                  "running %s on %s, ota_state %s (no rollback): up %.1f s, waiting until it has "
                  "stayed up %.0f s",
-                 now->version, now->running_partition, now->ota_state[0] ? now->ota_state : "-",
-                 up, (double)confirm_window_ms / 1000.0);
+                 now->version, now->running_partition, now->ota_state[0] ? now->ota_state : "-", up,
+                 (double)confirm_window_ms / 1000.0);
         return VERIFY_CONFIRMING;
     }
     snprintf(why, why_len, "running %s on %s (reset_reason %s%s%s)", now->version,

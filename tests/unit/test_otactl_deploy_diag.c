@@ -192,8 +192,8 @@ static void unconfirmed_outcome_and_diagnosis_use_the_same_window(void **state)
         for (uint64_t up = window - 1; up <= window; up++) {
             node_status_t s = status("ota_1", "SW", "PENDING_VERIFY", up);
             char why[300];
-            verify_verdict_t v = verify_judge(&n.before, &s, &want, up + 1000, window, why,
-                                              sizeof(why));
+            verify_verdict_t v =
+                verify_judge(&n.before, &s, &want, up + 1000, window, why, sizeof(why));
             deploy_evidence_t ev = {.upload = DIAG_UPLOAD_ACCEPTED};
             deploy_evidence_answered(&ev, &s, true, 0);
             deploy_diag_context_t ctx = {.expected = &want, .confirm_window_ms = window};
@@ -231,8 +231,8 @@ static void interrupted_upload_then_task_wdt_reset_is_a_hung_handler(void **stat
     diag_result_t r = diagnose(&n, &ev, NULL);
     assert_int_equal(r.kind, DIAG_HANDLER_HUNG);
     char reason[320];
-    deploy_diag_reason(NODE_INTERRUPTED, &r, "upload interrupted after 4096 of 66640 bytes",
-                       reason, sizeof(reason));
+    deploy_diag_reason(NODE_INTERRUPTED, &r, "upload interrupted after 4096 of 66640 bytes", reason,
+                       sizeof(reason));
     assert_non_null(strstr(reason, "task watchdog"));
     assert_non_null(strstr(reason, "4096 of 66640"));
 }

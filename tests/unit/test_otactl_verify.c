@@ -51,7 +51,8 @@ static void new_slot_and_identity_confirm(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 300);
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 1500, 0, why, sizeof(why)), VERIFY_CONFIRMED);
+    assert_int_equal(verify_judge(&before, &after, &img, 1500, 0, why, sizeof(why)),
+                     VERIFY_CONFIRMED);
 }
 
 static void the_old_boot_still_answering_means_wait(void **state)
