@@ -14,15 +14,10 @@ packages=(
   jq                          # end-to-end tests read the nodes' JSON
   clang-format                # the style check in the test suite
 )
-# Tools used by tests and benchmarks that may come from outside dpkg.
-commands=(python3:python3-minimal)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-for c in "${commands[@]}"; do
-  command -v "${c%%:*}" >/dev/null 2>&1 || missing+=("${c#*:}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
