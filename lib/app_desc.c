@@ -2,7 +2,7 @@
  * the 256-byte application descriptor at the start of the first segment. */
 #include <string.h>
 
-#include "le_bytes.h"
+#include "otafmt/le_bytes.h"
 #include "otafmt/app_image.h"
 
 /* Byte offsets inside esp_app_desc_t. */

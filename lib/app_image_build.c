@@ -6,7 +6,6 @@
  * each filled by splitting off RAM segments (or, failing that, a zero
  * segment loaded at address 0), then the checksum closing a 16-byte block
  * and the SHA-256 of everything before. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,8 @@
 
 #include <openssl/evp.h>
 
-#include "le_bytes.h"
+#include "otafmt/le_bytes.h"
+#include "app_image_error.h"
 #include "otafmt/app_image.h"
 
 /* Where a default build of each chip loads its sections. Flash rodata and
@@ -95,19 +95,6 @@ struct layout {
     unsigned count;
     size_t end; /* file offset where segment data ends */
 };
-
-__attribute__((format(printf, 3, 4))) static img_status_t
-fail(img_error_t *err, img_status_t status, const char *fmt, ...)
-{
-    if (err != NULL) {
-        err->status = status;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof(err->message), fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 static size_t align4(size_t n)
 {
@@ -251,8 +238,9 @@ static void now_strings(char date[16], char tim[16])
 static img_status_t check_len(const char *what, const char *v, size_t max, img_error_t *err)
 {
     if (strlen(v) > max) {
-        return fail(err, IMG_ERR_APP_DESC, "%s \"%s\" is %zu characters; esp_app_desc_t holds %zu",
-                    what, v, strlen(v), max);
+        return img_fail(err, IMG_ERR_APP_DESC,
+                        "%s \"%s\" is %zu characters; esp_app_desc_t holds %zu", what, v, strlen(v),
+                        max);
     }
     return IMG_OK;
 }
@@ -294,7 +282,7 @@ static img_status_t make_desc(const img_build_opts_t *o, size_t total, img_app_d
                      d->project_name, d->version, d->date, d->time, d->idf_ver, o->chip_id,
                      o->secure_version, total, or_default(o->marker, ""));
     if (EVP_Digest(identity, (size_t)n, d->app_elf_sha256, NULL, EVP_sha256(), NULL) != 1) {
-        return fail(err, IMG_ERR_READ, "SHA-256 failed (OpenSSL)");
+        return img_fail(err, IMG_ERR_READ, "SHA-256 failed (OpenSSL)");
     }
     return IMG_OK;
 }
@@ -344,7 +332,7 @@ static img_status_t assemble(const img_build_opts_t *o, const struct layout *l,
     for (int s = 0; s < SEC_COUNT; s++) {
         sec[s] = malloc(l->sec[s].len);
         if (sec[s] == NULL) {
-            st = fail(err, IMG_ERR_READ, "out of memory building a %zu-byte image", total);
+            st = img_fail(err, IMG_ERR_READ, "out of memory building a %zu-byte image", total);
         }
     }
     if (st == IMG_OK) {
@@ -388,10 +376,10 @@ static const struct chip_layout *find_chip_layout(uint16_t chip_id)
 static img_status_t unsupported_chip(uint16_t chip_id, img_error_t *err)
 {
     const char *name = img_chip_name(chip_id);
-    return fail(err, IMG_ERR_CHIP,
-                "no memory map for %s (chip id %u): images can be built for esp32, esp32s2, "
-                "esp32c3 and esp32s3",
-                name != NULL ? name : "an unknown chip", chip_id);
+    return img_fail(err, IMG_ERR_CHIP,
+                    "no memory map for %s (chip id %u): images can be built for esp32, esp32s2, "
+                    "esp32c3 and esp32s3",
+                    name != NULL ? name : "an unknown chip", chip_id);
 }
 
 /* Every section must lie inside the region its chip gives it: a big image
@@ -407,10 +395,11 @@ static img_status_t check_regions(const struct layout *l, size_t total, img_erro
         uint32_t low = 0, high = 0;
         if (!img_region_bounds(l->chip->chip_id, want, &low, &high) || first < low ||
             last >= high) {
-            return fail(err, IMG_ERR_SEGMENT_BOUNDS,
-                        "a %zu-byte %s image would load %zu bytes of %s at 0x%08x..0x%08x, past "
-                        "the chip's %s window 0x%08x..0x%08x; build a smaller image",
-                        total, chip, l->sec[s].len, want, first, last, want, low, high - 1u);
+            return img_fail(
+                err, IMG_ERR_SEGMENT_BOUNDS,
+                "a %zu-byte %s image would load %zu bytes of %s at 0x%08x..0x%08x, past "
+                "the chip's %s window 0x%08x..0x%08x; build a smaller image",
+                total, chip, l->sec[s].len, want, first, last, want, low, high - 1u);
         }
     }
     return IMG_OK;
@@ -430,15 +419,16 @@ img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_
         return unsupported_chip(opts->chip_id, err);
     }
     if (opts->version == NULL || opts->version[0] == '\0') {
-        return fail(err, IMG_ERR_APP_DESC, "an image needs a version string");
+        return img_fail(err, IMG_ERR_APP_DESC, "an image needs a version string");
     }
     if (opts->marker != NULL && strlen(opts->marker) > IMG_TEST_MARKER_TEXT_MAX) {
-        return fail(err, IMG_ERR_APP_DESC, "test marker \"%s\" is %zu characters; at most %zu fit",
-                    opts->marker, strlen(opts->marker), (size_t)IMG_TEST_MARKER_TEXT_MAX);
+        return img_fail(err, IMG_ERR_APP_DESC,
+                        "test marker \"%s\" is %zu characters; at most %zu fit", opts->marker,
+                        strlen(opts->marker), (size_t)IMG_TEST_MARKER_TEXT_MAX);
     }
     if (opts->size > IMG_BUILD_MAX_SIZE) {
-        return fail(err, IMG_ERR_SEGMENT_BOUNDS,
-                    "size %zu is above the 16 MiB an app partition can hold", opts->size);
+        return img_fail(err, IMG_ERR_SEGMENT_BOUNDS,
+                        "size %zu is above the 16 MiB an app partition can hold", opts->size);
     }
     /* Round up to a 16-byte multiple, then grow until the layout fits. */
     size_t total = (opts->size + 15u) & ~(size_t)15u;
@@ -449,7 +439,7 @@ img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_
     while (!plan(total, chip, &l)) {
         total += 16;
         if (total > IMG_BUILD_MAX_SIZE) {
-            return fail(err, IMG_ERR_SEGMENT_BOUNDS, "no layout fits in %zu bytes", opts->size);
+            return img_fail(err, IMG_ERR_SEGMENT_BOUNDS, "no layout fits in %zu bytes", opts->size);
         }
     }
     img_status_t st = check_regions(&l, total, err);
@@ -463,7 +453,7 @@ img_status_t img_build(const img_build_opts_t *opts, uint8_t **out, size_t *out_
     }
     uint8_t *buf = calloc(1, total);
     if (buf == NULL) {
-        return fail(err, IMG_ERR_READ, "out of memory building a %zu-byte image", total);
+        return img_fail(err, IMG_ERR_READ, "out of memory building a %zu-byte image", total);
     }
     st = assemble(opts, &l, &desc, total, buf, err);
     if (st != IMG_OK) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "app_image_error.h"
 #include "otafmt/app_image.h"
 
 static int file_read(void *ctx, size_t offset, void *buf, size_t len)
@@ -40,11 +41,7 @@ img_status_t img_verify_file(const char *path, int expect_chip, img_info_t *info
         if (fd >= 0) {
             close(fd);
         }
-        if (err != NULL) {
-            err->status = IMG_ERR_READ;
-            snprintf(err->message, sizeof(err->message), "cannot read %s: %s", path, strerror(e));
-        }
-        return IMG_ERR_READ;
+        return img_fail(err, IMG_ERR_READ, "cannot read %s: %s", path, strerror(e));
     }
     img_reader_t reader = {file_read, &fd, (size_t)st.st_size};
     img_status_t status = img_verify(&reader, expect_chip, info, err);

@@ -1,68 +1,26 @@
 /* Full verification of an app image, in the order ESP-IDF's image_load()
  * does it (components/bootloader_support/src/esp_image_format.c): header,
  * chip, segment headers, checksum byte, appended SHA-256. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
-#include "le_bytes.h"
+#include "otafmt/le_bytes.h"
+#include "app_image_error.h"
 #include "otafmt/app_image.h"
 
 /* Bytes read per step while hashing; from the heap so verification costs
  * the caller's stack almost nothing. */
 #define VERIFY_CHUNK 4096u
 
-const char *img_status_name(img_status_t status)
-{
-    switch (status) {
-        case IMG_OK:
-            return "IMG_OK";
-        case IMG_ERR_READ:
-            return "IMG_ERR_READ";
-        case IMG_ERR_TRUNCATED:
-            return "IMG_ERR_TRUNCATED";
-        case IMG_ERR_MAGIC:
-            return "IMG_ERR_MAGIC";
-        case IMG_ERR_SEGMENT_COUNT:
-            return "IMG_ERR_SEGMENT_COUNT";
-        case IMG_ERR_SEGMENT_BOUNDS:
-            return "IMG_ERR_SEGMENT_BOUNDS";
-        case IMG_ERR_CHECKSUM:
-            return "IMG_ERR_CHECKSUM";
-        case IMG_ERR_SHA256:
-            return "IMG_ERR_SHA256";
-        case IMG_ERR_CHIP:
-            return "IMG_ERR_CHIP";
-        case IMG_ERR_APP_DESC:
-            return "IMG_ERR_APP_DESC";
-        case IMG_ERR_SEGMENT_ALIGN:
-            return "IMG_ERR_SEGMENT_ALIGN";
-    }
-    return "IMG_ERR_UNKNOWN";
-}
-
-__attribute__((format(printf, 3, 4))) static img_status_t
-fail(img_error_t *err, img_status_t status, const char *fmt, ...)
-{
-    if (err != NULL) {
-        err->status = status;
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof(err->message), fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
-
 static img_status_t read_at(const img_reader_t *reader, size_t offset, void *buf, size_t len,
                             img_error_t *err)
 {
     if (reader->read(reader->ctx, offset, buf, len) != 0) {
-        return fail(err, IMG_ERR_READ, "reading %zu bytes at image offset 0x%zx failed", len,
-                    offset);
+        return img_fail(err, IMG_ERR_READ, "reading %zu bytes at image offset 0x%zx failed", len,
+                        offset);
     }
     return IMG_OK;
 }
@@ -94,9 +52,9 @@ static img_status_t check_header(const img_reader_t *reader, int expect_chip, im
                                  img_error_t *err)
 {
     if (reader->limit < IMG_HEADER_SIZE) {
-        return fail(err, IMG_ERR_TRUNCATED,
-                    "image is %zu bytes, shorter than the %u-byte image header", reader->limit,
-                    IMG_HEADER_SIZE);
+        return img_fail(err, IMG_ERR_TRUNCATED,
+                        "image is %zu bytes, shorter than the %u-byte image header", reader->limit,
+                        IMG_HEADER_SIZE);
     }
     uint8_t raw[IMG_HEADER_SIZE];
     img_status_t st = read_at(reader, 0, raw, sizeof(raw), err);
@@ -106,20 +64,20 @@ static img_status_t check_header(const img_reader_t *reader, int expect_chip, im
     decode_header(raw, &info->header);
     const img_header_t *h = &info->header;
     if (h->magic != IMG_MAGIC) {
-        return fail(err, IMG_ERR_MAGIC,
-                    "first byte is 0x%02x, not the app image magic 0x%02X (erased slot, or not "
-                    "an ESP-IDF app image)",
-                    h->magic, IMG_MAGIC);
+        return img_fail(err, IMG_ERR_MAGIC,
+                        "first byte is 0x%02x, not the app image magic 0x%02X (erased slot, or not "
+                        "an ESP-IDF app image)",
+                        h->magic, IMG_MAGIC);
     }
     if (expect_chip >= 0 && h->chip_id != (uint16_t)expect_chip) {
-        return fail(err, IMG_ERR_CHIP, "image is for %s (chip id %u), expected %s (chip id %d)",
-                    chip_label(h->chip_id), h->chip_id, chip_label((uint16_t)expect_chip),
-                    expect_chip);
+        return img_fail(err, IMG_ERR_CHIP, "image is for %s (chip id %u), expected %s (chip id %d)",
+                        chip_label(h->chip_id), h->chip_id, chip_label((uint16_t)expect_chip),
+                        expect_chip);
     }
     if (h->segment_count == 0 || h->segment_count > IMG_MAX_SEGMENTS) {
-        return fail(err, IMG_ERR_SEGMENT_COUNT,
-                    "segment count is %u; an app image has 1 to %u segments", h->segment_count,
-                    IMG_MAX_SEGMENTS);
+        return img_fail(err, IMG_ERR_SEGMENT_COUNT,
+                        "segment count is %u; an app image has 1 to %u segments", h->segment_count,
+                        IMG_MAX_SEGMENTS);
     }
     return IMG_OK;
 }
@@ -130,10 +88,10 @@ static img_status_t check_segment(const img_reader_t *reader, unsigned index, si
                                   img_info_t *info, img_error_t *err)
 {
     if (pos + IMG_SEGMENT_HEADER_SIZE > reader->limit) {
-        return fail(err, IMG_ERR_SEGMENT_BOUNDS,
-                    "segment %u header at file offset 0x%zx runs past the end of the image "
-                    "(%zu bytes)",
-                    index, pos, reader->limit);
+        return img_fail(err, IMG_ERR_SEGMENT_BOUNDS,
+                        "segment %u header at file offset 0x%zx runs past the end of the image "
+                        "(%zu bytes)",
+                        index, pos, reader->limit);
     }
     uint8_t raw[IMG_SEGMENT_HEADER_SIZE];
     img_status_t st = read_at(reader, pos, raw, sizeof(raw), err);
@@ -147,28 +105,31 @@ static img_status_t check_segment(const img_reader_t *reader, unsigned index, si
     uint16_t chip = info->header.chip_id;
 
     if (seg->data_len >= IMG_SEGMENT_MAX_LEN) {
-        return fail(err, IMG_ERR_SEGMENT_BOUNDS,
-                    "segment %u (load 0x%08x) claims %u bytes, not below the 16 MiB segment limit",
-                    index, seg->load_addr, seg->data_len);
+        return img_fail(
+            err, IMG_ERR_SEGMENT_BOUNDS,
+            "segment %u (load 0x%08x) claims %u bytes, not below the 16 MiB segment limit", index,
+            seg->load_addr, seg->data_len);
     }
     if (seg->data_len % 4 != 0) {
-        return fail(err, IMG_ERR_SEGMENT_ALIGN,
-                    "segment %u (load 0x%08x) length %u is not a multiple of 4", index,
-                    seg->load_addr, seg->data_len);
+        return img_fail(err, IMG_ERR_SEGMENT_ALIGN,
+                        "segment %u (load 0x%08x) length %u is not a multiple of 4", index,
+                        seg->load_addr, seg->data_len);
     }
     if (img_is_flash_mapped(chip, seg->load_addr) &&
         seg->data_offset % IMG_MMU_PAGE_SIZE != seg->load_addr % IMG_MMU_PAGE_SIZE) {
-        return fail(err, IMG_ERR_SEGMENT_ALIGN,
-                    "segment %u (%s, load 0x%08x) has its data at file offset 0x%x: offset and "
-                    "load address differ modulo the 64 KiB MMU page (0x%x vs 0x%x)",
-                    index, img_region_name(chip, seg->load_addr), seg->load_addr, seg->data_offset,
-                    seg->data_offset % IMG_MMU_PAGE_SIZE, seg->load_addr % IMG_MMU_PAGE_SIZE);
+        return img_fail(err, IMG_ERR_SEGMENT_ALIGN,
+                        "segment %u (%s, load 0x%08x) has its data at file offset 0x%x: offset and "
+                        "load address differ modulo the 64 KiB MMU page (0x%x vs 0x%x)",
+                        index, img_region_name(chip, seg->load_addr), seg->load_addr,
+                        seg->data_offset, seg->data_offset % IMG_MMU_PAGE_SIZE,
+                        seg->load_addr % IMG_MMU_PAGE_SIZE);
     }
     if ((size_t)seg->data_offset + seg->data_len > reader->limit) {
-        return fail(err, IMG_ERR_SEGMENT_BOUNDS,
-                    "segment %u (load 0x%08x, %u bytes at file offset 0x%x) runs past the end of "
-                    "the image (%zu bytes)",
-                    index, seg->load_addr, seg->data_len, seg->data_offset, reader->limit);
+        return img_fail(
+            err, IMG_ERR_SEGMENT_BOUNDS,
+            "segment %u (load 0x%08x, %u bytes at file offset 0x%x) runs past the end of "
+            "the image (%zu bytes)",
+            index, seg->load_addr, seg->data_len, seg->data_offset, reader->limit);
     }
     return IMG_OK;
 }
@@ -218,7 +179,7 @@ static img_status_t hash_and_checksum(const img_reader_t *reader, img_info_t *in
 {
     uint8_t *buf = malloc(VERIFY_CHUNK);
     if (buf == NULL) {
-        return fail(err, IMG_ERR_READ, "out of memory while verifying the image");
+        return img_fail(err, IMG_ERR_READ, "out of memory while verifying the image");
     }
     uint8_t sum = IMG_CHECKSUM_SEED;
     img_status_t st = IMG_OK;
@@ -252,10 +213,10 @@ static img_status_t check_digest(const img_reader_t *reader, img_info_t *info, i
 {
     size_t at = info->checksum_offset + 1;
     if (at + IMG_DIGEST_LEN > reader->limit) {
-        return fail(err, IMG_ERR_TRUNCATED,
-                    "image ends at %zu bytes, before the end of its appended SHA-256 "
-                    "(bytes 0x%zx..0x%zx)",
-                    reader->limit, at, at + IMG_DIGEST_LEN - 1);
+        return img_fail(err, IMG_ERR_TRUNCATED,
+                        "image ends at %zu bytes, before the end of its appended SHA-256 "
+                        "(bytes 0x%zx..0x%zx)",
+                        reader->limit, at, at + IMG_DIGEST_LEN - 1);
     }
     img_status_t st = read_at(reader, at, info->digest_stored, IMG_DIGEST_LEN, err);
     if (st != IMG_OK) {
@@ -267,8 +228,9 @@ static img_status_t check_digest(const img_reader_t *reader, img_info_t *info, i
         char stored[65], computed[65];
         img_hex32(info->digest_stored, stored);
         img_hex32(info->digest_computed, computed);
-        return fail(err, IMG_ERR_SHA256,
-                    "appended SHA-256 %s does not match the image (computed %s)", stored, computed);
+        return img_fail(err, IMG_ERR_SHA256,
+                        "appended SHA-256 %s does not match the image (computed %s)", stored,
+                        computed);
     }
     return IMG_OK;
 }
@@ -293,9 +255,9 @@ static img_status_t verify_body(const img_reader_t *reader, int expect_chip, img
     /* Zero padding, then the checksum as the last byte of a 16-byte block. */
     info->checksum_offset = (pos | 15u);
     if (info->checksum_offset >= reader->limit) {
-        return fail(err, IMG_ERR_TRUNCATED,
-                    "image ends at %zu bytes, before its checksum byte at offset 0x%zx",
-                    reader->limit, info->checksum_offset);
+        return img_fail(err, IMG_ERR_TRUNCATED,
+                        "image ends at %zu bytes, before its checksum byte at offset 0x%zx",
+                        reader->limit, info->checksum_offset);
     }
     info->image_len = info->checksum_offset + 1;
     st = hash_and_checksum(reader, info, info->checksum_offset, sha, &info->checksum_computed, err);
@@ -309,9 +271,9 @@ static img_status_t verify_body(const img_reader_t *reader, int expect_chip, img
     EVP_DigestUpdate(sha, &info->checksum_stored, 1);
     EVP_DigestFinal_ex(sha, info->digest_computed, NULL);
     if (info->checksum_stored != info->checksum_computed) {
-        return fail(err, IMG_ERR_CHECKSUM,
-                    "checksum 0x%02x does not match segment data (computed 0x%02x)",
-                    info->checksum_stored, info->checksum_computed);
+        return img_fail(err, IMG_ERR_CHECKSUM,
+                        "checksum 0x%02x does not match segment data (computed 0x%02x)",
+                        info->checksum_stored, info->checksum_computed);
     }
     if (info->header.hash_appended != 0) {
         return check_digest(reader, info, err);
@@ -330,7 +292,7 @@ img_status_t img_verify(const img_reader_t *reader, int expect_chip, img_info_t 
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     if (sha == NULL || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(sha);
-        return fail(err, IMG_ERR_READ, "cannot start SHA-256 (OpenSSL)");
+        return img_fail(err, IMG_ERR_READ, "cannot start SHA-256 (OpenSSL)");
     }
     img_status_t st = verify_body(reader, expect_chip, info, sha, err);
     EVP_MD_CTX_free(sha);

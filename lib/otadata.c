@@ -4,28 +4,15 @@
  * arithmetic of esp_ota_ops.c). */
 #include <string.h>
 
-#include "le_bytes.h"
+#include "otafmt/crc32.h"
+#include "otafmt/le_bytes.h"
 #include "otafmt/otadata.h"
-
-/* Standard reflected CRC-32 (polynomial 0xEDB88320), the zlib crc32() that
- * ROM's esp_rom_crc32_le() also computes. */
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t len)
-{
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int b = 0; b < 8; b++) {
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}
 
 uint32_t otadata_crc(uint32_t seq)
 {
     uint8_t raw[4];
     le32_put(raw, seq);
-    return crc32_update(UINT32_MAX, raw, sizeof(raw));
+    return crc32_le(UINT32_MAX, raw, sizeof(raw));
 }
 
 void otadata_decode(const uint8_t raw[OTADATA_ENTRY_SIZE], otadata_entry_t *entry)

@@ -8,7 +8,7 @@
 
 #include <openssl/evp.h>
 
-#include "le_bytes.h"
+#include "otafmt/le_bytes.h"
 #include "otafmt/partition_table.h"
 
 #define MD5_LEN 16u

@@ -17,112 +17,89 @@
 #include <string.h>
 #include <strings.h>
 
+/* Each kind's stable name (for --json and scripts) and the recipe's words
+ * for it (for people), indexed by diag_kind_t. */
+static const struct {
+    const char *name;
+    const char *title;
+} kinds[] = {
+    [DIAG_OTA_OK] = {"OTA_OK", "OTA OK"},
+    [DIAG_NODE_OFFLINE] = {"NODE_OFFLINE", "node offline / wrong network / IP changed"},
+    [DIAG_POST_NOT_ARRIVED] = {"POST_NOT_ARRIVED",
+                               "the POST did not arrive: the chip did not reboot and nothing "
+                               "changed"},
+    [DIAG_NEW_IMAGE_PANICS_AT_BOOT] = {"NEW_IMAGE_PANICS_AT_BOOT",
+                                       "the new image panics at boot; the chip came back on the "
+                                       "old image"},
+    [DIAG_HANDLER_HUNG] = {"HANDLER_HUNG", "the OTA handler hung mid-upload (task watchdog reset)"},
+    [DIAG_BROWNOUT] = {"BROWNOUT", "the power supply browned out under stress"},
+    [DIAG_PANIC_LOOP] = {"PANIC_LOOP", "the chip is in a panic loop"},
+    [DIAG_ROLLED_BACK_UNCONFIRMED] = {"ROLLED_BACK_UNCONFIRMED",
+                                      "rollback is enabled but the new image never confirms "
+                                      "itself"},
+    [DIAG_CANNOT_TELL_NO_BOOT_LINE] = {"CANNOT_TELL_NO_BOOT_LINE",
+                                       "cannot tell: the UART shows no 'boot: reset_reason=' line"},
+    [DIAG_UNKNOWN] = {"UNKNOWN", "no known failure signature matched"},
+};
+_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == DIAG_UNKNOWN + 1, "a name for every kind");
+
+/* Each cause's stable name, what it means, and what to do about it in one
+ * sentence, indexed by diag_cause_t. */
+static const struct {
+    const char *name;
+    const char *text;
+    const char *fix;
+} causes[] = {
+    [DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL] =
+        {"OTA_WITH_SEQUENTIAL_WRITES",
+         "esp_ota_begin() with OTA_WITH_SEQUENTIAL_WRITES left the tail of the old, larger image "
+         "in the slot; the new code runs into it (fix A: OTA_SIZE_UNKNOWN, which erases the whole "
+         "slot first)",
+         "Fix A: esp_ota_begin(part, OTA_SIZE_UNKNOWN, &handle) instead of "
+         "OTA_WITH_SEQUENTIAL_WRITES."},
+    [DIAG_CAUSE_OTA_END_STACK_OVERFLOW] =
+        {"ESP_OTA_END_STACK_OVERFLOW",
+         "esp_ota_end() verifies the image with more than 5 KB of stack and overflows the default "
+         "4096-byte httpd task stack, before the boot slot is switched (fix B: config.stack_size "
+         "= 8192)",
+         "Fix B: httpd config.stack_size = 8192."},
+    [DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH] =
+        {"BOOTLOADER_APP_ABI_MISMATCH",
+         "the bootloader on the chip does not match the new app's ESP-IDF (USB-flash the "
+         "bootloader.bin built with the app)",
+         "USB-flash the bootloader.bin built with the same ESP-IDF as the app."},
+    [DIAG_CAUSE_REAL_BUG] =
+        {"BUG_IN_NEW_CODE",
+         "a real bug in the new code: decode the backtrace printed before the PANIC reset against "
+         "the new image's ELF",
+         "Decode the backtrace against the new image's ELF (idf.py monitor or "
+         "xtensa-esp32s3-elf-addr2line -pfiaC -e build/esp32-csi-node.elf ADDRESSES)."},
+};
+_Static_assert(sizeof(causes) / sizeof(causes[0]) == DIAG_CAUSE_COUNT, "words for every cause");
+
 const char *diag_kind_name(diag_kind_t kind)
 {
-    switch (kind) {
-        case DIAG_OTA_OK:
-            return "OTA_OK";
-        case DIAG_NODE_OFFLINE:
-            return "NODE_OFFLINE";
-        case DIAG_POST_NOT_ARRIVED:
-            return "POST_NOT_ARRIVED";
-        case DIAG_NEW_IMAGE_PANICS_AT_BOOT:
-            return "NEW_IMAGE_PANICS_AT_BOOT";
-        case DIAG_HANDLER_HUNG:
-            return "HANDLER_HUNG";
-        case DIAG_BROWNOUT:
-            return "BROWNOUT";
-        case DIAG_PANIC_LOOP:
-            return "PANIC_LOOP";
-        case DIAG_ROLLED_BACK_UNCONFIRMED:
-            return "ROLLED_BACK_UNCONFIRMED";
-        case DIAG_CANNOT_TELL_NO_BOOT_LINE:
-            return "CANNOT_TELL_NO_BOOT_LINE";
-        case DIAG_UNKNOWN:
-            return "UNKNOWN";
-    }
-    return "UNKNOWN";
+    return (unsigned)kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[kind].name : "UNKNOWN";
 }
 
 const char *diag_kind_title(diag_kind_t kind)
 {
-    switch (kind) {
-        case DIAG_OTA_OK:
-            return "OTA OK";
-        case DIAG_NODE_OFFLINE:
-            return "node offline / wrong network / IP changed";
-        case DIAG_POST_NOT_ARRIVED:
-            return "the POST did not arrive: the chip did not reboot and nothing changed";
-        case DIAG_NEW_IMAGE_PANICS_AT_BOOT:
-            return "the new image panics at boot; the chip came back on the old image";
-        case DIAG_HANDLER_HUNG:
-            return "the OTA handler hung mid-upload (task watchdog reset)";
-        case DIAG_BROWNOUT:
-            return "the power supply browned out under stress";
-        case DIAG_PANIC_LOOP:
-            return "the chip is in a panic loop";
-        case DIAG_ROLLED_BACK_UNCONFIRMED:
-            return "rollback is enabled but the new image never confirms itself";
-        case DIAG_CANNOT_TELL_NO_BOOT_LINE:
-            return "cannot tell: the UART shows no 'boot: reset_reason=' line";
-        case DIAG_UNKNOWN:
-            return "no known failure signature matched";
-    }
-    return "?";
+    return (unsigned)kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[kind].title : "?";
 }
 
 const char *diag_cause_name(diag_cause_t cause)
 {
-    switch (cause) {
-        case DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL:
-            return "OTA_WITH_SEQUENTIAL_WRITES";
-        case DIAG_CAUSE_OTA_END_STACK_OVERFLOW:
-            return "ESP_OTA_END_STACK_OVERFLOW";
-        case DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH:
-            return "BOOTLOADER_APP_ABI_MISMATCH";
-        case DIAG_CAUSE_REAL_BUG:
-            return "BUG_IN_NEW_CODE";
-    }
-    return "?";
+    return (unsigned)cause < DIAG_CAUSE_COUNT ? causes[cause].name : "?";
 }
 
 const char *diag_cause_text(diag_cause_t cause)
 {
-    switch (cause) {
-        case DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL:
-            return "esp_ota_begin() with OTA_WITH_SEQUENTIAL_WRITES left the tail of the old, "
-                   "larger image in the slot; the new code runs into it (fix A: "
-                   "OTA_SIZE_UNKNOWN, which erases the whole slot first)";
-        case DIAG_CAUSE_OTA_END_STACK_OVERFLOW:
-            return "esp_ota_end() verifies the image with more than 5 KB of stack and overflows "
-                   "the default 4096-byte httpd task stack, before the boot slot is switched "
-                   "(fix B: config.stack_size = 8192)";
-        case DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH:
-            return "the bootloader on the chip does not match the new app's ESP-IDF "
-                   "(USB-flash the bootloader.bin built with the app)";
-        case DIAG_CAUSE_REAL_BUG:
-            return "a real bug in the new code: decode the backtrace printed before the PANIC "
-                   "reset against the new image's ELF";
-    }
-    return "?";
+    return (unsigned)cause < DIAG_CAUSE_COUNT ? causes[cause].text : "?";
 }
 
-/* What to do about each cause, one sentence. */
 static const char *cause_fix(diag_cause_t cause)
 {
-    switch (cause) {
-        case DIAG_CAUSE_SEQUENTIAL_WRITES_STALE_TAIL:
-            return "Fix A: esp_ota_begin(part, OTA_SIZE_UNKNOWN, &handle) instead of "
-                   "OTA_WITH_SEQUENTIAL_WRITES.";
-        case DIAG_CAUSE_OTA_END_STACK_OVERFLOW:
-            return "Fix B: httpd config.stack_size = 8192.";
-        case DIAG_CAUSE_BOOTLOADER_ABI_MISMATCH:
-            return "USB-flash the bootloader.bin built with the same ESP-IDF as the app.";
-        case DIAG_CAUSE_REAL_BUG:
-            return "Decode the backtrace against the new image's ELF (idf.py monitor or "
-                   "xtensa-esp32s3-elf-addr2line -pfiaC -e build/esp32-csi-node.elf ADDRESSES).";
-    }
-    return "";
+    return (unsigned)cause < DIAG_CAUSE_COUNT ? causes[cause].fix : "";
 }
 
 void diag_poll_answered(diag_poll_t *poll, const node_status_t *status)
@@ -395,6 +372,16 @@ static void describe_uart(const uart_log_t *log, const uart_facts_t *u, diag_res
 
 /* ---- the verdicts ---- */
 
+/* The crash's backtrace, kept whole for the report and named as evidence. */
+static void note_backtrace(diag_result_t *r, const uart_facts_t *u)
+{
+    if (u->last_backtrace) {
+        snprintf(r->backtrace, sizeof(r->backtrace), "%s", u->last_backtrace->detail);
+        evidence(r, "backtrace (UART line %zu): %s", u->last_backtrace->line,
+                 u->last_backtrace->detail);
+    }
+}
+
 static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *ev,
                                   diag_result_t *r)
 {
@@ -439,11 +426,7 @@ static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *
     }
     memcpy(r->causes, order, sizeof(order));
     r->cause_count = count;
-    if (u->last_backtrace) {
-        snprintf(r->backtrace, sizeof(r->backtrace), "%s", u->last_backtrace->detail);
-        evidence(r, "backtrace (UART line %zu): %s", u->last_backtrace->line,
-                 u->last_backtrace->detail);
-    }
+    note_backtrace(r, u);
     if (ev->before && ev->polls && ev->poll_count) {
         evidence(r, "before the upload the node ran %s on %s", ev->before->version,
                  ev->before->running_partition);
@@ -667,11 +650,7 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
                  u.panic_boot_lines, u.crash_boots);
     }
     if (r->kind == DIAG_PANIC_LOOP) {
-        if (u.last_backtrace) {
-            snprintf(r->backtrace, sizeof(r->backtrace), "%s", u.last_backtrace->detail);
-            evidence(r, "backtrace (UART line %zu): %s", u.last_backtrace->line,
-                     u.last_backtrace->detail);
-        }
+        note_backtrace(r, &u);
         fix(r, "The chip panics and reboots over and over (no confirmation, no rollback). "
                "USB-flash a known-good image, then put fixes A, B and C in the firmware that "
                "runs before the next OTA; enable rollback only together with "

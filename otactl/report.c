@@ -80,7 +80,9 @@ cJSON *report_node_object(const node_result_t *n)
     return o;
 }
 
-static void add_summary(cJSON *root, const node_result_t *nodes, size_t count)
+/* What every per-node command's document ends with: the counts by
+ * outcome, the exit code and one object per node. */
+static void add_results(cJSON *root, const node_result_t *nodes, size_t count, int exit_code)
 {
     size_t by_outcome[NODE_OUTCOME_COUNT] = {0};
     size_t failed = 0;
@@ -94,6 +96,11 @@ static void add_summary(cJSON *root, const node_result_t *nodes, size_t count)
     cJSON_AddNumberToObject(s, "skipped", (double)by_outcome[NODE_SKIPPED]);
     cJSON_AddNumberToObject(s, "sent", (double)by_outcome[NODE_SENT]);
     cJSON_AddNumberToObject(s, "failed", (double)failed);
+    cJSON_AddNumberToObject(root, "exit_code", exit_code);
+    cJSON *arr = cJSON_AddArrayToObject(root, "nodes");
+    for (size_t i = 0; i < count; i++) {
+        cJSON_AddItemToArray(arr, report_node_object(&nodes[i]));
+    }
 }
 
 cJSON *report_deploy_json(const node_result_t *nodes, size_t count, const image_identity_t *img,
@@ -114,12 +121,7 @@ cJSON *report_deploy_json(const node_result_t *nodes, size_t count, const image_
     cJSON_AddStringToObject(im, "elf_sha256", img->elf_sha256);
     cJSON_AddStringToObject(im, "chip", img->chip);
     cJSON_AddBoolToObject(root, "verified", verified);
-    add_summary(root, nodes, count);
-    cJSON_AddNumberToObject(root, "exit_code", exit_code);
-    cJSON *arr = cJSON_AddArrayToObject(root, "nodes");
-    for (size_t i = 0; i < count; i++) {
-        cJSON_AddItemToArray(arr, report_node_object(&nodes[i]));
-    }
+    add_results(root, nodes, count, exit_code);
     return root;
 }
 
@@ -128,12 +130,7 @@ cJSON *report_operator_json(const char *command, const node_result_t *nodes, siz
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", command);
-    add_summary(root, nodes, count);
-    cJSON_AddNumberToObject(root, "exit_code", exit_code);
-    cJSON *arr = cJSON_AddArrayToObject(root, "nodes");
-    for (size_t i = 0; i < count; i++) {
-        cJSON_AddItemToArray(arr, report_node_object(&nodes[i]));
-    }
+    add_results(root, nodes, count, exit_code);
     return root;
 }
 

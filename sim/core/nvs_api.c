@@ -225,26 +225,44 @@ esp_err_t nvs_commit(nvs_handle_t handle)
     return rc;
 }
 
+/* ---- argument rules ----------------------------------------------------- */
+
+/* The open handle behind id (into *out); a call that writes needs one
+ * opened read-write. Call with s_lock held. */
+static esp_err_t check_handle(nvs_handle_t id, bool write, handle_t **out)
+{
+    *out = find_handle(id);
+    if (!*out) {
+        return ESP_ERR_NVS_INVALID_HANDLE;
+    }
+    return write && (*out)->readonly ? ESP_ERR_NVS_READ_ONLY : ESP_OK;
+}
+
+/* An empty key is an invalid name; an over-long one is `too_long` (a set
+ * refuses it, so gets and erases report it as not found). */
+static esp_err_t check_key(const char *key, esp_err_t too_long)
+{
+    if (!key || key[0] == '\0') {
+        return ESP_ERR_NVS_INVALID_NAME;
+    }
+    return name_too_long(key) ? too_long : ESP_OK;
+}
+
 /* ---- values ------------------------------------------------------------- */
 
 static esp_err_t set_value(nvs_handle_t handle, const char *key, nvs_type_t type, const void *value,
                            size_t len)
 {
     pthread_mutex_lock(&s_lock);
-    handle_t *h = find_handle(handle);
-    esp_err_t rc;
-    if (!h) {
-        rc = ESP_ERR_NVS_INVALID_HANDLE;
-    } else if (h->readonly) {
-        rc = ESP_ERR_NVS_READ_ONLY;
-    } else if (!key || key[0] == '\0') {
-        rc = ESP_ERR_NVS_INVALID_NAME;
-    } else if (name_too_long(key)) {
-        rc = ESP_ERR_NVS_KEY_TOO_LONG;
-    } else if (len > NVS_VALUE_MAX_SIZE) {
-        rc = ESP_ERR_NVS_VALUE_TOO_LONG;
-    } else {
-        rc = nvs_store_set(s_store, h->ns, key, (uint8_t)type, value, len);
+    handle_t *h;
+    esp_err_t rc = check_handle(handle, true, &h);
+    if (rc == ESP_OK) {
+        rc = check_key(key, ESP_ERR_NVS_KEY_TOO_LONG);
+    }
+    if (rc == ESP_OK) {
+        rc = len > NVS_VALUE_MAX_SIZE
+                 ? ESP_ERR_NVS_VALUE_TOO_LONG
+                 : nvs_store_set(s_store, h->ns, key, (uint8_t)type, value, len);
     }
     pthread_mutex_unlock(&s_lock);
     return rc;
@@ -256,18 +274,15 @@ static esp_err_t get_value(nvs_handle_t handle, const char *key, nvs_type_t type
                            size_t *length, size_t fixed_len)
 {
     pthread_mutex_lock(&s_lock);
-    handle_t *h = find_handle(handle);
-    esp_err_t rc = ESP_OK;
+    handle_t *h;
     uint8_t stored_type = 0;
     const void *value = NULL;
     size_t len = 0;
-    if (!h) {
-        rc = ESP_ERR_NVS_INVALID_HANDLE;
-    } else if (!key || key[0] == '\0') {
-        rc = ESP_ERR_NVS_INVALID_NAME;
-    } else if (name_too_long(key)) {
-        rc = ESP_ERR_NVS_NOT_FOUND; /* never stored: sets refuse such keys */
-    } else {
+    esp_err_t rc = check_handle(handle, false, &h);
+    if (rc == ESP_OK) {
+        rc = check_key(key, ESP_ERR_NVS_NOT_FOUND);
+    }
+    if (rc == ESP_OK) {
         rc = nvs_store_get(s_store, h->ns, key, &stored_type, &value, &len);
         if (rc == ESP_OK && stored_type != type) {
             rc = ESP_ERR_NVS_NOT_FOUND; /* ESP-IDF looks items up by key and type */
@@ -350,17 +365,12 @@ esp_err_t nvs_get_blob(nvs_handle_t handle, const char *key, void *out_value, si
 esp_err_t nvs_erase_key(nvs_handle_t handle, const char *key)
 {
     pthread_mutex_lock(&s_lock);
-    handle_t *h = find_handle(handle);
-    esp_err_t rc;
-    if (!h) {
-        rc = ESP_ERR_NVS_INVALID_HANDLE;
-    } else if (h->readonly) {
-        rc = ESP_ERR_NVS_READ_ONLY;
-    } else if (!key || key[0] == '\0') {
-        rc = ESP_ERR_NVS_INVALID_NAME;
-    } else if (name_too_long(key)) {
-        rc = ESP_ERR_NVS_NOT_FOUND;
-    } else {
+    handle_t *h;
+    esp_err_t rc = check_handle(handle, true, &h);
+    if (rc == ESP_OK) {
+        rc = check_key(key, ESP_ERR_NVS_NOT_FOUND);
+    }
+    if (rc == ESP_OK) {
         rc = nvs_store_erase_key(s_store, h->ns, key);
     }
     pthread_mutex_unlock(&s_lock);
@@ -370,13 +380,9 @@ esp_err_t nvs_erase_key(nvs_handle_t handle, const char *key)
 esp_err_t nvs_erase_all(nvs_handle_t handle)
 {
     pthread_mutex_lock(&s_lock);
-    handle_t *h = find_handle(handle);
-    esp_err_t rc;
-    if (!h) {
-        rc = ESP_ERR_NVS_INVALID_HANDLE;
-    } else if (h->readonly) {
-        rc = ESP_ERR_NVS_READ_ONLY;
-    } else {
+    handle_t *h;
+    esp_err_t rc = check_handle(handle, true, &h);
+    if (rc == ESP_OK) {
         rc = nvs_store_erase_namespace(s_store, h->ns);
     }
     pthread_mutex_unlock(&s_lock);

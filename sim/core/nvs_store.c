@@ -6,6 +6,8 @@
 
 #include "flash.h"
 #include "nvs.h"
+#include "otafmt/crc32.h"
+#include "otafmt/le_bytes.h"
 
 #define SECTOR_MAGIC    0x53564E56u /* "VNVS" */
 #define SEQ_NONE        0xFFFFFFFFu
@@ -70,31 +72,6 @@ typedef struct {
 
 /* ---- encoding ----------------------------------------------------------- */
 
-static uint32_t crc32_ieee(uint32_t crc, const uint8_t *p, size_t n)
-{
-    crc = ~crc;
-    while (n--) {
-        crc ^= *p++;
-        for (int k = 0; k < 8; k++) {
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 static bool all_ff(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -137,10 +114,9 @@ static size_t encode_record(uint8_t *buf, uint8_t op, uint8_t type, const char *
     buf[3] = (uint8_t)ns_len;
     buf[4] = (uint8_t)key_len;
     buf[5] = 0xFF;
-    buf[6] = (uint8_t)len;
-    buf[7] = (uint8_t)(len >> 8);
-    put_u32(buf + 8, crc32_ieee(0, payload, ns_len + key_len + len));
-    put_u32(buf + 12, crc32_ieee(0, buf, 12));
+    le16_put(buf + 6, (uint16_t)len);
+    le32_put(buf + 8, crc32_le(0, payload, ns_len + key_len + len));
+    le32_put(buf + 12, crc32_le(0, buf, 12));
     return size;
 }
 
@@ -278,17 +254,17 @@ static void classify(const uint8_t *buf, sector_t *sec)
         sec->kind = all_ff(buf, FLASH_SECTOR_SIZE) ? SEC_ERASED : SEC_GARBAGE;
         return;
     }
-    if (get_u32(buf) != SECTOR_MAGIC) {
+    if (le32_get(buf) != SECTOR_MAGIC) {
         sec->kind = SEC_FOREIGN;
         return;
     }
-    if (get_u32(buf + 12) != crc32_ieee(0, buf, 12) || get_u32(buf + 16) != 0xFFFFFFFFu) {
+    if (le32_get(buf + 12) != crc32_le(0, buf, 12) || le32_get(buf + 16) != 0xFFFFFFFFu) {
         sec->kind = SEC_GARBAGE; /* torn header, or retired after compaction */
         return;
     }
     sec->kind = SEC_IN_USE;
-    sec->seq = get_u32(buf + 4);
-    sec->gc_src = get_u32(buf + 8);
+    sec->seq = le32_get(buf + 4);
+    sec->gc_src = le32_get(buf + 8);
 }
 
 /* Decodes the record at off; returns its size, 0 at the end of the log
@@ -299,17 +275,17 @@ static long decode_record(const uint8_t *buf, uint32_t off, record_t *r, bool *c
     if (all_ff(h, REC_HDR_SIZE)) {
         return 0;
     }
-    if (h[0] != REC_MAGIC || get_u32(h + 12) != crc32_ieee(0, h, 12) || h[3] > NVS_STORE_NAME_MAX ||
+    if (h[0] != REC_MAGIC || le32_get(h + 12) != crc32_le(0, h, 12) || h[3] > NVS_STORE_NAME_MAX ||
         h[4] > NVS_STORE_NAME_MAX) {
         return -1;
     }
-    size_t len = (size_t)h[6] | (size_t)h[7] << 8;
+    size_t len = le16_get(h + 6);
     size_t size = record_size(h[3], h[4], len);
     if (off + size > FLASH_SECTOR_SIZE) {
         return -1;
     }
     const uint8_t *payload = h + REC_HDR_SIZE;
-    *complete = get_u32(h + 8) == crc32_ieee(0, payload, h[3] + h[4] + len);
+    *complete = le32_get(h + 8) == crc32_le(0, payload, h[3] + h[4] + len);
     memset(r, 0, sizeof(*r));
     r->op = h[1];
     r->type = h[2];
@@ -408,10 +384,10 @@ static esp_err_t open_sector(nvs_store_t *s, uint32_t i, uint32_t gc_src)
 {
     uint8_t hdr[16];
     uint32_t seq = max_seq(s) + 1;
-    put_u32(hdr, SECTOR_MAGIC);
-    put_u32(hdr + 4, seq);
-    put_u32(hdr + 8, gc_src);
-    put_u32(hdr + 12, crc32_ieee(0, hdr, 12));
+    le32_put(hdr, SECTOR_MAGIC);
+    le32_put(hdr + 4, seq);
+    le32_put(hdr + 8, gc_src);
+    le32_put(hdr + 12, crc32_le(0, hdr, 12));
     esp_err_t rc = esp_partition_write(s->part, sector_addr(i), hdr, sizeof(hdr));
     if (rc != ESP_OK) {
         return rc;

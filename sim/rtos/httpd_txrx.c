@@ -57,8 +57,9 @@ static bool send_iov(int fd, struct iovec *iov, int iov_count)
     return true;
 }
 
-/* The status line and headers; first_line_fmt has the status, the type
- * and (for a plain response) the length. malloc'd; NULL when out of memory. */
+/* The status line and headers, with Content-Length for content_len >= 0
+ * and chunked transfer otherwise. malloc'd; NULL when out of memory or when
+ * the status or type does not fit the first lines. */
 static char *response_head(const struct httpd_req_aux *ra, ssize_t content_len, size_t *len)
 {
     char essential[256 + HTTPD_MAX_URI_LEN];
@@ -94,7 +95,10 @@ static char *response_head(const struct httpd_req_aux *ra, ssize_t content_len, 
     return head;
 }
 
-esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
+/* What both send calls check and settle first: the request, the body's
+ * length (HTTPD_RESP_USE_STRLEN measures it; no buffer means no body), and,
+ * as on ESP-IDF, dropping the request headers once a response goes out. */
+static esp_err_t begin_response(httpd_req_t *r, const char *buf, ssize_t *buf_len)
 {
     if (r == NULL) {
         return ESP_ERR_INVALID_ARG;
@@ -102,16 +106,22 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
     if (!httpd_req_valid(r)) {
         return ESP_ERR_HTTPD_INVALID_REQ;
     }
-    struct httpd_req_aux *ra = r->aux;
-    if (buf_len == HTTPD_RESP_USE_STRLEN) {
-        buf_len = buf != NULL ? (ssize_t)strlen(buf) : 0;
-    }
     if (buf == NULL) {
-        buf_len = 0;
+        *buf_len = 0;
+    } else if (*buf_len == HTTPD_RESP_USE_STRLEN) {
+        *buf_len = (ssize_t)strlen(buf);
     }
-    /* As on ESP-IDF, the request headers are gone once a response is sent. */
-    ra->hdr_count = 0;
+    ((struct httpd_req_aux *)r->aux)->hdr_count = 0;
+    return ESP_OK;
+}
 
+esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
+{
+    esp_err_t err = begin_response(r, buf, &buf_len);
+    if (err != ESP_OK) {
+        return err;
+    }
+    struct httpd_req_aux *ra = r->aux;
     size_t head_len = 0;
     char *head = response_head(ra, buf_len, &head_len);
     if (head == NULL) {
@@ -125,21 +135,11 @@ esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len)
 
 esp_err_t httpd_resp_send_chunk(httpd_req_t *r, const char *buf, ssize_t buf_len)
 {
-    if (r == NULL) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    if (!httpd_req_valid(r)) {
-        return ESP_ERR_HTTPD_INVALID_REQ;
+    esp_err_t err = begin_response(r, buf, &buf_len);
+    if (err != ESP_OK) {
+        return err;
     }
     struct httpd_req_aux *ra = r->aux;
-    if (buf_len == HTTPD_RESP_USE_STRLEN) {
-        buf_len = buf != NULL ? (ssize_t)strlen(buf) : 0;
-    }
-    if (buf == NULL) {
-        buf_len = 0;
-    }
-    ra->hdr_count = 0;
-
     char *head = NULL;
     size_t head_len = 0;
     if (!ra->first_chunk_sent) {

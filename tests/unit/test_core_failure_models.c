@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <regex.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -37,36 +36,10 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs fn in a child (as the chip's process) and returns its wait status. */
-static int run_child(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        fn();
-        _exit(0);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return status;
-}
-
 static void assert_reset_with(int status, esp_reset_reason_t reason)
 {
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), VCHIP_EXIT_BASE + (int)reason);
-}
-
-static bool uart_matches(const fixture_t *f, const char *pattern)
-{
-    regex_t re;
-    assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE), 0);
-    char *text = fix_uart_text(f);
-    bool ok = regexec(&re, text, 0, NULL, 0) == 0;
-    free(text);
-    regfree(&re);
-    return ok;
 }
 
 /* ---- stack model (fix B) ------------------------------------------------ */
@@ -110,11 +83,11 @@ static void small_stack_reports_esp_idf_overflow_and_panics(void **state)
     fix_uart_clear(f);
     s_fake_stack = 4096;
     vchip_set_task_info_source(fake_httpd_task);
-    assert_reset_with(run_child(stack_need), ESP_RST_PANIC);
-    assert_true(uart_matches(
+    assert_reset_with(fix_run_child(stack_need), ESP_RST_PANIC);
+    assert_true(fix_uart_matches(
         f, "^\\*\\*\\*ERROR\\*\\*\\* A stack overflow in task httpd has been detected\\.\n"));
-    assert_true(uart_matches(f, "^Backtrace: 0x"));
-    assert_true(uart_matches(f, "^Rebooting\\.\\.\\.$"));
+    assert_true(fix_uart_matches(f, "^Backtrace: 0x"));
+    assert_true(fix_uart_matches(f, "^Rebooting\\.\\.\\.$"));
 }
 
 static void large_stack_passes(void **state)
@@ -152,12 +125,12 @@ static void ota_end_overflows_before_the_boot_slot_changes(void **state)
     esp_ota_select_entry_t before[2] = {fix_read_otadata(f, 0), fix_read_otadata(f, 1)};
     s_fake_stack = 4096;
     vchip_set_task_info_source(fake_httpd_task);
-    assert_reset_with(run_child(ota_end_with_image), ESP_RST_PANIC);
+    assert_reset_with(fix_run_child(ota_end_with_image), ESP_RST_PANIC);
     esp_ota_select_entry_t after[2] = {fix_read_otadata(f, 0), fix_read_otadata(f, 1)};
     assert_memory_equal(before, after, sizeof(before));
 
     s_fake_stack = 8192; /* fix B: the same update goes through */
-    int status = run_child(ota_end_with_image);
+    int status = fix_run_child(ota_end_with_image);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_int_equal(fix_read_otadata(f, 1).ota_seq, 2); /* ota_1 is next to boot */
@@ -182,10 +155,10 @@ static void stale_tail_panics_at_app_start(void **state)
     leave_stale_bytes_in_ota_0(f);
     assert_int_equal(fix_boot(f, ESP_RST_SW), ESP_OK);
     fix_uart_clear(f);
-    assert_reset_with(run_child(app_start), ESP_RST_PANIC);
-    assert_true(uart_matches(f,
-                             "^Guru Meditation Error: Core  0 panic'ed \\(IllegalInstruction\\)\\. "
-                             "Exception was unhandled\\.$"));
+    assert_reset_with(fix_run_child(app_start), ESP_RST_PANIC);
+    assert_true(
+        fix_uart_matches(f, "^Guru Meditation Error: Core  0 panic'ed \\(IllegalInstruction\\)\\. "
+                            "Exception was unhandled\\.$"));
     assert_false(fix_uart_contains(f, "Calling app_main()"));
 }
 
@@ -198,7 +171,7 @@ static void stale_tail_model_can_be_switched_off(void **state)
     cfg.no_stale_tail_panic = true;
     assert_int_equal(vchip_power_on(&cfg), ESP_OK);
     fix_uart_clear(f);
-    int status = run_child(app_start);
+    int status = fix_run_child(app_start);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_true(fix_uart_contains(f, "Calling app_main()"));
@@ -209,7 +182,7 @@ static void erased_tail_boots(void **state)
     fixture_t *f = *state;
     assert_int_equal(fix_boot(f, ESP_RST_SW), ESP_OK);
     fix_uart_clear(f);
-    int status = run_child(app_start);
+    int status = fix_run_child(app_start);
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_false(fix_uart_contains(f, "Guru Meditation"));
 }
@@ -229,9 +202,10 @@ static void panic_after_marker_crashes_the_running_app(void **state)
     fix_flash_image(f, "ota_0", "1.0.0", 150000, "panic-after-ms=50");
     assert_int_equal(fix_boot(f, ESP_RST_SW), ESP_OK);
     fix_uart_clear(f);
-    assert_reset_with(run_child(app_start_then_wait), ESP_RST_PANIC);
+    assert_reset_with(fix_run_child(app_start_then_wait), ESP_RST_PANIC);
     assert_true(fix_uart_contains(f, "Calling app_main()")); /* it ran first */
-    assert_true(uart_matches(f, "^Guru Meditation Error: Core  0 panic'ed \\(LoadProhibited\\)"));
+    assert_true(
+        fix_uart_matches(f, "^Guru Meditation Error: Core  0 panic'ed \\(LoadProhibited\\)"));
 }
 
 /* ---- bootloader without rollback ----------------------------------------- */
@@ -286,8 +260,8 @@ static void brownout_prints_the_detector_line_and_resets(void **state)
     cfg.power_cut_reason = ESP_RST_BROWNOUT;
     assert_int_equal(vchip_power_on(&cfg), ESP_OK);
     fix_uart_clear(f);
-    assert_reset_with(run_child(erase_ota_1), ESP_RST_BROWNOUT);
-    assert_true(uart_matches(f, "^E BOD: Brownout detector was triggered$"));
+    assert_reset_with(fix_run_child(erase_ota_1), ESP_RST_BROWNOUT);
+    assert_true(fix_uart_matches(f, "^E BOD: Brownout detector was triggered$"));
 }
 
 static void power_cut_leaves_no_last_words(void **state)
@@ -298,7 +272,7 @@ static void power_cut_leaves_no_last_words(void **state)
     cfg.power_cut_at = 1;
     assert_int_equal(vchip_power_on(&cfg), ESP_OK);
     fix_uart_clear(f);
-    assert_reset_with(run_child(erase_ota_1), ESP_RST_POWERON);
+    assert_reset_with(fix_run_child(erase_ota_1), ESP_RST_POWERON);
     assert_false(fix_uart_contains(f, "Brownout"));
 }
 

@@ -8,10 +8,12 @@
 #define TEST_CORE_FIXTURE_H
 
 #include <fcntl.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bootloader.h"
@@ -224,11 +226,45 @@ static inline bool fix_uart_contains(const fixture_t *f, const char *needle)
     return found;
 }
 
+/* Whether the UART so far has a line matching the extended regex pattern. */
+static inline bool fix_uart_matches(const fixture_t *f, const char *pattern)
+{
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE) != 0) {
+        abort();
+    }
+    char *text = fix_uart_text(f);
+    bool ok = regexec(&re, text, 0, NULL, 0) == 0;
+    free(text);
+    regfree(&re);
+    return ok;
+}
+
 static inline void fix_uart_clear(const fixture_t *f)
 {
     if (ftruncate(f->uart_fd, 0) != 0) {
         abort();
     }
+}
+
+/* Runs fn in a child, as the chip's own process (a restart or a panic ends
+ * the process), and returns its wait status. */
+static inline int fix_run_child(void (*fn)(void))
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        abort();
+    }
+    if (pid == 0) {
+        fn();
+        _exit(0);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid) {
+        abort();
+    }
+    return status;
 }
 
 #endif

@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include <cmocka.h>
-#include <regex.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,32 +37,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs fn in a child (as the chip's process) and returns its wait status. */
-static int run_child(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        fn();
-        _exit(0);
-    }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return status;
-}
-
-static bool uart_matches(const fixture_t *f, const char *pattern)
-{
-    regex_t re;
-    assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE), 0);
-    char *text = fix_uart_text(f);
-    bool ok = regexec(&re, text, 0, NULL, 0) == 0;
-    free(text);
-    regfree(&re);
-    return ok;
-}
-
 /* ---- logging ------------------------------------------------------------ */
 
 static void log_lines_look_like_the_chips(void **state)
@@ -73,10 +46,10 @@ static void log_lines_look_like_the_chips(void **state)
     ESP_LOGE("ota", "error %d", 7);
     ESP_LOGW("ota", "warning");
     ESP_LOGD("ota", "debug is compiled out at CONFIG_LOG_MAXIMUM_LEVEL 3");
-    assert_true(
-        uart_matches(f, "^I \\([0-9]+\\) main: boot: reset_reason=SW running_partition=ota_0$"));
-    assert_true(uart_matches(f, "^E \\([0-9]+\\) ota: error 7$"));
-    assert_true(uart_matches(f, "^W \\([0-9]+\\) ota: warning$"));
+    assert_true(fix_uart_matches(
+        f, "^I \\([0-9]+\\) main: boot: reset_reason=SW running_partition=ota_0$"));
+    assert_true(fix_uart_matches(f, "^E \\([0-9]+\\) ota: error 7$"));
+    assert_true(fix_uart_matches(f, "^W \\([0-9]+\\) ota: warning$"));
     assert_false(fix_uart_contains(f, "debug is compiled out"));
 }
 
@@ -138,7 +111,7 @@ static void register_and_restart(void)
 static void restart_runs_shutdown_handlers_and_resets_with_sw(void **state)
 {
     (void)state;
-    int status = run_child(register_and_restart);
+    int status = fix_run_child(register_and_restart);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), VCHIP_EXIT_BASE + ESP_RST_SW);
     assert_int_equal(vchip_reason_from_wait_status(status), ESP_RST_SW);
@@ -152,16 +125,16 @@ static void failing_check(void)
 static void error_check_failures_print_like_esp_idf_and_panic(void **state)
 {
     fixture_t *f = *state;
-    int status = run_child(failing_check);
+    int status = fix_run_child(failing_check);
     assert_int_equal(vchip_reason_from_wait_status(status), ESP_RST_PANIC);
-    assert_true(uart_matches(
+    assert_true(fix_uart_matches(
         f, "^ESP_ERROR_CHECK failed: esp_err_t 0x1102 \\(ESP_ERR_NVS_NOT_FOUND\\) at 0x"));
-    assert_true(uart_matches(f, "^expression: ESP_ERR_NVS_NOT_FOUND$"));
-    assert_true(uart_matches(f, "^func: failing_check$"));
-    assert_true(uart_matches(f, "^abort\\(\\) was called at PC 0x[0-9a-f]+ on core 0$"));
-    assert_true(uart_matches(f, "^Backtrace: 0x"));
-    assert_true(uart_matches(f, "^ELF file SHA256: [0-9a-f]{16}$"));
-    assert_true(uart_matches(f, "^Rebooting\\.\\.\\.$"));
+    assert_true(fix_uart_matches(f, "^expression: ESP_ERR_NVS_NOT_FOUND$"));
+    assert_true(fix_uart_matches(f, "^func: failing_check$"));
+    assert_true(fix_uart_matches(f, "^abort\\(\\) was called at PC 0x[0-9a-f]+ on core 0$"));
+    assert_true(fix_uart_matches(f, "^Backtrace: 0x"));
+    assert_true(fix_uart_matches(f, "^ELF file SHA256: [0-9a-f]{16}$"));
+    assert_true(fix_uart_matches(f, "^Rebooting\\.\\.\\.$"));
 }
 
 static void panic_in_child(void)
@@ -172,12 +145,13 @@ static void panic_in_child(void)
 static void a_panic_prints_the_guru_meditation_banner(void **state)
 {
     fixture_t *f = *state;
-    int status = run_child(panic_in_child);
+    int status = fix_run_child(panic_in_child);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), VCHIP_EXIT_BASE + ESP_RST_PANIC);
-    assert_true(uart_matches(f, "^Guru Meditation Error: Core  0 panic'ed \\(LoadProhibited\\)\\. "
-                                "Exception was unhandled\\.$"));
-    assert_true(uart_matches(f, "^Rebooting\\.\\.\\.$"));
+    assert_true(fix_uart_matches(f,
+                                 "^Guru Meditation Error: Core  0 panic'ed \\(LoadProhibited\\)\\. "
+                                 "Exception was unhandled\\.$"));
+    assert_true(fix_uart_matches(f, "^Rebooting\\.\\.\\.$"));
 }
 
 static void wait_statuses_map_to_reset_reasons(void **state)

@@ -10,6 +10,7 @@
 
 #include "deploy_diag.h"
 #include "verify.h"
+#include "test_otactl_diag_fixture.h"
 
 #define OLD_SHA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define NEW_SHA "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -35,18 +36,6 @@ static node_status_t status(const char *running, const char *reset, const char *
     return s;
 }
 
-static image_identity_t new_image(void)
-{
-    image_identity_t id;
-    memset(&id, 0, sizeof(id));
-    snprintf(id.version, sizeof(id.version), "2.0.0");
-    snprintf(id.date, sizeof(id.date), "Nov 24 2026");
-    snprintf(id.time, sizeof(id.time), "08:30:00");
-    snprintf(id.project, sizeof(id.project), "esp32-csi-node");
-    snprintf(id.elf_sha256, sizeof(id.elf_sha256), NEW_SHA);
-    return id;
-}
-
 static node_result_t node_before(void)
 {
     node_result_t n;
@@ -64,16 +53,6 @@ static diag_result_t diagnose(const node_result_t *n, const deploy_evidence_t *e
     diag_result_t r;
     deploy_diagnose(n, ev, &ctx, &r);
     return r;
-}
-
-static bool evidence_mentions(const diag_result_t *r, const char *needle)
-{
-    for (size_t i = 0; i < r->evidence_count; i++) {
-        if (strstr(r->evidence[i], needle)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 static void old_boot_answers_before_the_restart_do_not_look_like_a_panic_loop(void **state)

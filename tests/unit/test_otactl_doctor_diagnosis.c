@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "diagnosis.h"
+#include "test_otactl_diag_fixture.h"
 
 /* Two builds of the firmware: the one on the node before, and the new one. */
 static node_status_t status_of(const char *version, const char *running, const char *reset,
@@ -34,19 +35,6 @@ static node_status_t status_of(const char *version, const char *running, const c
     return s;
 }
 
-static image_identity_t new_image(void)
-{
-    node_status_t s = status_of("2.0.0", "ota_1", "SW", "VALID", 0);
-    image_identity_t id;
-    memset(&id, 0, sizeof(id));
-    snprintf(id.version, sizeof(id.version), "%s", s.version);
-    snprintf(id.date, sizeof(id.date), "%s", s.date);
-    snprintf(id.time, sizeof(id.time), "%s", s.time);
-    snprintf(id.project, sizeof(id.project), "%s", s.project);
-    memcpy(id.elf_sha256, s.elf_sha256, sizeof(id.elf_sha256));
-    return id;
-}
-
 /* Three polls 5 s apart, all with the same answer (uptime advancing). */
 static void steady_polls(diag_poll_t polls[3], node_status_t s)
 {
@@ -64,16 +52,6 @@ static diag_result_t run(const diag_poll_t *polls, size_t n, const node_status_t
     diag_result_t r;
     diag_run(&ev, &r);
     return r;
-}
-
-static bool evidence_mentions(const diag_result_t *r, const char *needle)
-{
-    for (size_t i = 0; i < r->evidence_count; i++) {
-        if (strstr(r->evidence[i], needle)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 static node_status_t old_before(void)

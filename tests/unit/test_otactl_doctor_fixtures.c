@@ -12,6 +12,7 @@
 
 #include "diagnosis.h"
 #include "uart_source.h"
+#include "test_otactl_diag_fixture.h"
 
 static node_status_t status_of(const char *version, const char *running, const char *reset)
 {
@@ -30,17 +31,6 @@ static node_status_t status_of(const char *version, const char *running, const c
     s.uptime_ms = 8000;
     s.has_uptime = true;
     return s;
-}
-
-static image_identity_t new_image(void)
-{
-    image_identity_t id;
-    memset(&id, 0, sizeof(id));
-    snprintf(id.version, sizeof(id.version), "2.0.0");
-    snprintf(id.date, sizeof(id.date), "Nov 24 2026");
-    snprintf(id.time, sizeof(id.time), "08:30:00");
-    memset(id.elf_sha256, 'b', 64);
-    return id;
 }
 
 /* Diagnoses a fixture; status NULL means the node did not answer. */
@@ -70,16 +60,6 @@ static diag_result_t diagnose(const char *fixture, const node_status_t *status)
     diag_run(&ev, &r);
     uart_log_free(&log);
     return r;
-}
-
-static bool evidence_mentions(const diag_result_t *r, const char *needle)
-{
-    for (size_t i = 0; i < r->evidence_count; i++) {
-        if (strstr(r->evidence[i], needle)) {
-            return true;
-        }
-    }
-    return false;
 }
 
 static void healthy_ota_log_is_ota_ok(void **state)

@@ -160,12 +160,14 @@ typedef struct {
  * header magic, segment count, every segment within reader->limit, the
  * checksum byte and, when hash_appended, the SHA-256. With expect_chip >= 0
  * the chip id must equal it. The app descriptor is decoded when present.
- * On failure, info holds whatever was decoded before the failure.
+ * Returns IMG_OK, or the status of the first check that failed with err
+ * (when not NULL) saying what was wrong; info then holds whatever was
+ * decoded before the failure.
  */
 img_status_t img_verify(const img_reader_t *reader, int expect_chip, img_info_t *info,
                         img_error_t *err);
 
-/* img_verify over a memory buffer. */
+/* img_verify over a memory buffer; same returns. */
 img_status_t img_verify_buffer(const uint8_t *data, size_t len, int expect_chip, img_info_t *info,
                                img_error_t *err);
 

@@ -47,12 +47,13 @@ typedef struct {
     size_t count;
 } ptable_t;
 
-/* Parses the binary table. Fails with a message on a bad entry magic, a
- * missing or wrong MD5 entry, or overlapping partitions. */
+/* Parses the binary table. Returns 0, or -1 with a message in err on a bad
+ * entry magic, a missing or wrong MD5 entry, or overlapping partitions. */
 int ptable_parse(const uint8_t *bin, size_t len, ptable_t *table, char *err, size_t err_len);
 
 /* Parses gen_esp32part.py's CSV (names, numbers, K/M suffixes, empty
- * offsets placed at the next aligned free address). Messages name the line. */
+ * offsets placed at the next aligned free address). Returns 0, or -1 with a
+ * message in err that names the line. */
 int ptable_from_csv(const char *csv, ptable_t *table, char *err, size_t err_len);
 
 /* Writes the binary table (entries, MD5 entry, 0xFF fill) into out[PTABLE_MAX_LEN]. */

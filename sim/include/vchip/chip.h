@@ -34,7 +34,9 @@ void vchip_panic(const char *fmt, ...) __attribute__((__noreturn__, format(print
 void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
     __attribute__((__noreturn__, format(printf, 2, 3)));
 
-/* Maps a child's wait status to the reset reason of the next boot. */
+/* Maps a child's wait status to the reset reason of the next boot: the
+ * reason vchip_reset() exited with, or ESP_RST_PANIC for a fatal signal or
+ * any other exit (the firmware crashed). */
 esp_reset_reason_t vchip_reason_from_wait_status(int wait_status);
 
 /* How the supervisor powers one boot of the chip. */
@@ -69,8 +71,9 @@ esp_err_t vchip_power_on(const vchip_boot_config_t *cfg);
  * the app serves requests until then). */
 void vchip_app_start(void);
 
-/* The station address handed over in vchip_boot_config_t.ip. */
+/* The station address handed over in vchip_boot_config_t.ip; "" when none
+ * was given. Never NULL. */
 const char *vchip_ip_address(void);
 
-/* The UART file descriptor of this boot. */
+/* The UART file descriptor of this boot; -1 before the first power-on. */
 int vchip_uart_fd(void);

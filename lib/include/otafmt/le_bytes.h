@@ -1,6 +1,7 @@
-/* Little-endian field access for the on-flash formats (private to otafmt).
- * Every ESP-IDF structure we decode is little-endian and packed, so fields
- * are read byte by byte instead of overlaying structs on raw buffers. */
+/* Little-endian field access for the on-flash formats. Every structure the
+ * chip keeps in flash is little-endian and packed (the ESP32-S3 is a
+ * little-endian core), so fields are read byte by byte instead of
+ * overlaying structs on raw buffers. */
 #ifndef OTAFMT_LE_BYTES_H
 #define OTAFMT_LE_BYTES_H
 
