@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "deploy.h"
 #include "discover.h"
+#include "fallback_sweep.h"
 #include "idf_build.h"
 #include "image_file.h"
 #include "options.h"
@@ -27,6 +28,7 @@ static const char deploy_help[] =
     "                  [--subnet CIDR]... [--arp-file FILE] [--jobs N] [--json] [--quiet]\n"
     "                  [--probe-timeout S] [--upload-timeout S] [--verify-timeout S] [--port P]\n"
     "                  [--confirm-timeout S | --no-confirm-wait] [--uart-dir DIR]\n"
+    "                  [--fallback-hosts FIRST-LAST | --no-fallback]\n"
     "\n"
     "DESCRIPTION\n"
     "    Runs the four phases of an OTA update over WiFi on every target at once, on one\n"
@@ -41,7 +43,15 @@ static const char deploy_help[] =
     "                fails a check is refused (nothing is sent to it) and counts as failed.\n"
     "    discovery   Without IP arguments, candidates come from the ARP table and from\n"
     "                --subnet sweeps; each is probed with GET /ota/status (--probe-timeout)\n"
-    "                and only hosts answering valid status JSON become targets.\n"
+    "                and only hosts answering valid status JSON become targets. When this\n"
+    "                machine's ARP table was read (no IPs, no --subnet, no --arp-file) and\n"
+    "                gave no node, hosts .100 to .110 (--fallback-hosts) of every /24 this\n"
+    "                machine's own IPv4 interfaces are on are probed the same way: the\n"
+    "                recipe's fallback for an empty ARP table after a fresh boot. Down or\n"
+    "                link-less, loopback and link-local (169.254/16) interfaces are left\n"
+    "                out; other netmasks count as the /24 that contains the interface's\n"
+    "                address (10.1.2.3/16 -> 10.1.2.0/24); at most 16 networks are swept.\n"
+    "                The probe is the sweep (no ICMP ping, which would need root).\n"
     "    snapshot    GET /ota/status on every target: running slot and image identity.\n"
     "                Nodes that already run exactly this image (same ELF SHA-256,\n"
     "                version, date and time) are skipped and count as success.\n"
@@ -100,6 +110,10 @@ static const char deploy_help[] =
     "    --arp-file FILE     take ARP candidates from FILE (/proc/net/arp or 'arp -a -n' text)\n"
     "                        instead of this machine's table. The machine's table is read only\n"
     "                        when there are no IPs, no --subnet and no --arp-file.\n"
+    "    --fallback-hosts FIRST-LAST\n"
+    "                        hosts of each /24 of this machine that the fallback sweep probes\n"
+    "                        when its ARP table gave no node, 1..254 (default 100-110)\n"
+    "    --no-fallback       no fallback sweep: an ARP table without nodes means no targets\n"
     "    --jobs N            at most N uploads at a time (default: all targets)\n"
     "    --port P            node HTTP port for IPs without one and for discovery (default 8032)\n"
     "    --probe-timeout S   each status request, seconds (default 1.5)\n"
@@ -125,7 +139,8 @@ static const char deploy_help[] =
     "    2  usage error, build failure or bad image: nothing was sent\n"
     "\n"
     "EXAMPLES\n"
-    "    otactl deploy                                  # auto-discover via the ARP table\n"
+    "    otactl deploy                                  # ARP table; .100-.110 if it gave no node\n"
+    "    otactl deploy --no-fallback                    # the ARP table only\n"
     "    otactl deploy 192.168.0.100 192.168.0.101\n"
     "    OTA_PSK=secret otactl deploy --subnet 192.168.0.0/24 --json\n";
 
@@ -141,6 +156,8 @@ struct deploy_args {
     const char *subnets[MAX_SUBNETS];
     size_t subnet_count;
     const char *arp_file;
+    bool fallback;
+    host_range_t fallback_hosts;
     unsigned long jobs;
     unsigned long port;
     uint64_t probe_timeout_ms;
@@ -202,6 +219,17 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             if ((a->arp_file = options_value(argc, argv, &i, v)) == NULL) {
                 goto missing;
             }
+        } else if (strcmp(arg, "--no-fallback") == 0) {
+            a->fallback = false;
+        } else if (options_is(arg, "--fallback-hosts", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL) {
+                goto missing;
+            }
+            if (host_range_parse(s, &a->fallback_hosts, err, sizeof(err)) != 0) {
+                rc = usage_error("--fallback-hosts: %s", err);
+                goto done;
+            }
         } else if (options_is(arg, "--subnet", &v)) {
             const char *s = options_value(argc, argv, &i, v);
             if (s == NULL) {
@@ -258,6 +286,12 @@ done:
     return rc;
 }
 
+static void print_notice(void *ctx, const char *text)
+{
+    (void)ctx;
+    fprintf(stderr, "otactl deploy: %s\n", text);
+}
+
 /* Without IPs (or with --subnet / --arp-file) the targets come from discovery. */
 static int discover_targets(struct deploy_args *a)
 {
@@ -271,6 +305,9 @@ static int discover_targets(struct deploy_args *a)
         .subnets = a->subnets,
         .subnet_count = a->subnet_count,
         .port = (unsigned)a->port,
+        .fallback = a->fallback,
+        .fallback_hosts = a->fallback_hosts,
+        .notice = a->quiet ? NULL : print_notice,
     };
     if (!a->quiet) {
         fprintf(stderr, "otactl deploy: discovering nodes (%s%s%s)\n",
@@ -365,6 +402,8 @@ int cmd_deploy(int argc, char **argv)
         .verify_timeout_ms = 60000,
         .confirm_timeout_ms = DIAG_CONFIRM_WINDOW_MS,
         .confirm_wait = true,
+        .fallback = true,
+        .fallback_hosts = {FALLBACK_FIRST_HOST, FALLBACK_LAST_HOST},
     };
     bool help = false;
     if (parse_args(argc, argv, &a, &help) != 0) {

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "discover.h"
+#include "fallback_sweep.h"
 #include "options.h"
 #include "report.h"
 
@@ -17,7 +18,7 @@ static const char discover_help[] =
     "\n"
     "SYNOPSIS\n"
     "    otactl discover [--subnet CIDR]... [--arp-file FILE] [--json] [--probe-timeout S]\n"
-    "                    [--port P]\n"
+    "                    [--port P] [--fallback-hosts FIRST-LAST | --no-fallback]\n"
     "\n"
     "DESCRIPTION\n"
     "    Collects candidate addresses and probes them all concurrently (at most 256\n"
@@ -32,22 +33,42 @@ static const char discover_help[] =
     "    With neither, this machine's ARP table is read (/proc/net/arp, else 'arp -a -n'):\n"
     "    hosts this machine talked to recently. Incomplete entries are skipped.\n"
     "\n"
+    "    Fallback sweep (the recipe's answer to an empty ARP table after a fresh boot):\n"
+    "    only when the ARP table was read, and none of its hosts answered, discover\n"
+    "    probes hosts .100 to .110 (--fallback-hosts) of every /24 this machine's own\n"
+    "    IPv4 interfaces are on, and says so on stderr. Interfaces that are down or\n"
+    "    without link, loopback and link-local (169.254/16) ones are left out; an\n"
+    "    interface on a wider or narrower network contributes the /24 that contains its\n"
+    "    address (10.1.2.3/16 -> 10.1.2.0/24). At most 16 networks are swept. The sweep\n"
+    "    is the same GET /ota/status probe, not ICMP ping, which would need root.\n"
+    "\n"
     "OPTIONS\n"
     "    --json             one JSON object: {\"command\", \"candidates\", \"exit_code\",\n"
     "                       \"nodes\": [{\"ip\", \"port\", \"ok\", \"status\", \"elapsed_ms\"}]}\n"
     "    --probe-timeout S  per candidate, seconds (default 1.5, as in the recipe)\n"
     "    --port P           port to probe (default 8032)\n"
+    "    --fallback-hosts FIRST-LAST\n"
+    "                       hosts of each /24 the fallback sweep probes, 1..254\n"
+    "                       (default 100-110, as in the recipe)\n"
+    "    --no-fallback      no fallback sweep: an empty ARP table finds no node\n"
     "    -h, --help         this text\n"
     "\n"
     "EXIT STATUS\n"
     "    0  at least one node found\n"
     "    1  no node found\n"
-    "    2  usage error, unreadable ARP file, bad or oversized subnet\n"
+    "    2  usage error, unreadable ARP file, bad or oversized subnet, bad host range\n"
     "\n"
     "EXAMPLES\n"
-    "    otactl discover\n"
+    "    otactl discover                    # ARP table, then .100-.110 if it gave no node\n"
+    "    otactl discover --fallback-hosts 100-150\n"
     "    otactl discover --subnet 192.168.0.0/24 --json\n"
     "    arp -a -n > arp.txt && otactl discover --arp-file arp.txt\n";
+
+static void print_notice(void *ctx, const char *text)
+{
+    (void)ctx;
+    fprintf(stderr, "otactl discover: %s\n", text);
+}
 
 int cmd_discover(int argc, char **argv)
 {
@@ -55,7 +76,13 @@ int cmd_discover(int argc, char **argv)
     uint64_t timeout_ms = 1500;
     unsigned long port = 8032;
     const char *subnets[MAX_SUBNETS];
-    discover_sources_t src = {.subnets = subnets};
+    discover_sources_t src = {
+        .subnets = subnets,
+        .fallback = true,
+        .fallback_hosts = {FALLBACK_FIRST_HOST, FALLBACK_LAST_HOST},
+        .notice = print_notice,
+    };
+    char err[200];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -74,6 +101,19 @@ int cmd_discover(int argc, char **argv)
         } else if (options_is(arg, "--arp-file", &v)) {
             if ((src.arp_file = options_value(argc, argv, &i, v)) == NULL) {
                 fprintf(stderr, "otactl discover: --arp-file needs a file\n");
+                return OTACTL_EXIT_USAGE;
+            }
+        } else if (strcmp(arg, "--no-fallback") == 0) {
+            src.fallback = false;
+        } else if (options_is(arg, "--fallback-hosts", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL) {
+                fprintf(stderr,
+                        "otactl discover: --fallback-hosts needs FIRST-LAST, e.g. 100-110\n");
+                return OTACTL_EXIT_USAGE;
+            }
+            if (host_range_parse(s, &src.fallback_hosts, err, sizeof(err)) != 0) {
+                fprintf(stderr, "otactl discover: --fallback-hosts: %s\n", err);
                 return OTACTL_EXIT_USAGE;
             }
         } else if (options_is(arg, "--probe-timeout", &v) || options_is(arg, "--timeout", &v)) {
@@ -97,7 +137,6 @@ int cmd_discover(int argc, char **argv)
     src.system_arp = src.arp_file == NULL && src.subnet_count == 0;
     probe_result_t *found = NULL;
     size_t found_count = 0, candidates = 0;
-    char err[200];
     if (discover_nodes(&src, timeout_ms, &found, &found_count, &candidates, err, sizeof(err)) !=
         0) {
         fprintf(stderr, "otactl discover: %s\n", err);

@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
             ;;
         --image=*) image=${1#--image=} ;;
         # Options of otactl deploy that take a value travel with it.
-        --subnet | --arp-file | --jobs | --port | --probe-timeout | --upload-timeout | --verify-timeout)
+        --subnet | --arp-file | --fallback-hosts | --jobs | --port | --probe-timeout | --upload-timeout | --verify-timeout)
             [ $# -ge 2 ] || die "$1 needs a value"
             passthrough+=("$1" "$2")
             shift
