@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Deploy benchmark: time from the start of `otactl deploy` to every node
-# verified, for fleets of 1, 8, 32 and 128 virtual nodes on loopback, next
-# to the physical floor of one node measured in the same run, and otactl's
-# peak memory at the largest fleet.
+# Deploy benchmark: time from the start of `otactl deploy` until every node
+# of a virtual fleet (1, 8, 32, 128 nodes on loopback) runs the new image,
+# verified AND confirmed by the image itself (ota_state VALID), next to the
+# physical floor of one node measured in the same run, and otactl's peak
+# memory per fleet.
+#
+# Nodes come from `ota-node fleet` with --flash-timing 1 (erase and program
+# take a real SPI NOR chip's typical time) and a health delay of HEALTH_MS
+# stored in NVS (ota/health_ms): a new image confirms itself that long after
+# its OTA service and WiFi are up. The firmware's default is 10 s; it is a
+# fixed wait every node spends in parallel, so every figure includes it once.
 #
 # The floor is what one node needs with no tool in the way: POST the image
 # with curl (erase + transfer + flash + verify on the node), then poll
 # GET /ota/status every 10 ms until the node answers from its new boot
-# (restart + boot). Deploy times are reported as multiples of it.
+# (restart + boot) and then until it reports VALID (health delay). Deploy
+# times are reported as multiples of it.
 #
 # Usage: bench/deploy_fleet.sh [BUILD_DIR]     (default: build)
 # Env:   SIZES="1 8 32 128"  IMAGE_SIZE=917504 (bytes, ~ the recipe's 870 KB)
-#        BOOT_DELAY=300 (ms of simulated boot)  OTA_NODE / OTACTL override binaries
-# Loopback only (127.4.200.0/21); every process started here is stopped here.
+#        BOOT_DELAY=300 (ms of simulated boot)  HEALTH_MS=1000
+#        OTA_NODE / OTACTL override binaries
+# Loopback only (127.4.200.0/24 ...); every process started here is stopped here.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,111 +31,79 @@ OTACTL=${OTACTL:-$build/otactl/otactl}
 SIZES=${SIZES:-1 8 32 128}
 IMAGE_SIZE=${IMAGE_SIZE:-917504}
 BOOT_DELAY=${BOOT_DELAY:-300}
+HEALTH_MS=${HEALTH_MS:-1000}
 for tool in "$OTA_NODE" "$OTACTL"; do
     [ -x "$tool" ] || { echo "bench: $tool not built (cmake --build $build)" >&2; exit 2; }
 done
 command -v jq >/dev/null || { echo "bench: jq is needed" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-deploy.XXXXXX")
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$tmp"
+fleet_pid=""
+stop_fleet() {
+    [ -n "$fleet_pid" ] || return 0
+    kill -TERM "$fleet_pid" 2>/dev/null || true
+    wait "$fleet_pid" 2>/dev/null || true
+    fleet_pid=""
 }
-trap cleanup EXIT
+trap 'stop_fleet; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
 now_ms() { date +%s%3N; }
-
-# The flash timing model makes erase and program take a real chip's time.
-# `ota-node fleet` may not pass it on; `ota-node run` has it, so then every
-# node is provisioned and started here, one `run` each, as the fleet does.
-node_opts=(--boot-delay "$BOOT_DELAY")
-timing="off (ota-node has no --flash-timing)"
-mode=fleet
-if "$OTA_NODE" fleet --help 2>&1 | grep -q -- '--flash-timing'; then
-    node_opts+=(--flash-timing 1)
-    timing="on (--flash-timing 1)"
-elif "$OTA_NODE" run --help 2>&1 | grep -q -- '--flash-timing'; then
-    node_opts+=(--flash-timing 1)
-    timing="on (--flash-timing 1, nodes started with ota-node run)"
-    mode=run
-fi
+field() { curl -s -m 1 "http://$1:8032/ota/status" | jq -r ".$2 // empty" 2>/dev/null || true; }
 
 "$OTACTL" image build -o "$tmp/v1.bin" --version 1.0.0 --size "$IMAGE_SIZE" >/dev/null
 "$OTACTL" image build -o "$tmp/v2.bin" --version 2.0.0 --size "$IMAGE_SIZE" >/dev/null
 
-# start_fleet N SUBNET DIR: starts N nodes running v1 on SUBNET's first
-# hosts; sets FLEET_IPS and FLEET_PIDS.
+# start_fleet N NET DIR: N nodes running v1 on NET.1 .. NET.N (NET: three
+# octets); sets FLEET_IPS once every node answers.
 start_fleet() {
-    local n=$1 subnet=$2 dir=$3 deadline ip i base=${2%.0/24}
-    FLEET_PIDS=()
-    if [ "$mode" = fleet ]; then
-        "$OTA_NODE" fleet --count "$n" --subnet "$subnet" --dir "$dir" --image "$tmp/v1.bin" \
-            "${node_opts[@]}" >"$dir.out" 2>"$dir.err" &
-        pids+=("$!")
-        FLEET_PIDS+=("$!")
-    else
-        "$OTACTL" partition-table "$repo/firmware/esp32-csi-node/partitions.csv" \
-            -o "$tmp/pt.bin" >/dev/null
-        head -c 8192 /dev/zero | tr '\0' '\377' >"$tmp/otadata.bin"
-        for i in $(seq "$n"); do
-            mkdir -p "$dir/node-$i"
-            "$OTA_NODE" write-flash --dir "$dir/node-$i" 0x8000 "$tmp/pt.bin" \
-                0xf000 "$tmp/otadata.bin" 0x20000 "$tmp/v1.bin" >/dev/null
-            "$OTA_NODE" run --dir "$dir/node-$i" --bind "$base.$i" \
-                --uart "$dir/node-$i/uart.log" "${node_opts[@]}" 2>>"$dir.err" &
-            pids+=("$!")
-            FLEET_PIDS+=("$!")
-            echo "node-$i $base.$i $!" >>"$dir.out"
-        done
-    fi
-    deadline=$((SECONDS + 180))
-    while [ "$(awk '$1 ~ /^node-/ {print $2}' "$dir.out" "$dir/fleet.tsv" 2>/dev/null |
-        sort -u | wc -l)" -lt "$n" ]; do
+    local n=$1 net=$2 dir=$3 deadline=$((SECONDS + 180)) ip
+    for ip in "$net.1" "$net.$n"; do
+        [ -z "$(field "$ip" version)" ] || { echo "bench: $ip already answers" >&2; exit 1; }
+    done
+    "$OTA_NODE" fleet --count "$n" --subnet "$net.0/24" --dir "$dir" --image "$tmp/v1.bin" \
+        --boot-delay "$BOOT_DELAY" --flash-timing 1 --nvs "ota/health_ms=u32:$HEALTH_MS" \
+        >"$dir.out" 2>"$dir.err" &
+    fleet_pid=$!
+    until [ "$(grep -c '^node-' "$dir/fleet.tsv" 2>/dev/null)" = "$n" ]; do
+        kill -0 "$fleet_pid" 2>/dev/null || { echo "bench: fleet: $(cat "$dir.err")" >&2; exit 1; }
         [ $SECONDS -lt $deadline ] || { echo "bench: fleet of $n did not start" >&2; exit 1; }
         sleep 0.2
     done
-    FLEET_IPS=$({ awk '$1 ~ /^node-/ {print $2}' "$dir.out" "$dir/fleet.tsv" 2>/dev/null || true; } |
-        sort -u)
+    FLEET_IPS=$(awk '$1 ~ /^node-/ {print $2}' "$dir/fleet.tsv")
     for ip in $FLEET_IPS; do
-        until [ -n "$(curl -s -m 1 "http://$ip:8032/ota/status" | jq -r '.running_partition // empty' 2>/dev/null)" ]; do
+        until [ -n "$(field "$ip" running_partition)" ]; do
             [ $SECONDS -lt $deadline ] || { echo "bench: $ip did not come up" >&2; exit 1; }
             sleep 0.1
         done
     done
 }
 
-stop_fleet() {
-    local pid
-    for pid in "${FLEET_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${FLEET_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-
 # Physical floor: one node, curl, tight polling.
-mkdir -p "$tmp/floor"
-start_fleet 1 127.4.200.0/24 "$tmp/floor/fleet"
-ip=$(echo "$FLEET_IPS" | head -1)
+start_fleet 1 127.4.200 "$tmp/floor"
+ip=$FLEET_IPS
 t0=$(now_ms)
 curl -s -m 120 -H 'Content-Type: application/octet-stream' -H 'Expect:' \
     --data-binary @"$tmp/v2.bin" "http://$ip:8032/ota" >/dev/null || true
 t_upload=$(now_ms)
-until [ "$(curl -s -m 1 "http://$ip:8032/ota/status" | jq -r '.version // empty' 2>/dev/null)" = 2.0.0 ]; do
-    [ $(($(now_ms) - t0)) -lt 120000 ] || { echo "bench: floor node did not come back" >&2; exit 1; }
-    sleep 0.01
-done
+floor_wait() { # FIELD VALUE: poll every 10 ms, at most 2 minutes from t0
+    until [ "$(field "$ip" "$1")" = "$2" ]; do
+        [ $(($(now_ms) - t0)) -lt 120000 ] || { echo "bench: floor node: no $1 $2" >&2; exit 1; }
+        sleep 0.01
+    done
+}
+floor_wait version 2.0.0
+t_boot=$(now_ms)
+floor_wait ota_state VALID
 t1=$(now_ms)
 floor=$((t1 - t0))
 stop_fleet
 
-printf 'otactl deploy benchmark: image %d bytes, boot delay %d ms, flash timing %s\n' \
-    "$IMAGE_SIZE" "$BOOT_DELAY" "$timing"
-printf 'physical floor (1 node, curl): %d ms = upload+flash+verify %d ms + restart+boot %d ms\n' \
-    "$floor" $((t_upload - t0)) $((t1 - t_upload))
+printf 'otactl deploy benchmark: image %d bytes, boot delay %d ms, health delay %d ms (ota/health_ms),\n' \
+    "$IMAGE_SIZE" "$BOOT_DELAY" "$HEALTH_MS"
+printf 'flash timing 1 (a real SPI NOR chip'"'"'s typical erase/program times); done = every node VALID\n'
+printf 'physical floor (1 node, curl): %d ms = upload+flash+verify %d + restart+boot %d + confirm %d\n' \
+    "$floor" $((t_upload - t0)) $((t_boot - t_upload)) $((t1 - t_boot))
 printf '%6s  %10s  %8s  %12s  %s\n' nodes deploy_ms x_floor otactl_rss results
 
 # Peak resident memory of otactl, from GNU time when it is installed.
@@ -136,21 +113,27 @@ measure=()
 k=1
 for n in $SIZES; do
     dir="$tmp/n$n"
-    mkdir -p "$dir"
-    subnet="127.4.$((200 + k)).0/24"
+    start_fleet "$n" "127.4.$((200 + k))" "$dir"
     k=$((k + 1))
-    start_fleet "$n" "$subnet" "$dir/fleet"
+    rm -f "$tmp/rss"
     t0=$(now_ms)
     rc=0
     # shellcheck disable=SC2086
-    [ ${#measure[@]} -gt 0 ] && measure[4]="$dir/rss"
     ${measure[@]+"${measure[@]}"} timeout 600 "$OTACTL" deploy $FLEET_IPS \
-        --image "$tmp/v2.bin" --json --quiet >"$dir/deploy.json" 2>"$dir/deploy.err" || rc=$?
+        --image "$tmp/v2.bin" --json --quiet >"$dir.json" 2>"$dir.deploy.err" || rc=$?
     t1=$(now_ms)
+    # The nodes' own word: how many report v2 and VALID now.
+    valid=0
+    for ip in $FLEET_IPS; do
+        s=$(curl -s -m 2 "http://$ip:8032/ota/status" || true)
+        if [ "$(jq -r '.version + " " + .ota_state' <<<"$s" 2>/dev/null)" = "2.0.0 VALID" ]; then
+            valid=$((valid + 1))
+        fi
+    done
     stop_fleet
-    confirmed=$(jq .summary.confirmed "$dir/deploy.json" 2>/dev/null || echo 0)
-    rss_kb=$(tail -1 "$dir/rss" 2>/dev/null || echo "?")
-    printf '%6d  %10d  %8s  %9s KB  %s/%d confirmed (exit %d)\n' "$n" $((t1 - t0)) \
+    confirmed=$(jq .summary.confirmed "$dir.json" 2>/dev/null || echo 0)
+    rss_kb=$(tail -1 "$tmp/rss" 2>/dev/null || echo "?")
+    printf '%6d  %10d  %8s  %9s KB  %s/%d confirmed, %d/%d VALID (exit %d)\n' "$n" $((t1 - t0)) \
         "$(awk -v a=$((t1 - t0)) -v b="$floor" 'BEGIN {printf "%.2f", a / b}')" "$rss_kb" \
-        "$confirmed" "$n" "$rc"
+        "$confirmed" "$n" "$valid" "$n" "$rc"
 done

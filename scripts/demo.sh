@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: a virtual fleet of ESP32-S3
 # nodes on loopback runs firmware v1; otactl deploys v2 to all of them in
-# parallel and proves each one really booted it. Nothing leaves 127.0.0.0/8.
+# parallel and proves each one really booted it and confirmed it. Nothing
+# leaves 127.0.0.0/8.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${DEMO_NODES:-6}
-subnet=${DEMO_SUBNET:-127.0.77.0/24}
+net=${DEMO_NET:-127.0.77} # nodes are NET.1 .. NET.count
+health_ms=3000            # the firmware waits 10 s by default before confirming
 
-dir=$(scripts/build.sh | tail -n 1)
-otactl=$PWD/$dir/otactl/otactl
-node=$PWD/$dir/sim/ota-node
+# DEMO_BUILD_DIR=DIR runs an existing build instead of building one.
+dir=${DEMO_BUILD_DIR:-$(scripts/build.sh | tail -n 1)}
+dir=$(cd "$dir" && pwd)
+otactl=$dir/otactl/otactl
+node=$dir/sim/ota-node
 work=$(mktemp -d "${TMPDIR:-/tmp}/ota-demo.XXXXXX")
 fleet_pid=""
 cleanup() {
@@ -26,30 +30,37 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "Firmware images: v1 (what the fleet runs) and v2 (the update)"
 "$otactl" image build -o "$work/v1.bin" --version 1.0.0 --size 1100K
 "$otactl" image build -o "$work/v2.bin" --version 2.0.0 --size 870K
-"$otactl" image info "$work/v2.bin"
+echo "(otactl image info FILE shows every field of an image)"
 
-step "A virtual fleet of $count ESP32-S3 nodes on $subnet, v1 in ota_0"
-"$node" fleet --count "$count" --subnet "$subnet" --dir "$work/fleet" \
-  --image "$work/v1.bin" --uart-dir "$work/uart" >"$work/fleet.out" 2>"$work/fleet.err" &
+step "A virtual fleet of $count ESP32-S3 nodes on $net.0/24, v1 in ota_0"
+if curl -s -m 1 "http://$net.1:8032/ota/status" >/dev/null; then
+  echo "demo: $net.1 already answers (another demo running?); set DEMO_NET" >&2
+  exit 1
+fi
+# Each node's UART goes to uart/<ip>.log, the name deploy --uart-dir reads;
+# ota/health_ms in NVS shortens the wait before a new image confirms itself.
+"$node" fleet --count "$count" --subnet "$net.0/24" --dir "$work/fleet" \
+  --image "$work/v1.bin" --uart-dir "$work/uart" --nvs "ota/health_ms=u32:$health_ms" \
+  >"$work/fleet.out" 2>"$work/fleet.err" &
 fleet_pid=$!
 for _ in $(seq 100); do
-  [ "$(wc -l <"$work/fleet.out")" -ge "$count" ] && break
+  [ "$(grep -c '^node-' "$work/fleet/fleet.tsv" 2>/dev/null)" = "$count" ] && break
+  kill -0 "$fleet_pid" 2>/dev/null || { cat "$work/fleet.err" >&2; exit 1; }
   sleep 0.1
 done
 cat "$work/fleet.out"
-ips=$(awk '{print $2}' "$work/fleet.out")
-# shellcheck disable=SC2086
-for _ in $(seq 100); do "$otactl" status $ips >/dev/null 2>&1 && break; sleep 0.2; done
-# shellcheck disable=SC2086
-"$otactl" status $ips
+mapfile -t ips < <(awk '$1 ~ /^node-/ {print $2}' "$work/fleet/fleet.tsv")
+for _ in $(seq 100); do "$otactl" status "${ips[@]}" >/dev/null 2>&1 && break; sleep 0.2; done
+"$otactl" status "${ips[@]}"
 
-step "otactl deploy: pre-flight, snapshot, parallel upload, verify after reboot"
-# shellcheck disable=SC2086
-"$otactl" deploy --image "$work/v2.bin" $ips
+step "otactl deploy: pre-flight, snapshot, parallel upload, verify after reboot, confirm"
+echo "(health delay ${health_ms} ms: each node confirms v2 that long after it is back)"
+"$otactl" deploy --image "$work/v2.bin" --uart-dir "$work/uart" "${ips[@]}"
 
 step "What the fleet runs now"
-# shellcheck disable=SC2086
-"$otactl" status $ips
+"$otactl" status "${ips[@]}"
 
-step "First UART lines of node 1 after the update"
-grep -E 'boot: reset_reason' "$work/uart/"* 2>/dev/null | head -n 4 || true
+step "Each node's UART, uart/<ip>.log: the firmware's line at its latest boot"
+for ip in "${ips[@]}"; do
+  printf '%-14s %s\n' "$ip" "$(grep -o 'boot: reset_reason=.*' "$work/uart/$ip.log" | tail -n 1)"
+done

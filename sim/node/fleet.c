@@ -20,22 +20,12 @@
 #include <unistd.h>
 
 #include "node_commands.h"
+#include "node_fleet.h"
 #include "node_fleet_defaults.h"
 #include "otafmt/partition_table.h"
 
-#define FLEET_MAX_NODES 1024
-#define LOOPBACK_NET    0x7F000000u /* 127.0.0.0/8 */
-#define LOOPBACK_MASK   0xFF000000u
-
-typedef struct {
-    unsigned count;
-    const char *subnet;
-    const char *dir;
-    const char *image;
-    const char *boot_delay; /* passed through to ota-node run */
-    const char *partitions;
-    const char *uart_dir;
-} fleet_opts_t;
+#define LOOPBACK_NET  0x7F000000u /* 127.0.0.0/8 */
+#define LOOPBACK_MASK 0xFF000000u
 
 typedef struct {
     char name[32];
@@ -44,108 +34,6 @@ typedef struct {
     char uart[4096 + 32];
     pid_t pid; /* 0 once reaped */
 } fleet_node_t;
-
-static void fleet_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: ota-node fleet --count N --subnet CIDR --dir DIR --image FILE\n"
-            "                      [--boot-delay MS] [--partitions CSV] [--uart-dir DIR]\n"
-            "\n"
-            "Provisions N virtual ESP32-S3 nodes and runs them, one loopback address\n"
-            "each. Node i (1..N) lives in DIR/node-i: its flash gets the partition\n"
-            "table, blank otadata and FILE in the first OTA slot (as ota-node\n"
-            "write-flash writes them), then `ota-node run` boots it on the i-th host\n"
-            "address of CIDR, port 8032. One line per node goes to standard output,\n"
-            "'node-i IP PID', and the same list to DIR/fleet.tsv. The fleet runs until\n"
-            "SIGTERM or SIGINT, which stops every node and exits 0.\n"
-            "\n"
-            "  --count N          number of nodes (1..%d)\n"
-            "  --subnet CIDR      a loopback subnet, e.g. 127.0.10.0/24 (nodes get\n"
-            "                     127.0.10.1, .2, ...). Anything outside 127.0.0.0/8 is\n"
-            "                     refused: a fleet never serves on a real interface\n"
-            "  --dir DIR          fleet directory (created if needed)\n"
-            "  --image FILE       app image for every node (e.g. build/esp32-csi-node.bin)\n"
-            "  --boot-delay MS    passed to ota-node run\n"
-            "  --partitions CSV   partition table in ESP-IDF's CSV format (default: the\n"
-            "                     firmware's partitions.csv, built in)\n"
-            "  --uart-dir DIR     write node i's UART to DIR/node-i.log (default:\n"
-            "                     DIR/node-i/uart.log inside the fleet directory)\n"
-            "  -h, --help         this help\n"
-            "\n"
-            "example:\n"
-            "  ota-node fleet --count 3 --subnet 127.0.10.0/24 --dir fleet --image v1.bin\n",
-            FLEET_MAX_NODES);
-}
-
-static int parse_fleet_options(int argc, char **argv, fleet_opts_t *o)
-{
-    enum { OPT_COUNT = 256, OPT_SUBNET, OPT_DIR, OPT_IMAGE, OPT_DELAY, OPT_PARTS, OPT_UART };
-    static const struct option options[] = {
-        {"count", required_argument, NULL, OPT_COUNT},
-        {"subnet", required_argument, NULL, OPT_SUBNET},
-        {"dir", required_argument, NULL, OPT_DIR},
-        {"image", required_argument, NULL, OPT_IMAGE},
-        {"boot-delay", required_argument, NULL, OPT_DELAY},
-        {"partitions", required_argument, NULL, OPT_PARTS},
-        {"uart-dir", required_argument, NULL, OPT_UART},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    *o = (fleet_opts_t){0};
-    optind = 0; /* glibc: a full restart of getopt, whatever ran before */
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-            case 'h':
-                fleet_usage(stdout);
-                return 1;
-            case OPT_COUNT: {
-                char *end;
-                long n = strtol(optarg, &end, 10);
-                if (*end != '\0' || n < 1 || n > FLEET_MAX_NODES) {
-                    fprintf(stderr, "ota-node fleet: --count wants 1..%d, got '%s'\n",
-                            FLEET_MAX_NODES, optarg);
-                    return 2;
-                }
-                o->count = (unsigned)n;
-                break;
-            }
-            case OPT_SUBNET:
-                o->subnet = optarg;
-                break;
-            case OPT_DIR:
-                o->dir = optarg;
-                break;
-            case OPT_IMAGE:
-                o->image = optarg;
-                break;
-            case OPT_DELAY:
-                o->boot_delay = optarg;
-                break;
-            case OPT_PARTS:
-                o->partitions = optarg;
-                break;
-            case OPT_UART:
-                o->uart_dir = optarg;
-                break;
-            default:
-                fprintf(stderr, "ota-node fleet: unknown or incomplete option '%s' (see --help)\n",
-                        argv[optind - 1]);
-                return 2;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "ota-node fleet: unexpected argument '%s' (see --help)\n", argv[optind]);
-        return 2;
-    }
-    if (o->count == 0 || o->subnet == NULL || o->dir == NULL || o->image == NULL) {
-        fprintf(stderr, "ota-node fleet: --count, --subnet, --dir and --image are required "
-                        "(see --help)\n");
-        return 2;
-    }
-    return 0;
-}
 
 /* First host address of a loopback CIDR that holds count hosts; -1 with a message. */
 static int fleet_first_host(const char *cidr, unsigned count, uint32_t *first)
@@ -313,10 +201,28 @@ static int make_dir(const char *path)
     return -1;
 }
 
-/* Flashes one node with write-flash's own code. */
-static int fleet_flash_node(const fleet_opts_t *o, const fleet_layout_t *lay, fleet_node_t *n)
+/* Runs one of ota-node's provisioning commands in this process. Their
+ * reports go to standard error: standard output is the node list. */
+static int run_provisioning(int (*command)(int, char **), int argc, char **argv)
 {
-    char *argv[] = {
+    optind = 0; /* each command parses its options afresh */
+    fflush(stdout);
+    int saved_stdout = dup(STDOUT_FILENO);
+    dup2(STDERR_FILENO, STDOUT_FILENO);
+    int rc = command(argc, argv);
+    fflush(stdout);
+    if (saved_stdout >= 0) {
+        dup2(saved_stdout, STDOUT_FILENO);
+        close(saved_stdout);
+    }
+    return rc;
+}
+
+/* Flashes one node with write-flash's own code, then stores the --nvs
+ * values with nvs-set's, as a user provisioning it by hand would. */
+static int fleet_provision_node(const fleet_opts_t *o, const fleet_layout_t *lay, fleet_node_t *n)
+{
+    char *flash[] = {
         "write-flash",
         "--dir",
         n->dir,
@@ -328,21 +234,22 @@ static int fleet_flash_node(const fleet_opts_t *o, const fleet_layout_t *lay, fl
         (char *)o->image,
         NULL,
     };
-    int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
-    optind = 0; /* write-flash parses its options afresh for every node */
-    /* Its progress goes to standard error: standard output is the node list. */
-    fflush(stdout);
-    int saved_stdout = dup(STDOUT_FILENO);
-    dup2(STDERR_FILENO, STDOUT_FILENO);
-    int rc = node_cmd_write_flash(argc, argv);
-    fflush(stdout);
-    if (saved_stdout >= 0) {
-        dup2(saved_stdout, STDOUT_FILENO);
-        close(saved_stdout);
-    }
-    if (rc != 0) {
+    if (run_provisioning(node_cmd_write_flash, (int)(sizeof(flash) / sizeof(flash[0])) - 1,
+                         flash) != 0) {
         fprintf(stderr, "ota-node fleet: writing the flash of %s failed\n", n->name);
         return -1;
+    }
+    for (unsigned i = 0; i < o->nvs_count; i++) {
+        const fleet_nvs_t *v = &o->nvs[i];
+        char *set[] = {
+            "nvs-set",     "--dir",        n->dir,           "--type", (char *)v->type,
+            (char *)v->ns, (char *)v->key, (char *)v->value, NULL,
+        };
+        if (run_provisioning(node_cmd_nvs_set, (int)(sizeof(set) / sizeof(set[0])) - 1, set) != 0) {
+            fprintf(stderr, "ota-node fleet: storing %s/%s in the NVS of %s failed\n", v->ns,
+                    v->key, n->name);
+            return -1;
+        }
     }
     return 0;
 }
@@ -375,6 +282,13 @@ static pid_t fleet_start_node(const fleet_opts_t *o, const fleet_node_t *n)
     if (o->boot_delay != NULL) {
         argv[argc++] = "--boot-delay";
         argv[argc++] = (char *)o->boot_delay;
+    }
+    if (o->flash_timing != NULL) {
+        argv[argc++] = "--flash-timing";
+        argv[argc++] = (char *)o->flash_timing;
+    }
+    if (o->no_stale_tail_panic) {
+        argv[argc++] = "--no-stale-tail-panic";
     }
     argv[argc] = NULL;
     execv("/proc/self/exe", argv);
@@ -442,43 +356,37 @@ static int fleet_wait(fleet_node_t *nodes, unsigned count, const sigset_t *wait_
     return 1;
 }
 
-int node_cmd_fleet(int argc, char **argv)
+/* Names, addresses, directories and UART files of the nodes; provisions
+ * each one. 0, or the exit code (2 for a bad table or image, 1 when a node
+ * cannot be written) with a message. */
+static int fleet_provision(const fleet_opts_t *o, uint32_t first, fleet_node_t *nodes)
 {
-    fleet_opts_t o;
-    int rc = parse_fleet_options(argc, argv, &o);
-    if (rc != 0) {
-        return rc == 1 ? 0 : 2;
-    }
-    uint32_t first;
-    if (fleet_first_host(o.subnet, o.count, &first) != 0 || make_dir(o.dir) != 0 ||
-        (o.uart_dir != NULL && make_dir(o.uart_dir) != 0)) {
-        return 2;
-    }
     fleet_layout_t lay;
-    if (fleet_prepare_layout(&o, &lay) != 0) {
+    if (fleet_prepare_layout(o, &lay) != 0) {
         return 2;
     }
-    fleet_node_t *nodes = calloc(o.count, sizeof(*nodes));
-    if (nodes == NULL) {
-        return 1;
-    }
-    for (unsigned i = 0; i < o.count; i++) {
+    for (unsigned i = 0; i < o->count; i++) {
         fleet_node_t *n = &nodes[i];
         snprintf(n->name, sizeof(n->name), "node-%u", i + 1);
         struct in_addr in = {.s_addr = htonl(first + i)};
         inet_ntop(AF_INET, &in, n->ip, sizeof(n->ip));
-        snprintf(n->dir, sizeof(n->dir), "%s/%s", o.dir, n->name);
-        if (o.uart_dir != NULL) {
-            snprintf(n->uart, sizeof(n->uart), "%s/%s.log", o.uart_dir, n->name);
+        snprintf(n->dir, sizeof(n->dir), "%s/%s", o->dir, n->name);
+        if (o->uart_dir != NULL) {
+            /* otactl deploy --uart-dir finds a node's capture by its IP */
+            snprintf(n->uart, sizeof(n->uart), "%s/%s.log", o->uart_dir, n->ip);
         } else {
             snprintf(n->uart, sizeof(n->uart), "%s/uart.log", n->dir);
         }
-        if (make_dir(n->dir) != 0 || fleet_flash_node(&o, &lay, n) != 0) {
-            free(nodes);
+        if (make_dir(n->dir) != 0 || fleet_provision_node(o, &lay, n) != 0) {
             return 1;
         }
     }
+    return 0;
+}
 
+/* Starts every node, lists them, and waits for the end. The exit code. */
+static int fleet_run(const fleet_opts_t *o, fleet_node_t *nodes)
+{
     sigset_t wait_set;
     sigemptyset(&wait_set);
     sigaddset(&wait_set, SIGCHLD);
@@ -486,25 +394,54 @@ int node_cmd_fleet(int argc, char **argv)
     sigaddset(&wait_set, SIGINT);
     sigaddset(&wait_set, SIGHUP);
     sigprocmask(SIG_BLOCK, &wait_set, NULL);
-    for (unsigned i = 0; i < o.count; i++) {
-        nodes[i].pid = fleet_start_node(&o, &nodes[i]);
+    for (unsigned i = 0; i < o->count; i++) {
+        nodes[i].pid = fleet_start_node(o, &nodes[i]);
         if (nodes[i].pid < 0) {
             fprintf(stderr, "ota-node fleet: cannot start %s: %s\n", nodes[i].name,
                     strerror(errno));
             nodes[i].pid = 0;
-            fleet_stop_all(nodes, o.count);
-            free(nodes);
+            fleet_stop_all(nodes, o->count);
             return 1;
         }
         printf("%s %s %d\n", nodes[i].name, nodes[i].ip, (int)nodes[i].pid);
     }
     fflush(stdout);
-    if (fleet_write_tsv(o.dir, nodes, o.count) != 0) {
-        fleet_stop_all(nodes, o.count);
-        free(nodes);
+    if (fleet_write_tsv(o->dir, nodes, o->count) != 0) {
+        fleet_stop_all(nodes, o->count);
         return 1;
     }
-    rc = fleet_wait(nodes, o.count, &wait_set);
+    return fleet_wait(nodes, o->count, &wait_set);
+}
+
+static int fleet_main(const fleet_opts_t *o)
+{
+    uint32_t first;
+    if (fleet_first_host(o->subnet, o->count, &first) != 0 || make_dir(o->dir) != 0 ||
+        (o->uart_dir != NULL && make_dir(o->uart_dir) != 0)) {
+        return 2;
+    }
+    fleet_node_t *nodes = calloc(o->count, sizeof(*nodes));
+    if (nodes == NULL) {
+        fprintf(stderr, "ota-node fleet: out of memory\n");
+        return 1;
+    }
+    int rc = fleet_provision(o, first, nodes);
+    if (rc == 0) {
+        rc = fleet_run(o, nodes);
+    }
     free(nodes);
+    return rc;
+}
+
+int node_cmd_fleet(int argc, char **argv)
+{
+    fleet_opts_t o;
+    int rc = fleet_parse_options(argc, argv, &o);
+    if (rc == 0) {
+        rc = fleet_main(&o);
+    } else {
+        rc = rc == 1 ? 0 : 2; /* 1: help was printed */
+    }
+    fleet_opts_free(&o);
     return rc;
 }

@@ -14,26 +14,6 @@
 # looks like to the chip). Both runs are checked for their own nodes.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up returns at once on an empty reply with jq 1.6 (jq -e
-# exits 0 on no input), so wait on the status field itself.
-# Another run of this same test (another build directory's ctest) would
-# use the same addresses and answer for our nodes: refuse to start then.
-ensure_free() {
-    [ -z "$(e2e_status "$1")" ] || e2e_fail "$1 already answers: another run of this test is using its addresses"
-}
-wait_answering() {
-    local ip=$1 deadline=$((SECONDS + ${2:-30}))
-    until [ -n "$(e2e_field "$ip" running_partition)" ]; do
-        [ $SECONDS -lt $deadline ] || e2e_fail "$ip did not come up"
-        sleep 0.1
-    done
-}
-start_node() {
-    ensure_free "$2"
-    e2e_start_node "$@"
-    wait_answering "$2"
-}
-
 NET=127.4.30
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_image "$E2E_TMP/v2.bin" 2.0.0
@@ -42,8 +22,8 @@ e2e_image "$E2E_TMP/v2-panic.bin" 2.0.0 --test-marker panic-on-boot
 for i in 1 2 3 6; do e2e_flash "$E2E_TMP/node-$i" "$E2E_TMP/v1.bin"; done
 e2e_flash "$E2E_TMP/node-4" "$E2E_TMP/v2.bin"
 "$OTA_NODE" nvs-set --dir "$E2E_TMP/node-3" security ota_psk node-only-secret >/dev/null
-ensure_free "$NET.5"
-for i in 1 2 3 4 6; do start_node "$E2E_TMP/node-$i" "$NET.$i"; done
+e2e_refuse_busy "$NET.5"
+for i in 1 2 3 4 6; do e2e_start_node "$E2E_TMP/node-$i" "$NET.$i"; done
 
 rc_main=0
 OTA_PSK=deploy-secret "$OTACTL" deploy "$NET.1" "$NET.2" "$NET.3" "$NET.4" "$NET.5" \

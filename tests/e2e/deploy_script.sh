@@ -4,33 +4,13 @@
 # verify through otactl.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up returns at once on an empty reply with jq 1.6 (jq -e
-# exits 0 on no input), so wait on the status field itself.
-# Another run of this same test (another build directory's ctest) would
-# use the same addresses and answer for our nodes: refuse to start then.
-ensure_free() {
-    [ -z "$(e2e_status "$1")" ] || e2e_fail "$1 already answers: another run of this test is using its addresses"
-}
-wait_answering() {
-    local ip=$1 deadline=$((SECONDS + ${2:-30}))
-    until [ -n "$(e2e_field "$ip" running_partition)" ]; do
-        [ $SECONDS -lt $deadline ] || e2e_fail "$ip did not come up"
-        sleep 0.1
-    done
-}
-start_node() {
-    ensure_free "$2"
-    e2e_start_node "$@"
-    wait_answering "$2"
-}
-
 NET=127.4.60
 SCRIPT="$OTA_SOURCE_DIR/scripts/ota-deploy.sh"
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_image "$E2E_TMP/v2.bin" 2.0.0
 for i in 1 2; do e2e_flash "$E2E_TMP/node-$i" "$E2E_TMP/v1.bin"; done
 "$OTA_NODE" nvs-set --dir "$E2E_TMP/node-2" security ota_psk script-secret >/dev/null
-for i in 1 2; do start_node "$E2E_TMP/node-$i" "$NET.$i"; done
+for i in 1 2; do e2e_start_node "$E2E_TMP/node-$i" "$NET.$i"; done
 
 # No ESP-IDF anywhere: empty HOME, no IDF_PATH, PATH without idf.py.
 rc=0

@@ -18,10 +18,8 @@ e2e_check_match "deploy result (reset while or just after the body left)" "^(int
 dg_check_deploy "$(jq -r .result <<<"$DG_JSON")" BROWNOUT
 e2e_check_match "deploy's words" "browned out" "$(jq -r .reason <<<"$DG_JSON")"
 
-dg_doctor http "$IP" --polls 2 --interval 1 --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor http BROWNOUT
-dg_doctor uart "$IP" --polls 1 --uart "$UARTS/$IP.log" --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor uart BROWNOUT
+dg_doctor_http "$IP" BROWNOUT
+dg_doctor_uart "$IP" BROWNOUT
 e2e_check_match "doctor (uart): the detector's line counted" "[1-9] brown-out" \
     "$(jq -r '.evidence[]' <<<"$DG_DOC")"
 e2e_done

@@ -28,13 +28,11 @@ e2e_check "deploy: fix A first (the node answered 200, so esp_ota_end passed)" \
 e2e_check_match "deploy: the UART's backtrace is quoted" '^0x' \
     "$(jq -r '.diagnosis.backtrace // empty' <<<"$DG_JSON")"
 
-dg_doctor http "$IP" --polls 2 --interval 1 --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor http NEW_IMAGE_PANICS_AT_BOOT
+dg_doctor_http "$IP" NEW_IMAGE_PANICS_AT_BOOT
 e2e_check "doctor (http): the recipe's order, fix A first" OTA_WITH_SEQUENTIAL_WRITES \
     "$(dg_doc_cause)"
 
-dg_doctor uart "$IP" --polls 1 --uart "$UARTS/$IP.log" --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor uart NEW_IMAGE_PANICS_AT_BOOT
+dg_doctor_uart "$IP" NEW_IMAGE_PANICS_AT_BOOT
 e2e_check "doctor (uart): fix A first" OTA_WITH_SEQUENTIAL_WRITES "$(dg_doc_cause)"
 e2e_check_match "doctor (uart): the panic is evidence" "IllegalInstruction" \
     "$(jq -r '.evidence[]' <<<"$DG_DOC")"

@@ -22,11 +22,9 @@ e2e_check_match "deploy's words" "panicked in the upload handler" \
 e2e_check_match "deploy: the overflow in httpd is evidence" "task 'httpd' overflowed" \
     "$(jq -r '.diagnosis.evidence[]' <<<"$DG_JSON")"
 
-dg_doctor http "$IP" --polls 2 --interval 1 --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor http NEW_IMAGE_PANICS_AT_BOOT
+dg_doctor_http "$IP" NEW_IMAGE_PANICS_AT_BOOT
 e2e_check "doctor (http): the recipe's order" OTA_WITH_SEQUENTIAL_WRITES "$(dg_doc_cause)"
 
-dg_doctor uart "$IP" --polls 1 --uart "$UARTS/$IP.log" --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor uart NEW_IMAGE_PANICS_AT_BOOT
+dg_doctor_uart "$IP" NEW_IMAGE_PANICS_AT_BOOT
 e2e_check "doctor (uart): fix B first" ESP_OTA_END_STACK_OVERFLOW "$(dg_doc_cause)"
 e2e_done

@@ -27,10 +27,8 @@ DG_RC=0
 DG_JSON=$(jq -c '.nodes[0]' "$E2E_TMP/http.json")
 dg_check_deploy rolled-back NEW_IMAGE_PANICS_AT_BOOT
 
-dg_doctor http "$IP" --polls 2 --interval 1 --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor http NEW_IMAGE_PANICS_AT_BOOT
+dg_doctor_http "$IP" NEW_IMAGE_PANICS_AT_BOOT
 
-dg_doctor uart "$IP" --polls 1 --uart "$UARTS/$IP.log" --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor uart CANNOT_TELL_NO_BOOT_LINE
+dg_doctor_uart "$IP" CANNOT_TELL_NO_BOOT_LINE
 e2e_check_match "doctor (uart): says what to add" "fix C" "$(jq -r .fix <<<"$DG_DOC")"
 e2e_done

@@ -17,10 +17,8 @@ e2e_check "confirmed means VALID" VALID "$(jq -r .after.ota_state <<<"$DG_JSON")
 e2e_check "no diagnosis for a confirmed node" null "$(jq -c .diagnosis <<<"$DG_JSON")"
 e2e_check "the node itself says VALID" VALID "$(e2e_field "$IP" ota_state)"
 
-dg_doctor http "$IP" --polls 2 --interval 1 --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor http OTA_OK
-dg_doctor uart "$IP" --polls 1 --uart "$UARTS/$IP.log" --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor uart OTA_OK
+dg_doctor_http "$IP" OTA_OK
+dg_doctor_uart "$IP" OTA_OK
 
 # --no-confirm-wait: the old behaviour, confirmed as soon as v3 runs.
 e2e_image "$E2E_TMP/v3.bin" 3.0.0

@@ -15,7 +15,6 @@ mkdir -p "$UARTS"
 dg_node() {
     local dir=$1 ip=$2 image=$3
     shift 3
-    [ -z "$(e2e_status "$ip")" ] || e2e_fail "$ip already answers: another run is using it"
     e2e_flash "$dir" "$image"
     "$OTA_NODE" nvs-set --dir "$dir" --type u32 ota health_ms 500 >/dev/null
     e2e_start_node "$dir" "$ip" --uart "$UARTS/$ip.log" "$@"
@@ -64,6 +63,19 @@ dg_check_doctor() {
     e2e_check "doctor ($1) exit status" "$want_rc" "$DG_DOC_RC"
 }
 
-# dg_first_cause: the most likely cause the last doctor / deploy named.
+# dg_doctor_http IP DIAGNOSIS [POLLS]: doctor over HTTP only (POLLS polls,
+# default 2, 1 s apart), expecting the update $E2E_TMP/v2.bin, names DIAGNOSIS.
+dg_doctor_http() {
+    dg_doctor http "$1" --polls "${3:-2}" --interval 1 --expect-image "$E2E_TMP/v2.bin"
+    dg_check_doctor http "$2"
+}
+
+# dg_doctor_uart IP DIAGNOSIS: doctor with the node's UART capture names DIAGNOSIS.
+dg_doctor_uart() {
+    dg_doctor uart "$1" --polls 1 --uart "$UARTS/$1.log" --expect-image "$E2E_TMP/v2.bin"
+    dg_check_doctor uart "$2"
+}
+
+# dg_doc_cause, dg_deploy_cause: the most likely cause the last doctor / deploy named.
 dg_doc_cause() { jq -r '.causes[0].cause // empty' <<<"$DG_DOC"; }
 dg_deploy_cause() { jq -r '.diagnosis.causes[0].cause // empty' <<<"$DG_JSON"; }

@@ -18,10 +18,8 @@ dg_check_deploy restarted PANIC_LOOP
 e2e_check_match "deploy's words" "^panic loop" "$(jq -r .reason <<<"$DG_JSON")"
 
 # Each boot answers for a moment; enough polls to see one start over.
-dg_doctor http "$IP" --polls 6 --interval 1 --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor http PANIC_LOOP
+dg_doctor_http "$IP" PANIC_LOOP 6
 e2e_wait_log "$UARTS/$IP.log" "reset_reason=PANIC running_partition=ota_1" 20 ||
     e2e_fail "no PANIC boot of ota_1 on the UART"
-dg_doctor uart "$IP" --polls 1 --uart "$UARTS/$IP.log" --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor uart PANIC_LOOP
+dg_doctor_uart "$IP" PANIC_LOOP
 e2e_done

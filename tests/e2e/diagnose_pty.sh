@@ -10,7 +10,7 @@ IP=127.8.10.1
 D=$E2E_TMP/node
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_image "$E2E_TMP/v2.bin" 2.0.0 --size 300K
-[ -z "$(e2e_status "$IP")" ] || e2e_fail "$IP already answers: another run is using it"
+e2e_refuse_busy "$IP"
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 "$OTA_NODE" run --dir "$D" --bind "$IP" --uart pty --boot-delay 100 --brownout-at 300 \
     2>"$D/node.stderr" &

@@ -19,8 +19,6 @@ e2e_check_match "deploy's words" "task watchdog" "$(jq -r .reason <<<"$DG_JSON")
 e2e_check "deploy saw the node come back with TASK_WDT" TASK_WDT \
     "$(jq -r .after.reset_reason <<<"$DG_JSON")"
 
-dg_doctor http "$IP" --polls 2 --interval 1 --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor http HANDLER_HUNG
-dg_doctor uart "$IP" --polls 1 --uart "$UARTS/$IP.log" --expect-image "$E2E_TMP/v2.bin"
-dg_check_doctor uart HANDLER_HUNG
+dg_doctor_http "$IP" HANDLER_HUNG
+dg_doctor_uart "$IP" HANDLER_HUNG
 e2e_done

@@ -33,7 +33,8 @@ e2e_cleanup() {
     for pid in "${E2E_PIDS[@]}"; do e2e_stop_pid "$pid"; done
     if [ "$rc" -ne 0 ]; then
         e2e_log "FAILED (exit $rc); UART logs follow"
-        for f in "$E2E_TMP"/*/uart.log "$E2E_TMP"/uart.log; do
+        for f in "$E2E_TMP"/uart.log "$E2E_TMP"/*/uart.log "$E2E_TMP"/*/*/uart.log \
+            "$E2E_TMP"/uarts/*.log; do
             [ -f "$f" ] && { echo "--- $f (last 40 lines)" >&2; tail -n 40 "$f" >&2; }
         done
         [ -n "${E2E_KEEP:-}" ] && e2e_log "kept $E2E_TMP"
@@ -91,19 +92,51 @@ e2e_flash() {
         0xf000 "$dir/ota_data_initial.bin" 0x20000 "$image" >/dev/null
 }
 
+# e2e_refuse_busy IP...: fails when a node already answers at an address.
+# It belongs to another run of this test (another build directory): its
+# answers would be taken for ours.
+e2e_refuse_busy() {
+    local ip
+    for ip in "$@"; do
+        [ -z "$(e2e_status "$ip")" ] || e2e_fail "$ip already answers: is another run of $E2E_NAME using it?"
+    done
+}
+
 # e2e_start_node DIR IP [ota-node run options...]: boots a virtual node whose
 # UART goes to DIR/uart.log; waits until it answers GET /ota/status.
 e2e_start_node() {
     local dir=$1 ip=$2
     shift 2
-    # A node already answering there belongs to another run of this test
-    # (another build directory): its answers would be taken for ours.
-    [ -z "$(e2e_status "$ip")" ] || e2e_fail "$ip already answers: is another run of $E2E_NAME using it?"
+    e2e_refuse_busy "$ip"
     "$OTA_NODE" run --dir "$dir" --bind "$ip" --uart "$dir/uart.log" --boot-delay 100 "$@" \
         2>>"$dir/node.stderr" &
     E2E_PIDS+=("$!")
     E2E_LAST_PID=$!
     e2e_wait_up "$ip" 20 || e2e_fail "node $ip did not come up"
+}
+
+# e2e_start_fleet DIR NET COUNT IMAGE [ota-node fleet options...]: runs
+# `ota-node fleet` on NET.0/24 (NET: three octets, e.g. 127.9.1), so its
+# nodes are NET.1 .. NET.COUNT, with a 100 ms boot delay; waits until
+# DIR/fleet.tsv lists them and every one answers. Sets E2E_FLEET_PID and
+# E2E_FLEET_IPS (an array, in node order).
+e2e_start_fleet() {
+    local dir=$1 net=$2 count=$3 image=$4 i deadline=$((SECONDS + 60))
+    shift 4
+    E2E_FLEET_IPS=()
+    for i in $(seq "$count"); do E2E_FLEET_IPS+=("$net.$i"); done
+    e2e_refuse_busy "${E2E_FLEET_IPS[@]}"
+    "$OTA_NODE" fleet --count "$count" --subnet "$net.0/24" --dir "$dir" --image "$image" \
+        --boot-delay 100 "$@" >"$dir.out" 2>"$dir.err" &
+    E2E_PIDS+=("$!")
+    E2E_FLEET_PID=$!
+    # The fleet writes fleet.tsv once every node has started.
+    until [ "$(grep -c '^node-' "$dir/fleet.tsv" 2>/dev/null)" = "$count" ]; do
+        kill -0 "$E2E_FLEET_PID" 2>/dev/null || e2e_fail "ota-node fleet ended: $(cat "$dir.err")"
+        [ $SECONDS -lt $deadline ] || e2e_fail "fleet.tsv does not list $count nodes"
+        sleep 0.1
+    done
+    for i in "${E2E_FLEET_IPS[@]}"; do e2e_wait_up "$i" 30 || e2e_fail "fleet node $i did not come up"; done
 }
 
 # e2e_status IP: the JSON of GET /ota/status, or nothing.
@@ -157,6 +190,15 @@ e2e_wait_log() {
         sleep 0.2
     done
     return 1
+}
+
+# e2e_wait_boot DIR IP REASON PARTITION SECONDS: until DIR/uart.log has the
+# firmware's line for a boot with REASON from PARTITION, then until the
+# node answers again.
+e2e_wait_boot() {
+    local dir=$1 ip=$2 line="boot: reset_reason=$3 running_partition=$4"
+    e2e_wait_log "$dir/uart.log" "$line\$" "$5" || e2e_fail "no '$line' on the UART of $ip"
+    e2e_wait_up "$ip" 20 || e2e_fail "$ip did not answer after '$line'"
 }
 
 # e2e_boots DIR: how many boot lines the node's firmware has logged so far.

@@ -22,9 +22,7 @@ e2e_flash "$D" "$E2E_TMP/v1.bin"
 # the page programs of a 300 KiB image (about 1200 of them).
 e2e_start_node "$D" "$IP" --brownout-at 300
 e2e_check "no HTTP status: the chip browned out mid-upload" 000 "$(upload)"
-e2e_wait_log "$D/uart.log" 'boot: reset_reason=BROWNOUT running_partition=ota_0$' 30 ||
-    e2e_fail "no 'boot: reset_reason=BROWNOUT running_partition=ota_0' line"
-e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_boot "$D" "$IP" BROWNOUT ota_0 30
 
 uart=$(cat "$D/uart.log")
 e2e_check_match "the upload had started" 'upload of [0-9]+ bytes into ota_1' "$uart"

@@ -36,9 +36,7 @@ e2e_check_match "the node says which firmware build it runs" \
     'firmware build: CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES=y' "$(cat "$D/node.stderr")"
 e2e_check "upload accepted (esp_ota_end verifies only the declared image)" 200 \
     "$(upload "$IP" "$E2E_TMP/v2.bin")"
-e2e_wait_log "$D/uart.log" 'boot: reset_reason=PANIC running_partition=ota_0$' 60 ||
-    e2e_fail "no rollback line on the UART"
-e2e_wait_up "$IP" 20 || e2e_fail "node did not come back after the rollback"
+e2e_wait_boot "$D" "$IP" PANIC ota_0 60
 uart=$(cat "$D/uart.log")
 e2e_check_match "the new image booted as far as its app information" \
     'App version: +2\.0\.0' "$uart"
@@ -61,8 +59,7 @@ D=$E2E_TMP/correct
 prepare "$D"
 e2e_start_node "$D" "$IP"
 e2e_check "upload to the correct firmware" 200 "$(upload "$IP" "$E2E_TMP/v2.bin")"
-e2e_wait_log "$D/uart.log" 'boot: reset_reason=SW running_partition=ota_1$' 60 ||
-    e2e_fail "the correct firmware's update did not boot"
+e2e_wait_boot "$D" "$IP" SW ota_1 60
 e2e_wait_field "$IP" version 2.0.0 20 || e2e_fail "v2 not running"
 e2e_check "no panic with fix A" 0 "$(grep -c 'Guru Meditation' "$D/uart.log" || true)"
 
@@ -72,8 +69,7 @@ D=$E2E_TMP/model-off
 prepare "$D"
 OTA_NODE=$OTA_NODE_DEFECT_SEQWRITES e2e_start_node "$D" "$IP" --no-stale-tail-panic
 e2e_check "upload with the model off" 200 "$(upload "$IP" "$E2E_TMP/v2.bin")"
-e2e_wait_log "$D/uart.log" 'boot: reset_reason=SW running_partition=ota_1$' 60 ||
-    e2e_fail "with --no-stale-tail-panic the update did not boot"
+e2e_wait_boot "$D" "$IP" SW ota_1 60
 e2e_wait_field "$IP" version 2.0.0 20 || e2e_fail "v2 not running with the model off"
 e2e_check "no panic with the model off" 0 "$(grep -c 'Guru Meditation' "$D/uart.log" || true)"
 e2e_done

@@ -26,9 +26,7 @@ set -e
 e2e_check "no HTTP status: the chip reset inside the handler" 000 "$code"
 e2e_check_match "curl saw the connection drop (52 empty reply / 56 reset)" '^(52|56)$' "$curl_rc"
 
-e2e_wait_log "$D/uart.log" 'boot: reset_reason=PANIC running_partition=ota_0$' 30 ||
-    e2e_fail "no 'boot: reset_reason=PANIC running_partition=ota_0' after the overflow"
-e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_boot "$D" "$IP" PANIC ota_0 30
 uart=$(cat "$D/uart.log")
 e2e_check_match "the upload was received and written" 'received and wrote [0-9]+ bytes' "$uart"
 e2e_check_match "ESP-IDF's stack overflow wording" \

@@ -17,9 +17,7 @@ e2e_start_node "$D" "$IP" --hang-upload-after 65536
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
     --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true)
 e2e_check "no HTTP status: the chip reset while the client was sending" 000 "$code"
-e2e_wait_log "$D/uart.log" 'boot: reset_reason=TASK_WDT running_partition=ota_0$' 30 ||
-    e2e_fail "no 'boot: reset_reason=TASK_WDT running_partition=ota_0' line"
-e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_boot "$D" "$IP" TASK_WDT ota_0 30
 
 uart=$(cat "$D/uart.log")
 e2e_check_match "the upload had started" 'upload of [0-9]+ bytes into ota_1' "$uart"

@@ -57,9 +57,7 @@ D=$E2E_TMP/rollback
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 e2e_start_node "$D" "$IP"
 e2e_check "upload of the crashing image" 200 "$(upload "$IP")"
-e2e_wait_log "$D/uart.log" 'boot: reset_reason=PANIC running_partition=ota_0$' 30 ||
-    e2e_fail "no rollback with the default bootloader"
-e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
+e2e_wait_boot "$D" "$IP" PANIC ota_0 30
 e2e_check "one boot of the crashing image, then ota_0" 0 "$(panics_on "$D" ota_1)"
 e2e_check "back on v1" 1.0.0 "$(e2e_field "$IP" version)"
 e2e_done

@@ -4,32 +4,12 @@
 # node come back from a restart.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's e2e_wait_up returns at once on an empty reply with jq 1.6 (jq -e
-# exits 0 on no input), so wait on the status field itself.
-# Another run of this same test (another build directory's ctest) would
-# use the same addresses and answer for our nodes: refuse to start then.
-ensure_free() {
-    [ -z "$(e2e_status "$1")" ] || e2e_fail "$1 already answers: another run of this test is using its addresses"
-}
-wait_answering() {
-    local ip=$1 deadline=$((SECONDS + ${2:-30}))
-    until [ -n "$(e2e_field "$ip" running_partition)" ]; do
-        [ $SECONDS -lt $deadline ] || e2e_fail "$ip did not come up"
-        sleep 0.1
-    done
-}
-start_node() {
-    ensure_free "$2"
-    e2e_start_node "$@"
-    wait_answering "$2"
-}
-
 NET=127.4.50
 PSK=op-secret
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
 for i in 1 2; do e2e_flash "$E2E_TMP/node-$i" "$E2E_TMP/v1.bin"; done
 "$OTA_NODE" nvs-set --dir "$E2E_TMP/node-2" security ota_psk "$PSK" >/dev/null
-for i in 1 2; do start_node "$E2E_TMP/node-$i" "$NET.$i"; done
+for i in 1 2; do e2e_start_node "$E2E_TMP/node-$i" "$NET.$i"; done
 
 # status: two nodes and an address where nothing listens.
 rc=0
@@ -72,15 +52,14 @@ e2e_check "oversized sweep refused" 2 "$rc"
 rc=0
 "$OTACTL" set-target --target 10.0.0.5 "$NET.1" >/dev/null 2>&1 || rc=$?
 e2e_check "set-target without a port exits 2" 2 "$rc"
-boots() { grep -c 'boot: reset_reason=' "$E2E_TMP/node-$1/uart.log" || true; }
-boots_before=$(boots 1)
+boots_before=$(e2e_boots "$E2E_TMP/node-1")
 rc=0
 "$OTACTL" set-target --target 10.0.0.5:5005 "$NET.1" --json >"$E2E_TMP/st.json" \
     2>"$E2E_TMP/st.log" || rc=$?
 e2e_check "set-target exits 0" 0 "$rc"
 e2e_check "set-target confirmed" confirmed "$(jq -r '.nodes[0].result' "$E2E_TMP/st.json")"
 # The node's UART, not otactl, tells whether it went through one more boot.
-e2e_check "node 1 booted once more" $((boots_before + 1)) "$(boots 1)"
+e2e_check "node 1 booted once more" $((boots_before + 1)) "$(e2e_boots "$E2E_TMP/node-1")"
 e2e_check "that boot was a software reset" SW "$(jq -r '.nodes[0].after.reset_reason' "$E2E_TMP/st.json")"
 e2e_check_match "UART shows the stored target" "10\.0\.0\.5.*5005|target=10\.0\.0\.5" \
     "$(grep -E 'csi_cfg' "$E2E_TMP/node-1/uart.log" | tail -1)"
@@ -90,11 +69,11 @@ rc=0
 env -u OTA_PSK "$OTACTL" recalibrate "$NET.2" --json >"$E2E_TMP/rc1.json" 2>/dev/null || rc=$?
 e2e_check "recalibrate without token exits 1" 1 "$rc"
 e2e_check "recalibrate token-rejected" token-rejected "$(jq -r '.nodes[0].result' "$E2E_TMP/rc1.json")"
-boots2_before=$(boots 2)
+boots2_before=$(e2e_boots "$E2E_TMP/node-2")
 rc=0
 OTA_PSK=$PSK "$OTACTL" recalibrate "$NET.1" "$NET.2" --json >"$E2E_TMP/rc2.json" \
     2>"$E2E_TMP/rc2.log" || rc=$?
 e2e_check "recalibrate with token exits 0" 0 "$rc"
 e2e_check "recalibrate confirmed on both" 2 "$(jq .summary.confirmed "$E2E_TMP/rc2.json")"
-e2e_check "node 2 booted exactly once more" $((boots2_before + 1)) "$(boots 2)"
+e2e_check "node 2 booted exactly once more" $((boots2_before + 1)) "$(e2e_boots "$E2E_TMP/node-2")"
 e2e_done

@@ -1,0 +1,39 @@
+/* `ota-node fleet`'s command line (fleet_options.c), shared with fleet.c. */
+#ifndef OTA_NODE_FLEET_H
+#define OTA_NODE_FLEET_H
+
+#include <stdbool.h>
+
+#define FLEET_MAX_NODES 1024
+#define FLEET_MAX_NVS   32
+
+/* One --nvs NAMESPACE/KEY=TYPE:VALUE, split; the strings point into text. */
+typedef struct {
+    char *text; /* owned copy of the option's argument */
+    const char *ns;
+    const char *key;
+    const char *type; /* str, u8, u16, u32 or i32: nvs-set's --type */
+    const char *value;
+} fleet_nvs_t;
+
+typedef struct {
+    unsigned count;
+    const char *subnet;
+    const char *dir;
+    const char *image;
+    const char *partitions;
+    const char *uart_dir;
+    /* passed through to every `ota-node run` */
+    const char *boot_delay;
+    const char *flash_timing;
+    bool no_stale_tail_panic;
+    fleet_nvs_t nvs[FLEET_MAX_NVS];
+    unsigned nvs_count;
+} fleet_opts_t;
+
+/* 0 to run, 1 when help was printed, 2 on a usage error (message printed).
+ * Call fleet_opts_free afterwards in every case. */
+int fleet_parse_options(int argc, char **argv, fleet_opts_t *o);
+void fleet_opts_free(fleet_opts_t *o);
+
+#endif
