@@ -21,7 +21,7 @@ post() {
 body_args() {
     case $1 in
         ota) echo "-H|Content-Type: application/octet-stream|--data-binary|@$E2E_TMP/v2.bin" ;;
-        ota/set-target) echo "-d|10.9.8.7:7000" ;;
+        ota/set-target) echo "-d|127.0.50.7:7000" ;;
         ota/recalibrate) echo "" ;;
     esac
 }
@@ -81,14 +81,14 @@ e2e_check "boot slot unchanged" ota_0 "$(jq -r .boot_partition <<<"$status")"
 # The recipe's authenticated set-target, as written.
 before=$(e2e_boots "$D")
 reply=$(curl -s -X POST -H "Authorization: Bearer $PSK" \
-    -d '192.168.0.103:5005' \
+    -d '127.0.50.103:5005' \
     "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target with the PSK" \
-    '{"status":"ok","target_ip":"192.168.0.103","target_port":5005,"message":"rebooting"}' "$reply"
+    '{"status":"ok","target_ip":"127.0.50.103","target_port":5005,"message":"rebooting"}' "$reply"
 e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after set-target"
 e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "the refused calls stored nothing, the accepted one did" \
-    "csi_cfg: target=192.168.0.103:5005 calibration=1/3" \
+    "csi_cfg: target=127.0.50.103:5005 calibration=1/3" \
     "$(grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1)"
 e2e_check "before it, no target had been stored" "csi_cfg: target=unset calibration=1/3" \
     "$(grep -o 'csi_cfg: .*' "$D/uart.log" | head -n 1)"
@@ -99,7 +99,7 @@ e2e_check "recalibrate with 'bearer <psk>'" 200 \
     "$(post ota/recalibrate -H "Authorization: bearer $PSK")"
 e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after recalibrate"
 e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
-e2e_check "calibration cleared" "csi_cfg: target=192.168.0.103:5005 calibration=0/3" \
+e2e_check "calibration cleared" "csi_cfg: target=127.0.50.103:5005 calibration=0/3" \
     "$(grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1)"
 
 before=$(e2e_boots "$D")

@@ -24,8 +24,8 @@ done
 e2e_start_node "$D" "$IP"
 e2e_check "calibration provisioned" "csi_cfg: target=unset calibration=3/3" "$(last_csi_line)"
 
-for body in '192.168.0.256:5005' '192.168.0.103:0' '192.168.0.103:65536' '192.168.0.103' \
-    '192.168.0.103:' '1.2.3:5005' '01.2.3.4:5005' '1.2.3.4:05005' '1.2.3.4:5005 x' \
+for body in '127.0.50.256:5005' '127.0.50.103:0' '127.0.50.103:65536' '127.0.50.103' \
+    '127.0.50.103:' '1.2.3:5005' '01.2.3.4:5005' '1.2.3.4:05005' '1.2.3.4:5005 x' \
     ' 1.2.3.4:5005' '1.2.3.4.5:5005' 'a.b.c.d:1'; do
     code=$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST -d "$body" \
         "http://$IP:8032/ota/set-target" || true)
@@ -39,29 +39,29 @@ e2e_check "no reboot after refused targets" 1 "$(e2e_boots "$D")"
 
 # The recipe's command, as written.
 before=$(e2e_boots "$D")
-reply=$(curl -s -X POST -d '192.168.0.103:5005' "http://$IP:8032/ota/set-target" || true)
+reply=$(curl -s -X POST -d '127.0.50.103:5005' "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target reply" \
-    '{"status":"ok","target_ip":"192.168.0.103","target_port":5005,"message":"rebooting"}' "$reply"
+    '{"status":"ok","target_ip":"127.0.50.103","target_port":5005,"message":"rebooting"}' "$reply"
 wait_reboot "$before" set-target
-e2e_check "target stored" "csi_cfg: target=192.168.0.103:5005 calibration=3/3" "$(last_csi_line)"
+e2e_check "target stored" "csi_cfg: target=127.0.50.103:5005 calibration=3/3" "$(last_csi_line)"
 e2e_check "set-target reboots through esp_restart" "boot: reset_reason=SW running_partition=ota_0" \
     "$(grep -o 'boot: reset_reason=.*' "$D/uart.log" | tail -n 1)"
 
 # Trailing whitespace (a file with a newline) is tolerated.
-printf '10.1.2.3:6000 \r\n' >"$E2E_TMP/target.txt"
+printf '127.0.51.3:6000 \r\n' >"$E2E_TMP/target.txt"
 before=$(e2e_boots "$D")
 reply=$(curl -s -X POST --data-binary @"$E2E_TMP/target.txt" "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target with trailing whitespace" \
-    '{"status":"ok","target_ip":"10.1.2.3","target_port":6000,"message":"rebooting"}' "$reply"
+    '{"status":"ok","target_ip":"127.0.51.3","target_port":6000,"message":"rebooting"}' "$reply"
 wait_reboot "$before" "the second set-target"
-e2e_check "new target stored" "csi_cfg: target=10.1.2.3:6000 calibration=3/3" "$(last_csi_line)"
+e2e_check "new target stored" "csi_cfg: target=127.0.51.3:6000 calibration=3/3" "$(last_csi_line)"
 
 # The recipe's recalibrate, as written.
 before=$(e2e_boots "$D")
 reply=$(curl -X POST "http://$IP:8032/ota/recalibrate" 2>/dev/null || true)
 e2e_check "recalibrate reply" '{"status":"ok","message":"calibration cleared, rebooting"}' "$reply"
 wait_reboot "$before" recalibrate
-e2e_check "calibration erased, target kept" "csi_cfg: target=10.1.2.3:6000 calibration=0/3" \
+e2e_check "calibration erased, target kept" "csi_cfg: target=127.0.51.3:6000 calibration=0/3" \
     "$(last_csi_line)"
 
 # Recalibrating with nothing stored is fine too.

@@ -50,18 +50,18 @@ e2e_check "oversized sweep refused" 2 "$rc"
 
 # set-target: bad target is a usage error; good one reboots the node.
 rc=0
-"$OTACTL" set-target --target 10.0.0.5 "$NET.1" >/dev/null 2>&1 || rc=$?
+"$OTACTL" set-target --target 127.0.52.5 "$NET.1" >/dev/null 2>&1 || rc=$?
 e2e_check "set-target without a port exits 2" 2 "$rc"
 boots_before=$(e2e_boots "$E2E_TMP/node-1")
 rc=0
-"$OTACTL" set-target --target 10.0.0.5:5005 "$NET.1" --json >"$E2E_TMP/st.json" \
+"$OTACTL" set-target --target 127.0.52.5:5005 "$NET.1" --json >"$E2E_TMP/st.json" \
     2>"$E2E_TMP/st.log" || rc=$?
 e2e_check "set-target exits 0" 0 "$rc"
 e2e_check "set-target confirmed" confirmed "$(jq -r '.nodes[0].result' "$E2E_TMP/st.json")"
 # The node's UART, not otactl, tells whether it went through one more boot.
 e2e_check "node 1 booted once more" $((boots_before + 1)) "$(e2e_boots "$E2E_TMP/node-1")"
 e2e_check "that boot was a software reset" SW "$(jq -r '.nodes[0].after.reset_reason' "$E2E_TMP/st.json")"
-e2e_check_match "UART shows the stored target" "10\.0\.0\.5.*5005|target=10\.0\.0\.5" \
+e2e_check_match "UART shows the stored target" "127\.0\.52\.5.*5005|target=127\.0\.52\.5" \
     "$(grep -E 'csi_cfg' "$E2E_TMP/node-1/uart.log" | tail -1)"
 
 # recalibrate: the PSK node wants its token.
