@@ -136,6 +136,19 @@ static void log_line(progress_t *p, size_t i, const char *prefix, const char *te
     fflush(p->out);
 }
 
+/* Sets node i's line and shows it: the table is redrawn on a terminal,
+ * otherwise one log line with the prefix is written. */
+__attribute__((format(printf, 4, 0))) static void
+show_text(progress_t *p, size_t i, const char *prefix, const char *fmt, va_list ap)
+{
+    vsnprintf(p->nodes[i].text, sizeof(p->nodes[i].text), fmt, ap);
+    if (p->interactive) {
+        redraw(p, true);
+    } else {
+        log_line(p, i, prefix, p->nodes[i].text);
+    }
+}
+
 void progress_event(progress_t *p, size_t i, const char *fmt, ...)
 {
     if (p == NULL || p->quiet) {
@@ -143,13 +156,8 @@ void progress_event(progress_t *p, size_t i, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->nodes[i].text, sizeof(p->nodes[i].text), fmt, ap);
+    show_text(p, i, "", fmt, ap);
     va_end(ap);
-    if (p->interactive) {
-        redraw(p, true);
-    } else {
-        log_line(p, i, "", p->nodes[i].text);
-    }
 }
 
 void progress_bytes(progress_t *p, size_t i, uint64_t sent, uint64_t total)
@@ -169,20 +177,15 @@ void progress_done(progress_t *p, size_t i, bool ok, const char *fmt, ...)
     if (p == NULL || p->quiet) {
         return;
     }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->nodes[i].text, sizeof(p->nodes[i].text), fmt, ap);
-    va_end(ap);
     p->nodes[i].done = true;
     p->nodes[i].ok = ok;
     if (p->nodes[i].total > 0) {
         p->nodes[i].sent = p->nodes[i].total;
     }
-    if (p->interactive) {
-        redraw(p, true);
-    } else {
-        log_line(p, i, ok ? "ok: " : "FAILED: ", p->nodes[i].text);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    show_text(p, i, ok ? "ok: " : "FAILED: ", fmt, ap);
+    va_end(ap);
 }
 
 void progress_end(progress_t *p)
