@@ -13,6 +13,7 @@ packages=(
   curl                        # end-to-end tests run the recipe's curl commands
   jq                          # end-to-end tests read the nodes' JSON
   clang-format                # the style check in the test suite
+  gcc-multilib                # 32-bit syntax check of the ESP-IDF apps against ESP-IDF's headers
 )
 
 missing=()

@@ -1,5 +1,5 @@
 /* Compiled once per ota-node executable with that executable's firmware
- * options (sim/CMakeLists.txt), unlike the rest of sim/node. */
+ * options (sim/vchip.cmake), unlike the rest of sim/node. */
 #include "node_firmware_build.h"
 
 #if defined(CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES)
@@ -19,7 +19,8 @@
     "CONFIG_OTA_DEFECT_NEVER_CONFIRM=y (model of an app that never calls "                         \
     "esp_ota_mark_app_valid_cancel_rollback)"
 #else
-#define FIRMWARE_BUILD      "default (the correct firmware, no CONFIG_OTA_DEFECT_* option)"
+/* The correct firmware, or another ESP-IDF app (scripts/build-node.sh). */
+#define FIRMWARE_BUILD      VCHIP_FIRMWARE_DESCRIPTION
 #define FIRMWARE_IS_DEFAULT 1
 #endif
 

@@ -58,6 +58,21 @@ static void json_field(char *dst, size_t size, const char *field, size_t field_s
     ota_json_escape(dst, size, copy);
 }
 
+/* All 64 hex digits of the app's ELF SHA-256. Not esp_app_get_elf_sha256():
+ * on the chip it fills at most CONFIG_APP_RETRIEVE_LEN_ELF_SHA characters
+ * (default 9: 8 digits and the NUL; esp_app_format/esp_app_desc.c, v5.2),
+ * too short for otactl to tell two builds apart. The description holds all
+ * 32 bytes whatever the Kconfig. */
+static void elf_sha256_hex(char out[65], const esp_app_desc_t *app)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < sizeof(app->app_elf_sha256); i++) {
+        out[2 * i] = digits[app->app_elf_sha256[i] >> 4];
+        out[2 * i + 1] = digits[app->app_elf_sha256[i] & 0x0f];
+    }
+    out[64] = '\0';
+}
+
 esp_err_t ota_status_handler(httpd_req_t *req)
 {
     const esp_app_desc_t *app = esp_app_get_description();
@@ -73,7 +88,7 @@ esp_err_t ota_status_handler(httpd_req_t *req)
     json_field(idf_ver, sizeof(idf_ver), app->idf_ver, sizeof(app->idf_ver));
 
     char elf_sha256[65];
-    esp_app_get_elf_sha256(elf_sha256, sizeof(elf_sha256));
+    elf_sha256_hex(elf_sha256, app);
 
     char running_label[40], next_label[40], boot_label[40];
     json_label(running_label, sizeof(running_label), running);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every ESP-IDF app of the project, syntax-checked against ESP-IDF v5.2.5's
+# real headers with its warning policy as a 32-bit target
+# (../shared/idf-v5.2.5/check.sh). Each app is checked with its own Kconfig
+# and sdkconfig.defaults, and once more with each extra defaults file it
+# ships (sdkconfig.* next to sdkconfig.defaults, e.g. a variant's options).
+# Exit 77 (ctest: skipped) when the header tree is not beside this checkout.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+check="$top/../shared/idf-v5.2.5/check.sh"
+if [ ! -x "$check" ]; then
+  echo "skipped: $check not found (ESP-IDF v5.2.5 headers are not beside this checkout)"
+  exit 77
+fi
+apps=$(cd "$top" && git ls-files -co --exclude-standard -- '*/main/CMakeLists.txt' |
+  xargs -r grep -l idf_component_register | xargs -r -n1 dirname | xargs -r -n1 dirname | sort -u)
+[ -n "$apps" ] || { echo "FAIL: no ESP-IDF app found in the tree"; exit 1; }
+status=0 checked=0
+for app in $apps; do
+  dir="$top/$app"
+  kconfig=(); [ -f "$dir/main/Kconfig.projbuild" ] && kconfig=(--kconfig "$dir/main/Kconfig.projbuild")
+  base=(); [ -f "$dir/sdkconfig.defaults" ] && base=(--sdkconfig-defaults "$dir/sdkconfig.defaults")
+  variants=("")
+  for extra in "$dir"/sdkconfig.*; do
+    case "$extra" in */sdkconfig.defaults|*/sdkconfig.old|*"*") ;; *) variants+=("$extra") ;; esac
+  done
+  for variant in "${variants[@]}"; do
+    extra=(); [ -n "$variant" ] && extra=(--sdkconfig-defaults "$variant")
+    echo "== $app${variant:+ + $(basename "$variant")}"
+    if ! "$check" ${kconfig[@]+"${kconfig[@]}"} ${base[@]+"${base[@]}"} ${extra[@]+"${extra[@]}"} \
+        "$dir"/main/*.c; then
+      status=1
+    fi
+    checked=$((checked + 1))
+  done
+done
+echo "checked $checked app configurations against ESP-IDF v5.2.5's headers"
+exit $status
