@@ -116,7 +116,8 @@ static void op_finish(struct op_node *n, node_outcome_t outcome, const char *why
 static bool op_on_answer(void *ctx, const node_status_t *st)
 {
     struct op_node *n = ctx;
-    if (!verify_rebooted_since(&n->res->before, st, http_now_ms() - n->ended_ms)) {
+    if (!verify_rebooted_since(&n->res->before, st, http_now_ms() - n->ended_ms,
+                               n->poller.failures > 0)) {
         return true;
     }
     n->res->after = *st;
@@ -152,10 +153,14 @@ static void op_on_done(void *ctx, const http_result_t *r)
             accepted = true;
             snprintf(why, sizeof(why), "accepted: %s", message);
         } else if (r->http_status == 401 || r->http_status == 403) {
-            snprintf(why, sizeof(why), "token rejected (%ld: %s)%s", r->http_status, message,
-                     r->http_status == 401 ? "; set OTA_PSK" : "");
+            n->res->auth_refusal =
+                auth_refusal_classify(r->http_status, n->run->psk != NULL, message);
+            auth_refusal_explain(n->res->auth_refusal, r->http_status, message, why, sizeof(why));
             n->ended_ms = 0;
-            op_finish(n, NODE_TOKEN_REJECTED, why);
+            op_finish(n,
+                      n->res->auth_refusal == AUTH_REFUSAL_NOT_PROVISIONED ? NODE_NOT_PROVISIONED
+                                                                           : NODE_TOKEN_REJECTED,
+                      why);
             return;
         } else {
             snprintf(why, sizeof(why), "node refused the request (%ld: %s)", r->http_status,
@@ -185,6 +190,8 @@ static void op_on_done(void *ctx, const http_result_t *r)
         .loop = n->run->loop,
         .addr = n->res->addr,
         .deadline_ms = n->ended_ms + n->run->verify_timeout_ms,
+        /* Without uptime_ms only a gap in the answers shows the restart. */
+        .steady_until_ms = n->res->before.has_uptime ? 0 : n->ended_ms + n->run->verify_timeout_ms,
         .probe_timeout_ms = (long)n->run->probe_timeout_ms,
         .on_answer = op_on_answer,
         .on_timeout = op_on_timeout,

@@ -147,9 +147,11 @@ static bool on_verify_answer(void *ctx, const node_status_t *st)
     char why[300];
     uint64_t now = http_now_ms();
     uint64_t since = now - n->upload_ended_ms;
-    deploy_evidence_answered(&n->evidence, st, verify_rebooted_since(&n->res->before, st, since),
-                             now);
-    verify_verdict_t v = verify_judge(&n->res->before, st, plan->identity, since,
+    bool silent = n->poller.failures > 0;
+    deploy_evidence_answered(&n->evidence, st,
+                             verify_rebooted_since(&n->res->before, st, since, silent), now);
+    n->evidence.went_silent = silent;
+    verify_verdict_t v = verify_judge(&n->res->before, st, plan->identity, since, silent,
                                       plan->confirm_window_ms, why, sizeof(why));
     if (n->confirming && st->has_uptime && st->uptime_ms < n->confirming_uptime_ms &&
         strcmp(st->running_partition, n->res->after.running_partition) == 0) {
@@ -214,6 +216,7 @@ static void on_verify_timeout(void *ctx, const char *last_error)
         return;
     }
     deploy_evidence_failed(&n->evidence, last_error);
+    n->evidence.went_silent = n->poller.failures > 0;
     if (strstr(last_error, "before restart") != NULL) {
         snprintf(why, sizeof(why),
                  "accepted the image but did not restart within %.0f s (still the old boot)",
@@ -232,8 +235,10 @@ static bool on_aftermath_answer(void *ctx, const node_status_t *st)
     struct deploy_node *n = ctx;
     uint64_t now = http_now_ms();
     uint64_t since = now - n->upload_ended_ms;
-    deploy_evidence_answered(&n->evidence, st, verify_rebooted_since(&n->res->before, st, since),
-                             now);
+    bool silent = n->poller.failures > 0;
+    deploy_evidence_answered(&n->evidence, st,
+                             verify_rebooted_since(&n->res->before, st, since, silent), now);
+    n->evidence.went_silent = silent;
     keep_after(n, st);
     finish(n, NODE_INTERRUPTED, n->upload_why);
     return false;
@@ -243,6 +248,7 @@ static void on_aftermath_timeout(void *ctx, const char *last_error)
 {
     struct deploy_node *n = ctx;
     deploy_evidence_failed(&n->evidence, last_error);
+    n->evidence.went_silent = n->poller.failures > 0;
     finish(n, NODE_INTERRUPTED, n->upload_why);
 }
 
@@ -260,6 +266,10 @@ static void start_polling(struct deploy_node *n, verify_answer_fn on_answer,
         .loop = n->state->loop,
         .addr = n->res->addr,
         .deadline_ms = n->upload_ended_ms + plan->verify_timeout_ms,
+        /* A node without uptime_ms shows its restart only as a gap in its
+         * answers: poll it steadily until the grace ends (verify.h). */
+        .steady_until_ms =
+            n->res->before.has_uptime ? 0 : n->upload_ended_ms + VERIFY_SILENT_GRACE_MS,
         .probe_timeout_ms = (long)plan->probe_timeout_ms,
         .on_answer = on_answer,
         .on_timeout = on_timeout,
@@ -292,7 +302,8 @@ static void on_upload_done(void *ctx, const http_result_t *r)
     n->res->upload_ms = n->upload_ended_ms - n->upload_started_ms;
     n->res->bytes_sent = r->bytes_sent;
     char why[300];
-    upload_verdict_t verdict = upload_judge(r, plan->image_len, why, sizeof(why));
+    upload_verdict_t verdict = upload_judge(r, plan->image_len, plan->psk != NULL,
+                                            &n->res->auth_refusal, why, sizeof(why));
     n->evidence.upload = verdict == UPLOAD_ACCEPTED        ? DIAG_UPLOAD_ACCEPTED
                          : verdict == UPLOAD_SENT_NO_REPLY ? DIAG_UPLOAD_NO_REPLY
                          : verdict == UPLOAD_INTERRUPTED   ? DIAG_UPLOAD_INTERRUPTED
@@ -327,6 +338,10 @@ static void on_upload_done(void *ctx, const http_result_t *r)
         case UPLOAD_TOKEN_REJECTED:
             n->upload_ended_ms = 0;
             finish(n, NODE_TOKEN_REJECTED, why);
+            break;
+        case UPLOAD_NOT_PROVISIONED:
+            n->upload_ended_ms = 0;
+            finish(n, NODE_NOT_PROVISIONED, why);
             break;
         case UPLOAD_REJECTED:
             n->upload_ended_ms = 0;
@@ -428,9 +443,12 @@ static void snapshot_and_preflight(struct deploy_state *s, node_result_t *nodes,
             finish(n, NODE_REFUSED, why);
             continue;
         }
-        if (!plan->force && identity_matches(plan->identity, &nodes[i].before)) {
-            snprintf(why, sizeof(why), "already runs this image (%s on %s); --force re-sends it",
-                     nodes[i].before.version, nodes[i].before.running_partition);
+        identity_evidence_t by;
+        if (!plan->force && identity_matches_by(plan->identity, &nodes[i].before, &by)) {
+            snprintf(why, sizeof(why),
+                     "already runs this image (%s on %s, identified by %s); --force re-sends it",
+                     nodes[i].before.version, nodes[i].before.running_partition,
+                     identity_evidence_name(by));
             finish(n, NODE_SKIPPED, why);
             continue;
         }

@@ -55,6 +55,7 @@ void deploy_diagnose(const node_result_t *node, const deploy_evidence_t *ev,
         .before_age_ms = ev->snapshot_ms != 0 && ev->last_answer_ms > ev->snapshot_ms
                              ? ev->last_answer_ms - ev->snapshot_ms
                              : 0,
+        .silence = ev->went_silent ? DIAG_SILENCE_SEEN : DIAG_SILENCE_NOT_SEEN,
     };
     diag_run(&evidence, out);
     if (ctx->uart_note != NULL && out->evidence_count < DIAG_MAX_EVIDENCE) {
@@ -69,7 +70,8 @@ static const char *words_for(node_outcome_t outcome, const diag_result_t *d)
         case DIAG_NEW_IMAGE_PANICS_AT_BOOT:
             if (d->cause_count > 0 && d->causes[0] == DIAG_CAUSE_OTA_END_STACK_OVERFLOW) {
                 return "did not take - the chip panicked in the upload handler before the boot "
-                       "slot switched (likely esp_ota_end stack overflow, fix B)";
+                       "slot switched (likely esp_ota_end stack overflow: apply recipe fix B, "
+                       "httpd stack_size 8192)";
             }
             return "did not take - likely panic on first boot, rolled back";
         case DIAG_ROLLED_BACK_UNCONFIRMED:
@@ -94,6 +96,9 @@ static const char *words_for(node_outcome_t outcome, const diag_result_t *d)
             return "unreachable after reboot - offline or panic loop";
         case DIAG_CANNOT_TELL_NO_BOOT_LINE:
             return "did not take - cannot tell why: the UART has no boot line (add fix C)";
+        case DIAG_OTA_NOT_TAKEN:
+            return "did not take - still the old image; the node reports no reset_reason, so "
+                   "only its UART can tell why";
         case DIAG_OTA_OK:
         case DIAG_UNKNOWN:
             break;

@@ -26,6 +26,9 @@ typedef struct {
     diag_upload_t upload;
     uint64_t snapshot_ms;    /* when the snapshot had been taken (http_now_ms), 0 = unknown */
     uint64_t last_answer_ms; /* when the last valid answer arrived */
+    /* A status poll after the upload got no valid answer: for a node that
+     * reports no uptime_ms, the one sign that it restarted. */
+    bool went_silent;
 } deploy_evidence_t;
 
 /*

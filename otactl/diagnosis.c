@@ -8,7 +8,12 @@
  *   4. the expected image runs ("time=NEW"): OTA OK;
  *   5. otherwise the reset reason decides — from the UART's boot line when
  *      a UART was given (no boot line: cannot tell, add fix C), else from
- *      the status's reset_reason.
+ *      the status's reset_reason; a node that reports none (the recipe's
+ *      six-field status) is judged by what deploy saw of its restart:
+ *      a connection reset after the whole image, or a gap in its answers,
+ *      followed by the old slot is a crash before or after the slot
+ *      switched; without that, the update did not take and only the UART
+ *      can say why.
  */
 #include "diagnosis.h"
 
@@ -39,6 +44,9 @@ static const struct {
                                       "itself"},
     [DIAG_CANNOT_TELL_NO_BOOT_LINE] = {"CANNOT_TELL_NO_BOOT_LINE",
                                        "cannot tell: the UART shows no 'boot: reset_reason=' line"},
+    [DIAG_OTA_NOT_TAKEN] = {"OTA_NOT_TAKEN",
+                            "OTA didn't take (time=OLD); the node reports no reset_reason, so "
+                            "only its UART can say why"},
     [DIAG_UNKNOWN] = {"UNKNOWN", "no known failure signature matched"},
 };
 _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == DIAG_UNKNOWN + 1, "a name for every kind");
@@ -76,6 +84,31 @@ static const struct {
          "xtensa-esp32s3-elf-addr2line -pfiaC -e build/esp32-csi-node.elf ADDRESSES)."},
 };
 _Static_assert(sizeof(causes) / sizeof(causes[0]) == DIAG_CAUSE_COUNT, "words for every cause");
+
+/* Each DIAG_MISSING_* bit's field name and what doing without it costs. */
+static const struct {
+    const char *name;
+    const char *text;
+} missing_fields[DIAG_MISSING_COUNT] = {
+    {"reset_reason", "the reset reason (the flowchart's last step) comes only from the UART's "
+                     "boot line (--uart) or, in deploy, from how the upload ended and whether the "
+                     "node went silent"},
+    {"uptime_ms", "a restart shows only as unanswered polls or a slot change; the uptime test "
+                  "for a panic loop and the confirmation window cannot be applied"},
+    {"ota_state", "whether the running image still waits for confirmation (PENDING_VERIFY, "
+                  "rolled back at the next reset) cannot be seen over HTTP"},
+    {"elf_sha256", "the image is identified by version, build date and time only"},
+};
+
+const char *diag_missing_name(unsigned index)
+{
+    return index < DIAG_MISSING_COUNT ? missing_fields[index].name : "?";
+}
+
+const char *diag_missing_text(unsigned index)
+{
+    return index < DIAG_MISSING_COUNT ? missing_fields[index].text : "?";
+}
 
 const char *diag_kind_name(diag_kind_t kind)
 {
@@ -290,6 +323,7 @@ static void gather_uart(const uart_log_t *log, uart_facts_t *f)
                 f->rejected_upload = e;
                 break;
             case UART_EV_BOOTLOADER_LOADED:
+            case UART_EV_APP_INFO:
             case UART_EV_PANIC:
             case UART_EV_ABORT:
             case UART_EV_STACK_OVERFLOW:
@@ -362,6 +396,14 @@ static void describe_uart(const uart_log_t *log, const uart_facts_t *u, diag_res
         evidence(r, "UART line %zu: boot: reset_reason=%s running_partition=%s",
                  u->last_boot_line->line, u->last_boot_line->name, u->last_boot_line->detail);
     }
+    /* ESP-IDF's own startup lines say which build booted last, even on a
+     * node without fix C's line. */
+    const uart_event_t *version = uart_log_last_app_info(log, "version");
+    const uart_event_t *sha = uart_log_last_app_info(log, "elf_sha256");
+    if (version) {
+        evidence(r, "UART line %zu: the last boot ran app version %s%s%s", version->line,
+                 version->detail, sha ? ", ELF SHA-256 " : "", sha ? sha->detail : "");
+    }
     if (u->last_panic) {
         evidence(r, "UART line %zu: %s %s%s%s", u->last_panic->line,
                  u->last_panic->kind == UART_EV_STACK_OVERFLOW ? "stack overflow in task"
@@ -371,6 +413,24 @@ static void describe_uart(const uart_log_t *log, const uart_facts_t *u, diag_res
 }
 
 /* ---- the verdicts ---- */
+
+/* The last status answer among the polls, or NULL. */
+static const node_status_t *last_answer(const diag_evidence_t *ev)
+{
+    for (size_t i = ev->poll_count; ev->polls && i > 0; i--) {
+        if (ev->polls[i - 1].reachable) {
+            return &ev->polls[i - 1].status;
+        }
+    }
+    return NULL;
+}
+
+/* A status without reset_reason: not our firmware's (docs/HTTP-API.md). */
+static bool reports_no_reset_reason(const diag_evidence_t *ev)
+{
+    const node_status_t *s = last_answer(ev);
+    return s != NULL && s->reset_reason[0] == '\0';
+}
 
 /* The crash's backtrace, kept whole for the report and named as evidence. */
 static void note_backtrace(diag_result_t *r, const uart_facts_t *u)
@@ -410,6 +470,11 @@ static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *
                         "the upload handler, where esp_ota_end() verifies the image before the "
                         "boot slot switches");
         }
+    } else if (ev->upload == DIAG_UPLOAD_ACCEPTED && reports_no_reset_reason(ev)) {
+        /* The recipe's own handler sends {"status":"ok"} before esp_ota_end()
+         * (recipe, fix B): from a node that is not ours a 200 proves less. */
+        evidence(r, "the node answered 200, but a recipe-era handler may reply before "
+                    "esp_ota_end() verifies the image, so fix B stays on the list");
     } else if (ev->upload == DIAG_UPLOAD_ACCEPTED) {
         /* The 200 comes after esp_ota_end() and the slot switch: fix B's
          * overflow did not happen, the crash came with the new image. */
@@ -499,6 +564,18 @@ static void verdict_cannot_tell(diag_result_t *r, const uart_facts_t *u)
            "from a panic and rollback.");
 }
 
+static void verdict_not_taken(diag_result_t *r)
+{
+    r->kind = DIAG_OTA_NOT_TAKEN;
+    fix(r, "The node still runs its old image. Its status has no reset_reason, so the "
+           "flowchart's next step is the UART (USB): retry the upload while reading it, e.g. "
+           "otactl doctor IP --uart /dev/ttyUSB0 --expect-image FILE. Its reset after the upload "
+           "names the cause: POWERON (no restart) - the POST did not arrive; PANIC - the new "
+           "image or the handler crashed (fixes A and B); TASK_WDT - the handler hung; BROWNOUT "
+           "- the supply. Putting fix C's boot line and reset_reason, uptime_ms and ota_state "
+           "in /ota/status lets doctor tell over HTTP alone.");
+}
+
 static void verdict_unknown(diag_result_t *r, const char *reason)
 {
     r->kind = DIAG_UNKNOWN;
@@ -525,6 +602,70 @@ static bool same_boot_as_snapshot(const diag_evidence_t *ev, const node_status_t
         return now->uptime_ms >= ev->before_age_ms;
     }
     return before->has_uptime && now->uptime_ms >= before->uptime_ms;
+}
+
+/*
+ * Step 5 for a node whose status has no reset_reason (the recipe's six
+ * fields), without a UART that decides: what deploy saw stands in for the
+ * reset reason. The node crashed when it came back on its old slot after
+ * resetting the upload's connection without a reply (fix B's signature),
+ * or after a 200 and a gap in its answers.
+ */
+static void without_reset_reason(const diag_evidence_t *ev, const http_facts_t *h,
+                                 const uart_facts_t *u, bool reference, diag_result_t *r)
+{
+    const node_status_t *now = &h->last->status;
+    const node_status_t *before = ev->before;
+    bool old_slot = before && same(before->running_partition, now->running_partition);
+    bool reset_after_body = ev->upload == DIAG_UPLOAD_NO_REPLY;
+    bool silent = ev->silence == DIAG_SILENCE_SEEN;
+    if (old_slot && (reset_after_body || (ev->upload == DIAG_UPLOAD_ACCEPTED && silent))) {
+        evidence(r,
+                 "the node reports no reset_reason; its restart shows from outside: %s%s%s, "
+                 "then it answered from %s again",
+                 reset_after_body ? "the connection was reset after the whole image, without "
+                                    "a reply"
+                                  : "it answered 200",
+                 silent ? ", it stopped answering" : "",
+                 silent || !reset_after_body ? ""
+                                             : " (never seen unreachable: it came back between "
+                                               "two polls)",
+                 now->running_partition);
+        verdict_panic_at_boot(u, ev, r);
+        return;
+    }
+    if (before && !old_slot) {
+        r->kind = DIAG_OTA_OK;
+        evidence(r,
+                 "the node moved from %s to %s: the update switched the boot slot and the "
+                 "chip booted it",
+                 before->running_partition, now->running_partition);
+        if (reference) {
+            evidence(r, "but the image is not the expected one: the node booted another build "
+                        "(stale build or a server-side cache)");
+        }
+        fix(r, "The update itself worked. Make sure the file you upload is the image you just "
+               "built (idf.py build, or deploy --build) and that no cache serves an old one.");
+        return;
+    }
+    if (old_slot && ev->upload == DIAG_UPLOAD_INTERRUPTED && ev->silence == DIAG_SILENCE_NOT_SEEN) {
+        evidence(r,
+                 "the upload was cut and the node kept answering from %s without a gap: the "
+                 "image never fully reached the chip",
+                 now->running_partition);
+        verdict_no_post(r, u);
+        return;
+    }
+    if (old_slot && ev->upload == DIAG_UPLOAD_ACCEPTED && ev->silence == DIAG_SILENCE_NOT_SEEN) {
+        evidence(r, "the node answered 200 but kept answering from %s, never seen restarting",
+                 now->running_partition);
+    }
+    if (reference) {
+        verdict_not_taken(r);
+    } else {
+        verdict_unknown(r, "nothing to compare with (give --expect-image FILE) and the node "
+                           "reports no reset_reason");
+    }
 }
 
 /* The UART/HTTP sub-flowchart once the expected image is not running. */
@@ -556,7 +697,7 @@ static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, co
         reason = h->last->status.reset_reason;
         slot = h->last->status.running_partition;
         if (!reason[0]) {
-            verdict_unknown(r, "the node reports no reset_reason and no UART was given");
+            without_reset_reason(ev, h, u, reference, r);
             return;
         }
     }
@@ -611,13 +752,20 @@ static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, co
     }
 }
 
-static bool identity_changed(const node_status_t *before, const node_status_t *now)
+/* What the last answer lacked, for the report: the flowchart's steps that
+ * had to do without it. */
+static void note_missing(const http_facts_t *h, diag_result_t *r)
 {
-    if (before->elf_sha256[0] && now->elf_sha256[0]) {
-        return !same(before->elf_sha256, now->elf_sha256);
+    if (!h->last) {
+        return;
     }
-    return !same(before->version, now->version) || !same(before->date, now->date) ||
-           !same(before->time, now->time);
+    const node_status_t *s = &h->last->status;
+    r->missing |= s->reset_reason[0] ? 0u : DIAG_MISSING_RESET_REASON;
+    r->missing |= s->has_uptime ? 0u : DIAG_MISSING_UPTIME;
+    r->missing |= s->ota_state[0] ? 0u : DIAG_MISSING_OTA_STATE;
+    if (identity_evidence_of(s) == IDENTITY_BY_VERSION_DATE_TIME) {
+        r->missing |= DIAG_MISSING_ELF_SHA256;
+    }
 }
 
 void diag_run(const diag_evidence_t *ev, diag_result_t *r)
@@ -629,6 +777,7 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
     gather_uart(ev->uart, &u);
     describe_polls(ev, &h, r);
     describe_uart(ev->uart, &u, r);
+    note_missing(&h, r);
 
     /* 1. Panic loop: definitive over HTTP (recipe) and over the UART. */
     if (h.running_changed && !h.next_flip_flops) {
@@ -696,11 +845,20 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
     bool reference = ev->expected || ev->before;
     bool took = false;
     if (ev->expected) {
-        took = identity_matches(ev->expected, now);
-        evidence(r, "expected image %s built %s %s%s", ev->expected->version, ev->expected->date,
-                 ev->expected->time, took ? ": the node runs it" : ": the node does not run it");
+        took = identity_matches_by(ev->expected, now, &r->identity_evidence);
+        r->has_identity_evidence = true;
+        evidence(r, "expected image %s built %s %s%s (compared by %s)", ev->expected->version,
+                 ev->expected->date, ev->expected->time,
+                 took ? ": the node runs it" : ": the node does not run it",
+                 identity_evidence_name(r->identity_evidence));
+        if (r->identity_evidence == IDENTITY_BY_ELF_SHA256_PREFIX) {
+            evidence(r,
+                     "the node reports %zu hex digits of its ELF SHA-256 (%s): a prefix, "
+                     "compared with the start of the image's",
+                     strlen(now->elf_sha256), now->elf_sha256);
+        }
     } else if (ev->before) {
-        took = identity_changed(ev->before, now);
+        took = !identity_same_build(ev->before, now);
         evidence(r, "the running image %s since the snapshot (%s %s %s)",
                  took ? "changed" : "did not change", ev->before->version, ev->before->date,
                  ev->before->time);

@@ -26,6 +26,7 @@ typedef enum {
     DIAG_PANIC_LOOP,               /* next_partition flip-flops / repeated PANIC boots */
     DIAG_ROLLED_BACK_UNCONFIRMED,  /* rollback enabled, image never marked valid */
     DIAG_CANNOT_TELL_NO_BOOT_LINE, /* UART given but without the fix-C boot line */
+    DIAG_OTA_NOT_TAKEN, /* time=OLD, and no reset_reason, UART or restart seen to say why */
     DIAG_UNKNOWN,
 } diag_kind_t;
 
@@ -55,6 +56,14 @@ typedef enum {
     DIAG_UPLOAD_NOT_SENT,    /* no connection, or the node refused it before the body */
 } diag_upload_t;
 
+/* What deploy saw of a restart of a node that reports no uptime_ms: a
+ * status poll after the upload went unanswered, then it answered again. */
+typedef enum {
+    DIAG_SILENCE_UNKNOWN,  /* doctor: not watched */
+    DIAG_SILENCE_SEEN,     /* it stopped answering after the upload */
+    DIAG_SILENCE_NOT_SEEN, /* it answered every poll after the upload */
+} diag_silence_t;
+
 /* Leave anything unknown NULL / 0. */
 typedef struct {
     const diag_poll_t *polls; /* in time order, typically 3 taken 5 s apart */
@@ -68,6 +77,10 @@ typedef struct {
      * a restart since the snapshot then shows as a shorter uptime. 0 =
      * unknown (uptimes are compared, which misses a quick reboot). */
     uint64_t before_age_ms;
+    /* deploy: whether the node went silent after the upload. With no
+     * reset_reason in its status, that (or a connection reset after the
+     * whole image) is how a restart shows from outside. */
+    diag_silence_t silence;
 } diag_evidence_t;
 
 /* How long (node uptime) a healthy image may stay PENDING_VERIFY before it
@@ -85,8 +98,19 @@ bool diag_never_confirmed(const node_status_t *status, uint64_t window_ms);
 /* The image runs unconfirmed but still within the window. */
 bool diag_still_confirming(const node_status_t *status, uint64_t window_ms);
 
-#define DIAG_MAX_EVIDENCE 16
+#define DIAG_MAX_EVIDENCE 24
 #define DIAG_TEXT_MAX     256
+
+/* Status fields beyond the recipe's six that the flowchart uses, as bits
+ * of diag_result_t.missing when the node did not report them. */
+typedef enum {
+    DIAG_MISSING_RESET_REASON = 1u << 0, /* step 5 needs the UART or deploy's view instead */
+    DIAG_MISSING_UPTIME = 1u << 1,       /* restarts show only as gaps or slot changes */
+    DIAG_MISSING_OTA_STATE = 1u << 2,    /* a pending rollback cannot be seen */
+    DIAG_MISSING_ELF_SHA256 = 1u << 3,   /* identity by version, date and time only */
+} diag_missing_t;
+
+#define DIAG_MISSING_COUNT 4
 
 typedef struct {
     diag_kind_t kind;
@@ -97,6 +121,12 @@ typedef struct {
     char evidence[DIAG_MAX_EVIDENCE][DIAG_TEXT_MAX];
     size_t evidence_count;
     char fix[1024];
+    /* DIAG_MISSING_* bits: what the last status answer lacked (0 when no
+     * poll was answered: nothing is known then). */
+    unsigned missing;
+    /* How the expected image was compared with the running one, when it was. */
+    bool has_identity_evidence;
+    identity_evidence_t identity_evidence;
 } diag_result_t;
 
 /* Runs the flowchart. Never fails: with too little evidence the answer is
@@ -110,6 +140,11 @@ const char *diag_kind_title(diag_kind_t kind);
 /* "OTA_WITH_SEQUENTIAL_WRITES" and a sentence for each likely cause. */
 const char *diag_cause_name(diag_cause_t cause);
 const char *diag_cause_text(diag_cause_t cause);
+
+/* "reset_reason" (the status field's name) and what its absence costs, for
+ * the i-th DIAG_MISSING_* bit (0..DIAG_MISSING_COUNT-1). */
+const char *diag_missing_name(unsigned index);
+const char *diag_missing_text(unsigned index);
 
 /* Helpers to fill a poll. */
 void diag_poll_answered(diag_poll_t *poll, const node_status_t *status);

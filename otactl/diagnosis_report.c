@@ -58,6 +58,16 @@ void diag_report_text(FILE *out, const char *node, const diag_result_t *r)
             print_wrapped(out, "  - ", "    ", r->evidence[i]);
         }
     }
+    if (r->missing != 0) {
+        fprintf(out, "\nmissing evidence (the node does not report it):\n");
+        for (unsigned i = 0; i < DIAG_MISSING_COUNT; i++) {
+            if (r->missing & (1u << i)) {
+                char line[512];
+                snprintf(line, sizeof(line), "%s: %s", diag_missing_name(i), diag_missing_text(i));
+                print_wrapped(out, "  - ", "    ", line);
+            }
+        }
+    }
     fprintf(out, "\nfix:\n");
     print_wrapped(out, "  ", "  ", r->fix);
 }
@@ -93,5 +103,17 @@ cJSON *diag_report_json(const char *node, const diag_result_t *r)
         cJSON_AddItemToArray(evidence, cJSON_CreateString(r->evidence[i]));
     }
     cJSON_AddStringToObject(obj, "fix", r->fix);
+    cJSON *missing = cJSON_AddArrayToObject(obj, "missing_evidence");
+    for (unsigned i = 0; missing != NULL && i < DIAG_MISSING_COUNT; i++) {
+        if (r->missing & (1u << i)) {
+            cJSON_AddItemToArray(missing, cJSON_CreateString(diag_missing_name(i)));
+        }
+    }
+    if (r->has_identity_evidence) {
+        cJSON_AddStringToObject(obj, "identity_evidence",
+                                identity_evidence_name(r->identity_evidence));
+    } else {
+        cJSON_AddNullToObject(obj, "identity_evidence");
+    }
     return obj;
 }

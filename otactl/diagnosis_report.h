@@ -12,12 +12,17 @@
 #include "diagnosis.h"
 
 /* "node 192.168.0.100: NEW_IMAGE_PANICS_AT_BOOT", the title, the likely
- * causes, the evidence and the fix. */
+ * causes, the evidence, the status fields the node did not report (and
+ * what that cost) and the fix. */
 void diag_report_text(FILE *out, const char *node, const diag_result_t *r);
 
 /* {"node":..., "diagnosis":..., "title":..., "ok":..., "causes":[...],
- *  "backtrace":..., "evidence":[...], "fix":...}; NULL when out of memory.
- * The caller owns the object. */
+ *  "backtrace":..., "evidence":[...], "fix":..., "missing_evidence":
+ *  ["reset_reason", "uptime_ms", "ota_state", "elf_sha256"] (those the node
+ *  did not report; empty for our firmware), "identity_evidence":
+ *  "elf_sha256" | "elf_sha256_prefix" | "version_date_time" | null (how the
+ *  expected image was compared, null when it was not)}; NULL when out of
+ *  memory. The caller owns the object. */
 cJSON *diag_report_json(const char *node, const diag_result_t *r);
 
 #endif

@@ -1,8 +1,10 @@
 /* Image identity and per-node pre-flight. */
 #include "identity.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 void identity_from_image(const img_info_t *info, uint64_t file_size, image_identity_t *out)
 {
@@ -24,13 +26,82 @@ void identity_from_image(const img_info_t *info, uint64_t file_size, image_ident
     out->size = file_size;
 }
 
-bool identity_matches(const image_identity_t *image, const node_status_t *node)
+/* Hex digits of a reported SHA, or 0 when it is not all hex (then unusable). */
+static size_t sha_digits(const char *sha)
 {
-    if (node->elf_sha256[0] != '\0' && strcmp(node->elf_sha256, image->elf_sha256) != 0) {
+    size_t n = 0;
+    while (sha[n] != '\0') {
+        if (!isxdigit((unsigned char)sha[n])) {
+            return 0;
+        }
+        n++;
+    }
+    return n;
+}
+
+identity_evidence_t identity_evidence_of(const node_status_t *node)
+{
+    size_t n = sha_digits(node->elf_sha256);
+    if (n == 64) {
+        return IDENTITY_BY_ELF_SHA256;
+    }
+    if (n >= IDENTITY_MIN_SHA_PREFIX) {
+        return IDENTITY_BY_ELF_SHA256_PREFIX;
+    }
+    return IDENTITY_BY_VERSION_DATE_TIME;
+}
+
+const char *identity_evidence_name(identity_evidence_t evidence)
+{
+    switch (evidence) {
+        case IDENTITY_BY_ELF_SHA256:
+            return "elf_sha256";
+        case IDENTITY_BY_ELF_SHA256_PREFIX:
+            return "elf_sha256_prefix";
+        case IDENTITY_BY_VERSION_DATE_TIME:
+            return "version_date_time";
+    }
+    return "?";
+}
+
+static bool same_version_date_time(const char *version, const char *date, const char *time,
+                                   const node_status_t *node)
+{
+    return strcmp(node->version, version) == 0 && strcmp(node->date, date) == 0 &&
+           strcmp(node->time, time) == 0;
+}
+
+bool identity_matches_by(const image_identity_t *image, const node_status_t *node,
+                         identity_evidence_t *evidence)
+{
+    identity_evidence_t by = identity_evidence_of(node);
+    if (evidence != NULL) {
+        *evidence = by;
+    }
+    /* Hex is compared without regard to case: ESP-IDF prints lower case,
+     * other tools may not. A prefix is the start of the image's SHA. */
+    if (by != IDENTITY_BY_VERSION_DATE_TIME &&
+        strncasecmp(node->elf_sha256, image->elf_sha256, strlen(node->elf_sha256)) != 0) {
         return false;
     }
-    return strcmp(node->version, image->version) == 0 && strcmp(node->date, image->date) == 0 &&
-           strcmp(node->time, image->time) == 0;
+    return same_version_date_time(image->version, image->date, image->time, node);
+}
+
+bool identity_matches(const image_identity_t *image, const node_status_t *node)
+{
+    return identity_matches_by(image, node, NULL);
+}
+
+bool identity_same_build(const node_status_t *a, const node_status_t *b)
+{
+    if (identity_evidence_of(a) != IDENTITY_BY_VERSION_DATE_TIME &&
+        identity_evidence_of(b) != IDENTITY_BY_VERSION_DATE_TIME) {
+        size_t la = strlen(a->elf_sha256), lb = strlen(b->elf_sha256);
+        if (strncasecmp(a->elf_sha256, b->elf_sha256, la < lb ? la : lb) != 0) {
+            return false;
+        }
+    }
+    return same_version_date_time(a->version, a->date, a->time, b);
 }
 
 int identity_preflight(const image_identity_t *image, const node_status_t *node, char *why,

@@ -38,6 +38,8 @@ const char *node_outcome_name(node_outcome_t outcome)
             return "unconfirmed";
         case NODE_RESTARTED:
             return "restarted";
+        case NODE_NOT_PROVISIONED:
+            return "psk-not-provisioned";
     }
     return "unknown";
 }

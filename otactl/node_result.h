@@ -8,30 +8,32 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth_refusal.h"
 #include "diagnosis.h"
 #include "node_addr.h"
 #include "node_status.h"
 
 typedef enum {
-    NODE_PENDING,        /* not decided yet (internal) */
-    NODE_CONFIRMED,      /* verified: new boot, new slot, this image / came back */
-    NODE_SKIPPED,        /* already runs exactly this image */
-    NODE_SENT,           /* accepted, not verified (--no-verify) */
-    NODE_REFUSED,        /* pre-flight: chip, project or size does not fit */
-    NODE_UNREACHABLE,    /* no answer before anything was sent */
-    NODE_BAD_STATUS,     /* answers, but not valid status JSON */
-    NODE_TOKEN_REJECTED, /* 401 / 403 */
-    NODE_BUSY,           /* 409 until the deadline */
-    NODE_REJECTED,       /* the node refused the request (other 4xx/5xx) */
-    NODE_INTERRUPTED,    /* connection lost part-way through the upload */
-    NODE_ROLLED_BACK,    /* came back on the old slot */
-    NODE_NO_RETURN,      /* never answered again after the restart */
-    NODE_WRONG_IMAGE,    /* came back on the new slot with another image */
-    NODE_UNCONFIRMED,    /* runs the image but never marked it valid: rolls back at next reset */
-    NODE_RESTARTED,      /* the new image ran, then restarted on its own before confirming */
+    NODE_PENDING,         /* not decided yet (internal) */
+    NODE_CONFIRMED,       /* verified: new boot, new slot, this image / came back */
+    NODE_SKIPPED,         /* already runs exactly this image */
+    NODE_SENT,            /* accepted, not verified (--no-verify) */
+    NODE_REFUSED,         /* pre-flight: chip, project or size does not fit */
+    NODE_UNREACHABLE,     /* no answer before anything was sent */
+    NODE_BAD_STATUS,      /* answers, but not valid status JSON */
+    NODE_TOKEN_REJECTED,  /* 401 / 403 */
+    NODE_BUSY,            /* 409 until the deadline */
+    NODE_REJECTED,        /* the node refused the request (other 4xx/5xx) */
+    NODE_INTERRUPTED,     /* connection lost part-way through the upload */
+    NODE_ROLLED_BACK,     /* came back on the old slot */
+    NODE_NO_RETURN,       /* never answered again after the restart */
+    NODE_WRONG_IMAGE,     /* came back on the new slot with another image */
+    NODE_UNCONFIRMED,     /* runs the image but never marked it valid: rolls back at next reset */
+    NODE_RESTARTED,       /* the new image ran, then restarted on its own before confirming */
+    NODE_NOT_PROVISIONED, /* fail-closed node with no PSK in NVS: refuses every upload */
 } node_outcome_t;
 
-#define NODE_OUTCOME_COUNT (NODE_RESTARTED + 1)
+#define NODE_OUTCOME_COUNT (NODE_NOT_PROVISIONED + 1)
 
 /* Stable machine name, e.g. "rolled-back" (the --json "result" field). */
 const char *node_outcome_name(node_outcome_t outcome);
@@ -52,6 +54,8 @@ typedef struct {
     uint64_t verify_ms; /* request end to the verdict (0 when not verified) */
     uint64_t total_ms;  /* command start to the verdict */
     unsigned attempts;  /* uploads started (409 retries add to it) */
+    /* Why a 401 / 403 came (token-rejected, psk-not-provisioned). */
+    auth_refusal_t auth_refusal;
     /* Why a node that took the upload failed, by the same engine as
      * `otactl doctor`; NULL when not diagnosed. Owned: node_result_release. */
     diag_result_t *diagnosis;

@@ -59,6 +59,19 @@ static cJSON *slot_object(bool present, const node_status_t *st)
     return o;
 }
 
+/* The status whose identity the verdict rests on: the last answer after
+ * the upload, else the snapshot; NULL when the node never answered. */
+static const node_status_t *identity_source(const node_result_t *n)
+{
+    return n->has_after ? &n->after : n->has_before ? &n->before : NULL;
+}
+
+const char *report_identity_evidence(const node_result_t *n)
+{
+    const node_status_t *st = identity_source(n);
+    return st ? identity_evidence_name(identity_evidence_of(st)) : NULL;
+}
+
 cJSON *report_node_object(const node_result_t *n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -67,6 +80,11 @@ cJSON *report_node_object(const node_result_t *n)
     cJSON_AddStringToObject(o, "result", node_outcome_name(n->outcome));
     cJSON_AddBoolToObject(o, "ok", node_outcome_ok(n->outcome));
     cJSON_AddStringToObject(o, "reason", n->reason);
+    const char *by = report_identity_evidence(n);
+    cJSON_AddItemToObject(o, "identity_evidence", by ? cJSON_CreateString(by) : cJSON_CreateNull());
+    const char *refusal = auth_refusal_name(n->auth_refusal);
+    cJSON_AddItemToObject(o, "auth_refusal",
+                          refusal ? cJSON_CreateString(refusal) : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "before", slot_object(n->has_before, &n->before));
     cJSON_AddItemToObject(o, "after", slot_object(n->has_after, &n->after));
     cJSON_AddNumberToObject(o, "bytes_sent", (double)n->bytes_sent);
@@ -170,17 +188,18 @@ static void slot_text(bool present, const node_status_t *st, char *out, size_t l
 
 void report_result_table(FILE *out, const node_result_t *nodes, size_t count)
 {
-    fprintf(out, "%-21s %-14s %-22s %-22s %7s  %s\n", "NODE", "RESULT", "BEFORE", "AFTER", "TIME",
-            "REASON");
+    fprintf(out, "%-21s %-14s %-22s %-22s %-17s %7s  %s\n", "NODE", "RESULT", "BEFORE", "AFTER",
+            "IDENTIFIED BY", "TIME", "REASON");
     size_t ok = 0;
     for (size_t i = 0; i < count; i++) {
         const node_result_t *n = &nodes[i];
         char before[64], after[64];
         slot_text(n->has_before, &n->before, before, sizeof(before));
         slot_text(n->has_after, &n->after, after, sizeof(after));
-        fprintf(out, "%-21s %-14s %-22s %-22s %6.1fs  %s\n", n->addr.label,
-                node_outcome_name(n->outcome), before, after, (double)n->total_ms / 1000.0,
-                n->reason);
+        const char *by = report_identity_evidence(n);
+        fprintf(out, "%-21s %-14s %-22s %-22s %-17s %6.1fs  %s\n", n->addr.label,
+                node_outcome_name(n->outcome), before, after, by ? by : "-",
+                (double)n->total_ms / 1000.0, n->reason);
         ok += node_outcome_ok(n->outcome);
     }
     fprintf(out, "%zu node%s: %zu ok, %zu failed\n", count, count == 1 ? "" : "s", ok, count - ok);
@@ -198,8 +217,8 @@ void report_diagnoses(FILE *out, const node_result_t *nodes, size_t count)
 
 void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, bool only_valid)
 {
-    fprintf(out, "%-21s %-12s %-16s %-8s %-15s %-10s %10s  %s\n", "NODE", "VERSION", "PROJECT",
-            "RUNNING", "STATE", "RESET", "UPTIME", "BUILT");
+    fprintf(out, "%-21s %-12s %-16s %-8s %-15s %-10s %10s %-11s %-4s  %s\n", "NODE", "VERSION",
+            "PROJECT", "RUNNING", "STATE", "RESET", "UPTIME", "ELF_SHA256", "AUTH", "BUILT");
     for (size_t i = 0; i < count; i++) {
         const probe_result_t *p = &probes[i];
         if (!p->valid) {
@@ -213,10 +232,18 @@ void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, b
         if (s->has_uptime) {
             snprintf(uptime, sizeof(uptime), "%.1fs", (double)s->uptime_ms / 1000.0);
         }
-        fprintf(out, "%-21s %-12s %-16s %-8s %-15s %-10s %10s  %s %s\n", p->addr.label, s->version,
-                s->project[0] ? s->project : "-", s->running_partition,
+        /* Fields a node does not report are "-": a recipe-era status has
+         * only version, date, time, the two partitions and max_size. */
+        char sha[16] = "-";
+        if (s->elf_sha256[0]) {
+            snprintf(sha, sizeof(sha), "%.8s%s", s->elf_sha256,
+                     strlen(s->elf_sha256) > 8 ? "..." : "");
+        }
+        const char *auth = !s->has_auth ? "-" : s->auth ? "yes" : "no";
+        fprintf(out, "%-21s %-12s %-16s %-8s %-15s %-10s %10s %-11s %-4s  %s %s\n", p->addr.label,
+                s->version, s->project[0] ? s->project : "-", s->running_partition,
                 s->ota_state[0] ? s->ota_state : "-", s->reset_reason[0] ? s->reset_reason : "-",
-                uptime, s->date, s->time);
+                uptime, sha, auth, s->date, s->time);
     }
 }
 

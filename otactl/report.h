@@ -19,10 +19,17 @@
 /* Every field of a status answer, as the node named them. */
 cJSON *report_status_object(const node_status_t *status);
 
-/* One node's entry: ip, port, result, ok, reason, before, after,
- * bytes_sent, attempts, timings_ms {upload, verify, total}, and diagnosis
- * (doctor's JSON object, or null when the node was not diagnosed). */
+/* One node's entry: ip, port, result, ok, reason, identity_evidence,
+ * auth_refusal, before, after, bytes_sent, attempts, timings_ms {upload,
+ * verify, total}, and diagnosis (doctor's JSON object, or null when the
+ * node was not diagnosed). */
 cJSON *report_node_object(const node_result_t *node);
+
+/* Which evidence identifies the image the node runs, by the status the
+ * result rests on (the last answer after the upload, else the snapshot):
+ * "elf_sha256", "elf_sha256_prefix", "version_date_time"; NULL when the
+ * node never answered. */
+const char *report_identity_evidence(const node_result_t *node);
 
 /* The deploy report. image_path may be NULL. */
 cJSON *report_deploy_json(const node_result_t *nodes, size_t count, const image_identity_t *image,

@@ -80,6 +80,8 @@ const char *uart_event_kind_name(uart_event_kind_t kind)
             return "ota-upload-finished";
         case UART_EV_OTA_UPLOAD_REJECTED:
             return "ota-upload-rejected";
+        case UART_EV_APP_INFO:
+            return "app-info";
     }
     return "?";
 }
@@ -102,6 +104,17 @@ size_t uart_log_count(const uart_log_t *log, uart_event_kind_t kind)
         n += log->events[i].kind == kind;
     }
     return n;
+}
+
+const uart_event_t *uart_log_last_app_info(const uart_log_t *log, const char *field)
+{
+    for (size_t i = log->count; i > 0; i--) {
+        const uart_event_t *e = &log->events[i - 1];
+        if (e->kind == UART_EV_APP_INFO && strcmp(e->name, field) == 0) {
+            return e;
+        }
+    }
+    return NULL;
 }
 
 const char *uart_log_partition_label(const uart_log_t *log, uint32_t offset)
@@ -541,6 +554,58 @@ static void parse_ota_service(uart_log_t *log, const log_line_t *ll)
     }
 }
 
+/*
+ * ESP-IDF's description of the app at startup (esp_app_desc.c / cpu_start.c):
+ *   I (xx) cpu_start: Project name:     esp32-csi-node
+ *   I (xx) cpu_start: App version:      2.0.0
+ *   I (xx) cpu_start: Compile time:     Nov 24 2026 08:30:00
+ *   I (xx) cpu_start: ELF file SHA256:  1a2b3c4d...
+ *   I (xx) cpu_start: ESP-IDF:          v5.2
+ * The SHA is as long as CONFIG_APP_RETRIEVE_LEN_ELF_SHA allows (8 digits by
+ * default) and followed by "..."; only its hex digits are kept.
+ */
+static bool parse_app_info(uart_log_t *log, const log_line_t *ll)
+{
+    if (strcmp(ll->tag, "cpu_start") != 0 && strcmp(ll->tag, "app_init") != 0) {
+        return false;
+    }
+    static const struct {
+        const char *label;
+        const char *field;
+    } fields[] = {{"Project name:", "project"},
+                  {"App version:", "version"},
+                  {"Compile time:", "compile_time"},
+                  {"ELF file SHA256:", "elf_sha256"},
+                  {"ESP-IDF:", "idf_ver"}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        size_t n = strlen(fields[i].label);
+        if (strncmp(ll->msg, fields[i].label, n) != 0) {
+            continue;
+        }
+        const char *value = ll->msg + n;
+        while (*value == ' ' || *value == '\t') {
+            value++;
+        }
+        size_t len = strlen(value);
+        if (strcmp(fields[i].field, "elf_sha256") == 0) {
+            len = 0;
+            while (isxdigit((unsigned char)value[len])) {
+                len++;
+            }
+        }
+        if (len == 0) {
+            return true;
+        }
+        uart_event_t *ev = add_event(log, UART_EV_APP_INFO);
+        if (ev) {
+            snprintf(ev->name, sizeof(ev->name), "%s", fields[i].field);
+            copy_trimmed(ev->detail, sizeof(ev->detail), value, len);
+        }
+        return true;
+    }
+    return true;
+}
+
 static bool tag_mentions_ota(const char *tag)
 {
     for (const char *p = tag; *p; p++) {
@@ -567,6 +632,9 @@ static void parse_line(uart_log_t *log, char *raw)
     }
     log_line_t ll;
     if (!split_log_line(line, &ll)) {
+        return;
+    }
+    if (parse_app_info(log, &ll)) {
         return;
     }
     if (strcmp(ll.tag, "boot") == 0) {

@@ -4,8 +4,9 @@
  *
  * Text arrives in arbitrary chunks (a serial port delivers partial lines),
  * so the parser keeps an unfinished line until its newline. Colour escapes
- * of CONFIG_LOG_COLORS and a terminal program's "[hh:mm:ss.mmm]" prefixes
- * are ignored. Pure text processing: no I/O, nothing printed.
+ * of CONFIG_LOG_COLORS (on by default: "\x1b[0;32mI (335) main: ...\x1b[0m")
+ * and a terminal program's "[hh:mm:ss.mmm]" prefixes are ignored. Pure text processing: no I/O,
+ * nothing printed.
  */
 #ifndef OTACTL_UART_LOG_H
 #define OTACTL_UART_LOG_H
@@ -27,6 +28,11 @@ typedef enum {
     UART_EV_OTA_UPLOAD_STARTED, /* the OTA service's own lines, matched loosely */
     UART_EV_OTA_UPLOAD_FINISHED,
     UART_EV_OTA_UPLOAD_REJECTED,
+    /* ESP-IDF's startup description of the app: "cpu_start: App version:
+     * 2.0.0" (v5.2; "app_init:" from v5.3). name: "project", "version",
+     * "compile_time", "elf_sha256" (the hex digits printed, often only 8)
+     * or "idf_ver"; detail: the value. */
+    UART_EV_APP_INFO,
 } uart_event_kind_t;
 
 /* What a ROM reset code means for diagnosis (ESP32-S3 ROM RESET_REASON). */
@@ -97,5 +103,9 @@ const char *uart_event_kind_name(uart_event_kind_t kind);
 
 /* Number of events of a kind. */
 size_t uart_log_count(const uart_log_t *log, uart_event_kind_t kind);
+
+/* The last UART_EV_APP_INFO event named field ("version", "elf_sha256",
+ * ...), or NULL. */
+const uart_event_t *uart_log_last_app_info(const uart_log_t *log, const char *field);
 
 #endif

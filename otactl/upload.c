@@ -7,9 +7,14 @@
 
 #include "node_status.h"
 
-upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, char *why, size_t why_len)
+upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, bool token_sent,
+                              auth_refusal_t *auth, char *why, size_t why_len)
 {
     char message[200];
+    auth_refusal_t refusal = AUTH_REFUSAL_NONE;
+    if (auth != NULL) {
+        *auth = AUTH_REFUSAL_NONE;
+    }
     if (r->http_status != 0 && r->curl_code == CURLE_OK) {
         node_reply_message(r->body, r->body_len, message, sizeof(message));
         switch (r->http_status) {
@@ -17,14 +22,14 @@ upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, char *why
                 snprintf(why, why_len, "sent, rebooting");
                 return UPLOAD_ACCEPTED;
             case 401:
-                snprintf(why, why_len,
-                         "token rejected: node requires a Bearer token (set OTA_PSK) (401: %s)",
-                         message);
-                return UPLOAD_TOKEN_REJECTED;
             case 403:
-                snprintf(why, why_len,
-                         "token rejected: OTA_PSK does not match the node's (403: %s)", message);
-                return UPLOAD_TOKEN_REJECTED;
+                refusal = auth_refusal_classify(r->http_status, token_sent, message);
+                if (auth != NULL) {
+                    *auth = refusal;
+                }
+                auth_refusal_explain(refusal, r->http_status, message, why, why_len);
+                return refusal == AUTH_REFUSAL_NOT_PROVISIONED ? UPLOAD_NOT_PROVISIONED
+                                                               : UPLOAD_TOKEN_REJECTED;
             case 409:
                 snprintf(why, why_len,
                          "node is still confirming its running image (PENDING_VERIFY) (409: %s)",

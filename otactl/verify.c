@@ -8,26 +8,42 @@
 #include "diagnosis.h"
 
 bool verify_rebooted_since(const node_status_t *before, const node_status_t *now,
-                           uint64_t ms_since_event)
+                           uint64_t ms_since_event, bool went_silent)
 {
     if (now->has_uptime) {
         return now->uptime_ms < ms_since_event;
     }
-    return strcmp(before->running_partition, now->running_partition) != 0;
+    return went_silent || strcmp(before->running_partition, now->running_partition) != 0;
 }
 
 verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
                               const image_identity_t *image, uint64_t ms_since_upload,
-                              uint64_t confirm_window_ms, char *why, size_t why_len)
+                              bool went_silent, uint64_t confirm_window_ms, char *why,
+                              size_t why_len)
 {
-    if (!verify_rebooted_since(before, now, ms_since_upload)) {
+    const char *reset = now->reset_reason[0] ? now->reset_reason : "not reported";
+    bool same_slot = strcmp(before->running_partition, now->running_partition) == 0;
+    if (!verify_rebooted_since(before, now, ms_since_upload, went_silent)) {
+        if (!now->has_uptime && same_slot && ms_since_upload >= VERIFY_SILENT_GRACE_MS) {
+            snprintf(why, why_len,
+                     "still on %s running %s %.1f s after the upload, never seen restarting "
+                     "(reset_reason and uptime_ms not reported)",
+                     now->running_partition, now->version, (double)ms_since_upload / 1000.0);
+            return VERIFY_ROLLED_BACK;
+        }
         snprintf(why, why_len, "not restarted yet");
         return VERIFY_WAIT;
     }
-    const char *reset = now->reset_reason[0] ? now->reset_reason : "not reported";
-    if (strcmp(before->running_partition, now->running_partition) == 0) {
-        snprintf(why, why_len, "back on %s running %s, reset_reason %s", now->running_partition,
-                 now->version, reset);
+    if (same_slot) {
+        if (!now->has_uptime) {
+            snprintf(why, why_len,
+                     "back on %s running %s %.1f s after the upload, having stopped answering "
+                     "(reset_reason %s)",
+                     now->running_partition, now->version, (double)ms_since_upload / 1000.0, reset);
+        } else {
+            snprintf(why, why_len, "back on %s running %s, reset_reason %s", now->running_partition,
+                     now->version, reset);
+        }
         return VERIFY_ROLLED_BACK;
     }
     if (!identity_matches(image, now)) {
@@ -81,7 +97,7 @@ static void schedule_or_give_up(verify_poller_t *p)
         p->on_timeout(p->ctx, p->last_error);
         return;
     }
-    p->delay_ms = verify_next_delay(p->delay_ms);
+    p->delay_ms = now < p->steady_until_ms ? VERIFY_FIRST_DELAY_MS : verify_next_delay(p->delay_ms);
     uint64_t delay = p->delay_ms;
     if (now + delay > p->deadline_ms) {
         delay = p->deadline_ms - now;
@@ -97,14 +113,17 @@ static void on_poll_done(void *ctx, const http_result_t *r)
     verify_poller_t *p = ctx;
     p->polls++;
     if (r->curl_code != 0) {
+        p->failures++;
         snprintf(p->last_error, sizeof(p->last_error), "%.190s", r->error);
     } else if (r->http_status != 200) {
+        p->failures++;
         snprintf(p->last_error, sizeof(p->last_error), "GET /ota/status answered %ld",
                  r->http_status);
     } else {
         node_status_t st;
         char err[160];
         if (node_status_parse(r->body, r->body_len, &st, err, sizeof(err)) != 0) {
+            p->failures++;
             snprintf(p->last_error, sizeof(p->last_error), "%s", err);
         } else if (!p->on_answer(p->ctx, &st)) {
             return;
@@ -136,6 +155,7 @@ int verify_poller_start(verify_poller_t *p)
 {
     node_addr_url(&p->addr, "/ota/status", p->url, sizeof(p->url));
     p->polls = 0;
+    p->failures = 0;
     snprintf(p->last_error, sizeof(p->last_error), "no answer yet");
     p->delay_ms = verify_next_delay(0);
     if (http_loop_after(p->loop, p->delay_ms, poll_now, p) != 0) {

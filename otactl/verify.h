@@ -30,9 +30,22 @@ typedef enum {
 
 /* Has the node restarted since an event ms_since_event ago? Its uptime is
  * then shorter than that. Nodes that report no uptime_ms count as
- * restarted once their running partition changed. */
+ * restarted once their running partition changed, or once they stopped
+ * answering since the event and answer again (went_silent: a status poll
+ * since the event got no valid answer). */
 bool verify_rebooted_since(const node_status_t *before, const node_status_t *now,
-                           uint64_t ms_since_event);
+                           uint64_t ms_since_event, bool went_silent);
+
+/*
+ * A node that reports no uptime_ms and keeps answering from its old slot
+ * without ever being seen unreachable: after this long from the upload's
+ * end that answer is final. A node that restarts stops answering for its
+ * boot (and, replying 200, about a second before: the recipe's
+ * vTaskDelay(1000)); polled every VERIFY_FIRST_DELAY_MS, that gap is seen
+ * well within it. One that reset the connection without a reply and still
+ * runs the old slot crashed and came back between two polls.
+ */
+#define VERIFY_SILENT_GRACE_MS 5000u
 
 /*
  * Judges one status answer after an upload of `image`. why gets the facts
@@ -41,11 +54,15 @@ bool verify_rebooted_since(const node_status_t *before, const node_status_t *now
  * new image may stay PENDING_VERIFY before it counts as never confirming
  * itself (diag_never_confirmed); an image without rollback (NEW, UNDEFINED)
  * must have stayed up that long instead. 0 = do not wait: a running new
- * image is confirmed at once.
+ * image is confirmed at once. went_silent: a poll since the upload got no
+ * valid answer (for nodes without uptime_ms, the sign of a restart; one
+ * still on the old slot VERIFY_SILENT_GRACE_MS after the upload without it
+ * counts as rolled back all the same).
  */
 verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
                               const image_identity_t *image, uint64_t ms_since_upload,
-                              uint64_t confirm_window_ms, char *why, size_t why_len);
+                              bool went_silent, uint64_t confirm_window_ms, char *why,
+                              size_t why_len);
 
 /* Backoff between polls: first delay, then ×2 up to a cap. */
 #define VERIFY_FIRST_DELAY_MS 250u
@@ -69,9 +86,14 @@ struct verify_poller {
     verify_answer_fn on_answer;
     verify_timeout_fn on_timeout;
     void *ctx;
+    /* Until then polls come every VERIFY_FIRST_DELAY_MS instead of backing
+     * off: a node without uptime_ms shows a restart only by not answering
+     * for a moment, and that moment must not fall between two polls. */
+    uint64_t steady_until_ms;
     char url[64];
     char last_error[200];
     unsigned polls;
+    unsigned failures; /* polls without a valid status answer */
 };
 
 /* Starts polling after the first backoff delay. 0, or -1 when the loop

@@ -51,7 +51,7 @@ static void new_slot_and_identity_confirm(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 300);
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 1500, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 1500, false, 0, why, sizeof(why)),
                      VERIFY_CONFIRMED);
 }
 
@@ -62,7 +62,8 @@ static void the_old_boot_still_answering_means_wait(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t still = node("ota_0", "1.0.0", OLD_SHA, 50800); /* uptime grew: same boot */
     char why[300];
-    assert_int_equal(verify_judge(&before, &still, &img, 400, 0, why, sizeof(why)), VERIFY_WAIT);
+    assert_int_equal(verify_judge(&before, &still, &img, 400, false, 0, why, sizeof(why)),
+                     VERIFY_WAIT);
 }
 
 static void back_on_the_old_slot_after_a_restart_is_a_rollback(void **state)
@@ -73,7 +74,7 @@ static void back_on_the_old_slot_after_a_restart_is_a_rollback(void **state)
     node_status_t after = node("ota_0", "1.0.0", OLD_SHA, 200);
     strcpy(after.reset_reason, "PANIC");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 3000, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 3000, false, 0, why, sizeof(why)),
                      VERIFY_ROLLED_BACK);
     assert_non_null(strstr(why, "back on ota_0"));
     assert_non_null(strstr(why, "PANIC"));
@@ -86,7 +87,7 @@ static void new_slot_with_another_image_is_not_confirmed(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t after = node("ota_1", "2.0.0", OLD_SHA, 200); /* same version, other ELF */
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 3000, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 3000, false, 0, why, sizeof(why)),
                      VERIFY_WRONG_IMAGE);
 }
 
@@ -98,7 +99,7 @@ static void pending_verify_within_the_window_is_still_confirming(void **state)
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 3000);
     strcpy(after.ota_state, "PENDING_VERIFY");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 4000, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 4000, false, 20000, why, sizeof(why)),
                      VERIFY_CONFIRMING);
     assert_non_null(strstr(why, "PENDING_VERIFY"));
 }
@@ -111,10 +112,10 @@ static void pending_verify_for_the_whole_window_is_unconfirmed(void **state)
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 20000);
     strcpy(after.ota_state, "PENDING_VERIFY");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 21000, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 21000, false, 20000, why, sizeof(why)),
                      VERIFY_UNCONFIRMED);
     after.uptime_ms = 19999;
-    assert_int_equal(verify_judge(&before, &after, &img, 21000, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 21000, false, 20000, why, sizeof(why)),
                      VERIFY_CONFIRMING);
 }
 
@@ -126,7 +127,7 @@ static void valid_image_is_confirmed_while_waiting_for_confirmation(void **state
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 11000);
     strcpy(after.ota_state, "VALID");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 12000, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 12000, false, 20000, why, sizeof(why)),
                      VERIFY_CONFIRMED);
     assert_non_null(strstr(why, "VALID"));
 }
@@ -139,7 +140,7 @@ static void without_the_confirmation_wait_pending_verify_confirms_at_once(void *
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 60000);
     strcpy(after.ota_state, "PENDING_VERIFY");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 61000, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 61000, false, 0, why, sizeof(why)),
                      VERIFY_CONFIRMED);
 }
 
@@ -167,8 +168,10 @@ static void reset_or_empty_reply_after_the_whole_body_is_sent_rebooting(void **s
     char why[300];
     http_result_t reset = result(0, CURLE_RECV_ERROR, 1000, "");
     http_result_t empty = result(0, CURLE_GOT_NOTHING, 1000, "");
-    assert_int_equal(upload_judge(&reset, 1000, why, sizeof(why)), UPLOAD_SENT_NO_REPLY);
-    assert_int_equal(upload_judge(&empty, 1000, why, sizeof(why)), UPLOAD_SENT_NO_REPLY);
+    assert_int_equal(upload_judge(&reset, 1000, false, NULL, why, sizeof(why)),
+                     UPLOAD_SENT_NO_REPLY);
+    assert_int_equal(upload_judge(&empty, 1000, false, NULL, why, sizeof(why)),
+                     UPLOAD_SENT_NO_REPLY);
 }
 
 static void reset_part_way_through_is_an_interrupted_upload(void **state)
@@ -176,10 +179,11 @@ static void reset_part_way_through_is_an_interrupted_upload(void **state)
     (void)state;
     char why[300];
     http_result_t r = result(0, CURLE_SEND_ERROR, 400, "");
-    assert_int_equal(upload_judge(&r, 1000, why, sizeof(why)), UPLOAD_INTERRUPTED);
+    assert_int_equal(upload_judge(&r, 1000, false, NULL, why, sizeof(why)), UPLOAD_INTERRUPTED);
     assert_non_null(strstr(why, "400 of 1000"));
     http_result_t refused = result(0, CURLE_COULDNT_CONNECT, 0, "");
-    assert_int_equal(upload_judge(&refused, 1000, why, sizeof(why)), UPLOAD_UNREACHABLE);
+    assert_int_equal(upload_judge(&refused, 1000, false, NULL, why, sizeof(why)),
+                     UPLOAD_UNREACHABLE);
 }
 
 static void node_answers_are_classified_by_status(void **state)
@@ -192,12 +196,14 @@ static void node_answers_are_classified_by_status(void **state)
     http_result_t r403 = result(403, 0, 0, err);
     http_result_t r409 = result(409, 0, 0, err);
     http_result_t r400 = result(400, 0, 1000, err);
-    assert_int_equal(upload_judge(&ok, 1000, why, sizeof(why)), UPLOAD_ACCEPTED);
-    assert_int_equal(upload_judge(&r401, 1000, why, sizeof(why)), UPLOAD_TOKEN_REJECTED);
-    assert_int_equal(upload_judge(&r403, 1000, why, sizeof(why)), UPLOAD_TOKEN_REJECTED);
+    assert_int_equal(upload_judge(&ok, 1000, false, NULL, why, sizeof(why)), UPLOAD_ACCEPTED);
+    assert_int_equal(upload_judge(&r401, 1000, false, NULL, why, sizeof(why)),
+                     UPLOAD_TOKEN_REJECTED);
+    assert_int_equal(upload_judge(&r403, 1000, true, NULL, why, sizeof(why)),
+                     UPLOAD_TOKEN_REJECTED);
     assert_non_null(strstr(why, "token does not match"));
-    assert_int_equal(upload_judge(&r409, 1000, why, sizeof(why)), UPLOAD_BUSY);
-    assert_int_equal(upload_judge(&r400, 1000, why, sizeof(why)), UPLOAD_REJECTED);
+    assert_int_equal(upload_judge(&r409, 1000, false, NULL, why, sizeof(why)), UPLOAD_BUSY);
+    assert_int_equal(upload_judge(&r400, 1000, false, NULL, why, sizeof(why)), UPLOAD_REJECTED);
 }
 
 static void preflight_refuses_wrong_chip_project_and_oversize(void **state)

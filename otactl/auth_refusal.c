@@ -1,0 +1,91 @@
+/* Telling a missing, a wrong and an unprovisioned PSK apart. */
+#include "auth_refusal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* How to give a node a PSK: the virtual node's provisioning command, or the
+ * same NVS key written over USB on a chip. */
+#define PROVISION_HINT                                                                             \
+    "provision one: 'ota-node nvs-set --dir DIR security ota_psk VALUE' on a virtual node, or "    \
+    "over USB on a chip (NVS namespace 'security', key 'ota_psk'), then deploy with "              \
+    "OTA_PSK=VALUE"
+
+bool auth_refusal_says_not_provisioned(const char *message)
+{
+    char lower[256];
+    size_t n = 0;
+    for (; message[n] != '\0' && n + 1 < sizeof(lower); n++) {
+        lower[n] = (char)tolower((unsigned char)message[n]);
+    }
+    lower[n] = '\0';
+    /* Handlers word it their own way: "OTA disabled: no PSK provisioned",
+     * "psk not set", "unprovisioned", "no pre-shared key". */
+    static const char *const hints[] = {"no psk",      "not provisioned", "unprovisioned",
+                                        "disabled",    "psk not set",     "no pre-shared key",
+                                        "psk missing", "missing psk",     NULL};
+    for (const char *const *h = hints; *h != NULL; h++) {
+        if (strstr(lower, *h) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+auth_refusal_t auth_refusal_classify(long http_status, bool token_sent, const char *message)
+{
+    if (http_status != 401 && http_status != 403) {
+        return AUTH_REFUSAL_NONE;
+    }
+    if (auth_refusal_says_not_provisioned(message)) {
+        return AUTH_REFUSAL_NOT_PROVISIONED;
+    }
+    if (token_sent) {
+        return AUTH_REFUSAL_TOKEN_MISMATCH;
+    }
+    return http_status == 401 ? AUTH_REFUSAL_TOKEN_REQUIRED : AUTH_REFUSAL_NO_PSK_OR_NEEDED;
+}
+
+const char *auth_refusal_name(auth_refusal_t refusal)
+{
+    switch (refusal) {
+        case AUTH_REFUSAL_NONE:
+            return NULL;
+        case AUTH_REFUSAL_TOKEN_REQUIRED:
+            return "token-required";
+        case AUTH_REFUSAL_TOKEN_MISMATCH:
+            return "token-mismatch";
+        case AUTH_REFUSAL_NOT_PROVISIONED:
+            return "psk-not-provisioned";
+        case AUTH_REFUSAL_NO_PSK_OR_NEEDED:
+            return "psk-not-provisioned-or-required";
+    }
+    return NULL;
+}
+
+void auth_refusal_explain(auth_refusal_t refusal, long http_status, const char *message, char *out,
+                          size_t out_len)
+{
+    const char *what = "";
+    switch (refusal) {
+        case AUTH_REFUSAL_NONE:
+            what = "refused";
+            break;
+        case AUTH_REFUSAL_TOKEN_REQUIRED:
+            what = "token rejected: node requires a Bearer token (set OTA_PSK)";
+            break;
+        case AUTH_REFUSAL_TOKEN_MISMATCH:
+            what = "token rejected: OTA_PSK does not match the node's";
+            break;
+        case AUTH_REFUSAL_NOT_PROVISIONED:
+            what = "node is fail-closed and has no PSK provisioned, so it refuses every "
+                   "upload; " PROVISION_HINT;
+            break;
+        case AUTH_REFUSAL_NO_PSK_OR_NEEDED:
+            what = "node is fail-closed and has no PSK provisioned, or requires one: set OTA_PSK "
+                   "(if it has none, " PROVISION_HINT ")";
+            break;
+    }
+    snprintf(out, out_len, "%s (%ld: %s)", what, http_status, message[0] ? message : "no message");
+}
