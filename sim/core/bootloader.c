@@ -9,6 +9,7 @@
 #include "otadata_io.h"
 #include "otafmt/otadata.h"
 #include "sdkconfig.h"
+#include "vchip/chip.h"
 
 static const char *TAG = "boot";
 
@@ -321,8 +322,9 @@ static const char *partition_usage(const ptable_entry_t *e)
 
 void boot_log_table(const ptable_t *table, const char *table_error, uint32_t flash_size)
 {
-    ESP_LOGI(TAG, "ESP-IDF v5.2 2nd stage bootloader");
-    ESP_LOGI(TAG, "chip revision: v0.2");
+    ESP_LOGI(TAG, "ESP-IDF v5.2.5 2nd stage bootloader");
+    ESP_LOGI(TAG, "chip revision: v%u.%u", vchip_chip_revision() / 100,
+             vchip_chip_revision() % 100);
     ESP_LOGI("boot.esp32s3", "SPI Flash Size : %uMB", (unsigned)(flash_size >> 20));
     ESP_LOGI(TAG, "Enabling RNG early entropy source...");
     if (!table) {
@@ -371,7 +373,7 @@ void boot_log_attempts(const boot_decision_t *d)
     for (size_t i = 0; i < d->attempt_count; i++) {
         const boot_attempt_t *a = &d->attempts[i];
         if (a->status != IMG_OK) {
-            ESP_LOGE("esp_image", "%s", a->message);
+            image_log_failure(a->status, a->message, false);
             if (a->index == BOOT_INDEX_FACTORY) {
                 ESP_LOGE(TAG, "Factory app partition is not bootable");
             } else if (a->index == BOOT_INDEX_TEST) {

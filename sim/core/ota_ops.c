@@ -88,10 +88,9 @@ static esp_err_t image_validate(const esp_partition_t *part, bool silent)
 {
     img_info_t info;
     img_error_t err;
-    if (image_verify_at(vchip_flash(), part->address, part->size, &info, &err) != IMG_OK) {
-        if (!silent) {
-            ESP_LOGE("esp_image", "%s", err.message);
-        }
+    img_status_t st = image_verify_at(vchip_flash(), part->address, part->size, &info, &err);
+    if (st != IMG_OK) {
+        image_log_failure(st, err.message, silent);
         return ESP_ERR_OTA_VALIDATE_FAILED;
     }
     return ESP_OK;

@@ -197,17 +197,46 @@ static void arm_panic_after(const char *markers)
     pthread_attr_destroy(&attr);
 }
 
-void vchip_app_start(void)
+#ifndef CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ
+#define CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ 160
+#endif
+#ifndef CONFIG_ESP_REV_MIN_FULL
+#define CONFIG_ESP_REV_MIN_FULL 0
+#endif
+#ifndef CONFIG_ESP_REV_MAX_FULL
+#define CONFIG_ESP_REV_MAX_FULL 99
+#endif
+
+/* start_cpu0_default in esp_system/startup.c (v5.2.5): tag "cpu_start" (v5.3
+ * moved these lines to "app_init"); the ELF SHA-256 through a 17-byte buffer,
+ * i.e. the CONFIG_APP_RETRIEVE_LEN_ELF_SHA digits the chip keeps. */
+static void log_app_information(void)
 {
     const esp_app_desc_t *desc = vchip_app_desc();
     char sha[17];
     esp_app_get_elf_sha256(sha, sizeof(sha));
-    ESP_LOGI("app_init", "Application information:");
-    ESP_LOGI("app_init", "Project name:     %.32s", desc->project_name);
-    ESP_LOGI("app_init", "App version:      %.32s", desc->version);
-    ESP_LOGI("app_init", "Compile time:     %.16s %.16s", desc->date, desc->time);
-    ESP_LOGI("app_init", "ELF file SHA256:  %s...", sha);
-    ESP_LOGI("app_init", "ESP-IDF:          %.32s", desc->idf_ver);
+    unsigned rev = vchip_chip_revision();
+    ESP_LOGI("cpu_start", "Multicore app");
+    ESP_LOGI("cpu_start", "Pro cpu start user code");
+    ESP_LOGI("cpu_start", "cpu freq: %d Hz", CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ * 1000000);
+    ESP_LOGI("cpu_start", "Application information:");
+    ESP_LOGI("cpu_start", "Project name:     %.32s", desc->project_name);
+    ESP_LOGI("cpu_start", "App version:      %.32s", desc->version);
+#if CONFIG_APP_COMPILE_TIME_DATE
+    ESP_LOGI("cpu_start", "Compile time:     %.16s %.16s", desc->date, desc->time);
+#endif
+    ESP_LOGI("cpu_start", "ELF file SHA256:  %s...", sha);
+    ESP_LOGI("cpu_start", "ESP-IDF:          %.32s", desc->idf_ver);
+    ESP_LOGI("cpu_start", "Min chip rev:     v%d.%d", CONFIG_ESP_REV_MIN_FULL / 100,
+             CONFIG_ESP_REV_MIN_FULL % 100);
+    ESP_LOGI("cpu_start", "Max chip rev:     v%d.%d %s", CONFIG_ESP_REV_MAX_FULL / 100,
+             CONFIG_ESP_REV_MAX_FULL % 100, "");
+    ESP_LOGI("cpu_start", "Chip rev:         v%u.%u", rev / 100, rev % 100);
+}
+
+void vchip_app_start(void)
+{
+    log_app_information();
 
     panic_if_stale_tail();
     char markers[IMG_TEST_MARKER_MAX];

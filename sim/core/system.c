@@ -12,12 +12,28 @@
 
 #include "esp_app_desc.h"
 #include "esp_system.h"
+#include "sdkconfig.h"
 #include "uart.h"
 #include "vchip_state.h"
 
 #define SHUTDOWN_HANDLERS_NO 5 /* esp_system's shutdown_handlers[] size */
 #define BACKTRACE_DEPTH      8
-#define ELF_SHA_PRINT_LEN    16 /* hex digits the panic handler prints */
+
+/* esp_app_desc.c (v5.2.5) keeps CONFIG_APP_RETRIEVE_LEN_ELF_SHA hex digits
+ * of the ELF SHA-256 in RAM; nothing longer is ever handed out. */
+#ifndef CONFIG_APP_RETRIEVE_LEN_ELF_SHA
+#define CONFIG_APP_RETRIEVE_LEN_ELF_SHA 9
+#endif
+#define ELF_SHA_STR_SIZE (CONFIG_APP_RETRIEVE_LEN_ELF_SHA + 1)
+
+/* Heap figures of an ESP32-S3 without PSRAM on v5.2 with WiFi started (the
+ * chip's heap is not modelled; see esp_system.h). */
+#define HEAP_FREE_BYTES         282000u
+#define HEAP_MINIMUM_FREE_BYTES 271000u
+
+#ifndef IDF_VER
+#define IDF_VER "v5.2.5"
+#endif
 
 static shutdown_handler_t s_shutdown[SHUTDOWN_HANDLERS_NO];
 static pthread_mutex_t s_shutdown_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -135,10 +151,27 @@ void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
     va_end(args);
     vchip_uart_printf("%s", text);
     print_backtrace();
-    char sha[ELF_SHA_PRINT_LEN + 1];
+    /* panic.c (v5.2.5) prints the RAM copy: CONFIG_APP_RETRIEVE_LEN_ELF_SHA digits. */
+    char sha[ELF_SHA_STR_SIZE];
     esp_app_get_elf_sha256(sha, sizeof(sha));
     vchip_uart_printf("\n\nELF file SHA256: %s\n\nRebooting...\n", sha);
     vchip_reset(reason);
+}
+
+/* abort() and failed asserts (esp_system_abort): panic.c prints no Guru
+ * Meditation line for them, only the details, then the usual report. */
+void esp_system_abort(const char *details)
+{
+    vchip_panic_report(ESP_RST_PANIC, "\n%s\n", details ? details : "");
+}
+
+void vchip_assert_failed(const char *file, int line, const char *func, const char *expr)
+{
+    /* newlib/assert.c (v5.2.5): "assert failed: FUNC FILE:LINE (EXPR)". */
+    char details[200];
+    snprintf(details, sizeof(details), "assert failed: %s %s:%d (%s)", func ? func : "", file, line,
+             expr);
+    esp_system_abort(details);
 }
 
 /* ---- ESP_ERROR_CHECK ---------------------------------------------------- */
@@ -166,6 +199,28 @@ void _esp_error_check_failed_without_abort(esp_err_t rc, const char *file, int l
     print_check_failure("ESP_ERROR_CHECK_WITHOUT_ABORT", rc, file, line, function, expression);
 }
 
+/* ---- heap and version --------------------------------------------------- */
+
+uint32_t esp_get_free_heap_size(void)
+{
+    return HEAP_FREE_BYTES;
+}
+
+uint32_t esp_get_free_internal_heap_size(void)
+{
+    return HEAP_FREE_BYTES; /* no PSRAM: all of the heap is internal */
+}
+
+uint32_t esp_get_minimum_free_heap_size(void)
+{
+    return HEAP_MINIMUM_FREE_BYTES;
+}
+
+const char *esp_get_idf_version(void)
+{
+    return IDF_VER;
+}
+
 /* ---- app description ---------------------------------------------------- */
 
 const esp_app_desc_t *esp_app_get_description(void)
@@ -173,19 +228,29 @@ const esp_app_desc_t *esp_app_get_description(void)
     return vchip_app_desc();
 }
 
+/* The RAM copy of the ELF SHA-256 the chip makes at startup: the first
+ * CONFIG_APP_RETRIEVE_LEN_ELF_SHA hex digits (esp_app_format_init_elf_sha256). */
+static void elf_sha256_str(char out[ELF_SHA_STR_SIZE])
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *sha = vchip_app_desc()->app_elf_sha256;
+    for (size_t i = 0; i < ELF_SHA_STR_SIZE - 1; i++) {
+        uint8_t byte = sha[i / 2];
+        out[i] = hex[(i % 2 == 0) ? byte >> 4 : byte & 0x0F];
+    }
+    out[ELF_SHA_STR_SIZE - 1] = '\0';
+}
+
 int esp_app_get_elf_sha256(char *dst, size_t size)
 {
+    /* esp_app_desc.c (v5.2.5): min(size, LEN + 1) bytes, the last one a NUL. */
     if (dst == NULL || size < 2) {
         return 0;
     }
-    const uint8_t *sha = vchip_app_desc()->app_elf_sha256;
-    size_t n = (size - 1) / 2;
-    if (n > sizeof(vchip_app_desc()->app_elf_sha256)) {
-        n = sizeof(vchip_app_desc()->app_elf_sha256);
-    }
-    for (size_t i = 0; i < n; i++) {
-        snprintf(dst + 2 * i, 3, "%02x", sha[i]);
-    }
-    dst[2 * n] = '\0';
-    return (int)(2 * n + 1);
+    char str[ELF_SHA_STR_SIZE];
+    elf_sha256_str(str);
+    size_t n = size < sizeof(str) ? size : sizeof(str);
+    memcpy(dst, str, n);
+    dst[n - 1] = '\0';
+    return (int)n;
 }

@@ -1,12 +1,13 @@
 /*
  * esp_app_format.h of the virtual ESP32-S3: the app image header as in
- * ESP-IDF v5.2 components/bootloader_support/include/esp_app_format.h.
+ * ESP-IDF v5.2 components/bootloader_support/include/esp_app_format.h. As
+ * there, it does not include esp_app_desc.h.
  */
 #pragma once
 
-#include <stdint.h>
+#include <inttypes.h>
 
-#include "esp_app_desc.h"
+#include "esp_assert.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,7 +25,7 @@ typedef enum {
     ESP_CHIP_ID_INVALID = 0xFFFF,
 } __attribute__((packed)) esp_chip_id_t;
 
-_Static_assert(sizeof(esp_chip_id_t) == 2, "esp_chip_id_t should be 16 bit");
+ESP_STATIC_ASSERT(sizeof(esp_chip_id_t) == 2, "esp_chip_id_t should be 16 bit");
 
 typedef enum {
     ESP_IMAGE_SPI_MODE_QIO,
@@ -34,6 +35,25 @@ typedef enum {
     ESP_IMAGE_SPI_MODE_FAST_READ,
     ESP_IMAGE_SPI_MODE_SLOW_READ,
 } esp_image_spi_mode_t;
+
+typedef enum {
+    ESP_IMAGE_SPI_SPEED_DIV_2,
+    ESP_IMAGE_SPI_SPEED_DIV_3,
+    ESP_IMAGE_SPI_SPEED_DIV_4,
+    ESP_IMAGE_SPI_SPEED_DIV_1 = 0xF,
+} esp_image_spi_freq_t;
+
+typedef enum {
+    ESP_IMAGE_FLASH_SIZE_1MB = 0,
+    ESP_IMAGE_FLASH_SIZE_2MB,
+    ESP_IMAGE_FLASH_SIZE_4MB,
+    ESP_IMAGE_FLASH_SIZE_8MB,
+    ESP_IMAGE_FLASH_SIZE_16MB,
+    ESP_IMAGE_FLASH_SIZE_32MB,
+    ESP_IMAGE_FLASH_SIZE_64MB,
+    ESP_IMAGE_FLASH_SIZE_128MB,
+    ESP_IMAGE_FLASH_SIZE_MAX,
+} esp_image_flash_size_t;
 
 #define ESP_IMAGE_HEADER_MAGIC 0xE9
 #define ESP_IMAGE_MAX_SEGMENTS 16
@@ -55,7 +75,7 @@ typedef struct {
     uint8_t hash_appended;
 } __attribute__((packed)) esp_image_header_t;
 
-_Static_assert(sizeof(esp_image_header_t) == 24, "binary image header should be 24 bytes");
+ESP_STATIC_ASSERT(sizeof(esp_image_header_t) == 24, "binary image header should be 24 bytes");
 
 typedef struct {
     uint32_t load_addr;

@@ -1,11 +1,18 @@
 /*
  * esp_err.h of the virtual ESP32-S3: names, values and signatures as in
- * ESP-IDF v5.2 components/esp_common/include/esp_err.h.
+ * ESP-IDF v5.2 components/esp_common/include/esp_err.h, with the same
+ * includes (stdio, assert, stdlib, esp_compiler.h and through it
+ * sdkconfig.h), so code that leans on them compiles here as on the chip.
  */
 #pragma once
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "esp_compiler.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,22 +51,47 @@ void _esp_error_check_failed(esp_err_t rc, const char *file, int line, const cha
 void _esp_error_check_failed_without_abort(esp_err_t rc, const char *file, int line,
                                            const char *function, const char *expression);
 
+/* ESP-IDF names the failing function with assert.h's __ASSERT_FUNC; glibc
+ * calls it __ASSERT_FUNCTION. */
+#ifndef __ASSERT_FUNC
+#ifdef __ASSERT_FUNCTION
+#define __ASSERT_FUNC __ASSERT_FUNCTION
+#else
+#define __ASSERT_FUNC "??"
+#endif
+#endif
+
+/* As in ESP-IDF: with NDEBUG (assertions disabled) the check evaluates x and
+ * does nothing else; otherwise a failure prints the code, place and
+ * expression and aborts (a panic: reset reason PANIC). */
+#ifdef NDEBUG
 #define ESP_ERROR_CHECK(x)                                                                         \
     do {                                                                                           \
         esp_err_t err_rc_ = (x);                                                                   \
-        if (err_rc_ != ESP_OK) {                                                                   \
-            _esp_error_check_failed(err_rc_, __FILE__, __LINE__, __func__, #x);                    \
-        }                                                                                          \
+        (void)sizeof(err_rc_);                                                                     \
     } while (0)
-
 #define ESP_ERROR_CHECK_WITHOUT_ABORT(x)                                                           \
     ({                                                                                             \
         esp_err_t err_rc_ = (x);                                                                   \
-        if (err_rc_ != ESP_OK) {                                                                   \
-            _esp_error_check_failed_without_abort(err_rc_, __FILE__, __LINE__, __func__, #x);      \
+        err_rc_;                                                                                   \
+    })
+#else
+#define ESP_ERROR_CHECK(x)                                                                         \
+    do {                                                                                           \
+        esp_err_t err_rc_ = (x);                                                                   \
+        if (unlikely(err_rc_ != ESP_OK)) {                                                         \
+            _esp_error_check_failed(err_rc_, __FILE__, __LINE__, __ASSERT_FUNC, #x);               \
+        }                                                                                          \
+    } while (0)
+#define ESP_ERROR_CHECK_WITHOUT_ABORT(x)                                                           \
+    ({                                                                                             \
+        esp_err_t err_rc_ = (x);                                                                   \
+        if (unlikely(err_rc_ != ESP_OK)) {                                                         \
+            _esp_error_check_failed_without_abort(err_rc_, __FILE__, __LINE__, __ASSERT_FUNC, #x); \
         }                                                                                          \
         err_rc_;                                                                                   \
     })
+#endif
 
 #ifdef __cplusplus
 }

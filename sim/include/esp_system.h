@@ -10,6 +10,11 @@
 #include <stdint.h>
 
 #include "esp_err.h"
+#if __has_include("esp_attr.h")
+#include "esp_attr.h" /* esp_system.h v5.2.5 includes it; sim/rtos provides it */
+#endif
+#include "esp_bit_defs.h"
+#include "esp_idf_version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +50,17 @@ esp_err_t esp_unregister_shutdown_handler(shutdown_handler_t handle);
 void esp_restart(void) __attribute__((noreturn));
 
 esp_reset_reason_t esp_reset_reason(void);
+
+/* The virtual chip does not model its heap: these return fixed figures of an
+ * ESP32-S3 without PSRAM running a WiFi station app on v5.2 (see
+ * sim/core/system.c); the host heap is not measured. */
+uint32_t esp_get_free_heap_size(void);
+uint32_t esp_get_free_internal_heap_size(void);
+uint32_t esp_get_minimum_free_heap_size(void);
+
+/* Panics with `details` as the panic handler's text (abort() and failed
+ * asserts end here on the chip): reset reason PANIC. */
+void __attribute__((__noreturn__)) esp_system_abort(const char *details);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,13 @@ void vchip_panic(const char *fmt, ...) __attribute__((__noreturn__, format(print
 void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
     __attribute__((__noreturn__, format(printf, 2, 3)));
 
+/* A failed assert() inside ESP-IDF code the virtual chip emulates (e.g.
+ * esp_ota_write_with_offset's): ESP-IDF's "assert failed: FUNC FILE:LINE
+ * (EXPR)" through esp_system_abort, i.e. a panic with reset reason PANIC.
+ * FILE is the path ESP-IDF's build prints for its own sources. */
+void vchip_assert_failed(const char *file, int line, const char *func, const char *expr)
+    __attribute__((__noreturn__));
+
 /* Maps a child's wait status to the reset reason of the next boot: the
  * reason vchip_reset() exited with, or ESP_RST_PANIC for a fatal signal or
  * any other exit (the firmware crashed). */
@@ -70,6 +77,18 @@ esp_err_t vchip_power_on(const vchip_boot_config_t *cfg);
  * "panic-after-ms=N" panics N ms after app start (from a timer thread, so
  * the app serves requests until then). */
 void vchip_app_start(void);
+
+/* The silicon's revisions (major * 100 + minor), read by the bootloader's
+ * image checks, the startup log and esp_chip_info. They belong to the chip,
+ * not to a boot: vchip_power_off() keeps them. The defaults are those of a
+ * typical ESP32-S3 module sold today: chip v0.2 and eFuse block v1.1 (an
+ * example value; ESP-IDF v5.2's images accept block revisions 0..199). */
+#define VCHIP_DEFAULT_CHIP_REV_FULL      2
+#define VCHIP_DEFAULT_EFUSE_BLK_REV_FULL 101
+void vchip_set_chip_revision(unsigned rev_full);
+unsigned vchip_chip_revision(void);
+void vchip_set_efuse_blk_revision(unsigned rev_full);
+unsigned vchip_efuse_blk_revision(void);
 
 /* The station address handed over in vchip_boot_config_t.ip; "" when none
  * was given. Never NULL. */
