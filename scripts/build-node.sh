@@ -67,11 +67,13 @@ if ! cmake -S "$top/sim/app-project" -B "$build_dir" -DCMAKE_BUILD_TYPE=$build_t
   grep -E 'vchip:|CMake Error' -A3 "$log" | sed 's/^/build-node: /' >&2
   exit 1
 fi
-if ! cmake --build "$build_dir" -j"$(nproc)" >"$log" 2>&1; then
-  # Name what the virtual chip lacks before the compiler's own words.
-  missing_hdr=$(grep -oE "[^ :]+\.c:[0-9]+:[0-9]+: fatal error: [^:]+: No such file" "$log" | sort -u || true)
-  missing_fn=$(grep -oE "undefined reference to \`[A-Za-z_0-9]+'" "$log" | sort -u | sed "s/undefined reference to \`//; s/'//" || true)
-  undeclared=$(grep -oE "implicit declaration of function '[A-Za-z_0-9]+'" "$log" | sort -u | sed "s/.*function '//; s/'//" || true)
+if ! LC_ALL=C cmake --build "$build_dir" -j"$(nproc)" >"$log" 2>&1; then
+  # Name what the virtual chip lacks, from the lines about the app's own
+  # files, before the compiler's own words. Errors elsewhere are ours.
+  app_lines=$(grep -F "$app/" "$log" || true)
+  missing_hdr=$(grep -oE "[^ :]+:[0-9]+:[0-9]+: fatal error: [^:]+: No such file" <<<"$app_lines" | sort -u || true)
+  missing_fn=$(grep -oE "undefined reference to \`[A-Za-z_0-9]+'" <<<"$app_lines" | sort -u | sed "s/undefined reference to \`//; s/'//" || true)
+  undeclared=$(grep -oE "implicit declaration of function '[A-Za-z_0-9]+'" <<<"$app_lines" | sort -u | sed "s/.*function '//; s/'//" || true)
   while IFS= read -r line; do
     [ -n "$line" ] || continue
     hdr=$(sed -E 's/.*fatal error: ([^:]+): No such file/\1/' <<<"$line")

@@ -147,12 +147,20 @@ static int fleet_prepare_layout(const fleet_opts_t *o, fleet_layout_t *lay)
     }
     const ptable_entry_t *otadata =
         ptable_find(&table, PTABLE_TYPE_DATA, PTABLE_SUBTYPE_DATA_OTA, NULL);
-    const ptable_entry_t *app = NULL;
-    for (unsigned sub = PTABLE_SUBTYPE_APP_OTA_MIN; sub <= PTABLE_SUBTYPE_APP_OTA_MAX && !app;
-         sub++) {
-        app = ptable_find(&table, PTABLE_TYPE_APP, (uint8_t)sub, NULL);
+    /* Where `idf.py flash` writes the app: the partition the bootloader
+     * boots from blank otadata, factory when there is one, else ota_0
+     * (gen_esp32part.py's --partition-boot-default, v5.2). */
+    const ptable_entry_t *app =
+        ptable_find(&table, PTABLE_TYPE_APP, PTABLE_SUBTYPE_APP_FACTORY, NULL);
+    bool has_ota_slot = false;
+    for (unsigned sub = PTABLE_SUBTYPE_APP_OTA_MIN; sub <= PTABLE_SUBTYPE_APP_OTA_MAX; sub++) {
+        const ptable_entry_t *slot = ptable_find(&table, PTABLE_TYPE_APP, (uint8_t)sub, NULL);
+        if (slot != NULL) {
+            has_ota_slot = true;
+            app = app != NULL ? app : slot;
+        }
     }
-    if (otadata == NULL || app == NULL) {
+    if (otadata == NULL || !has_ota_slot) {
         fprintf(stderr,
                 "ota-node fleet: %s has no %s partition; an OTA fleet needs otadata "
                 "and at least ota_0\n",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "node_commands.h"
+#include "node_firmware_build.h"
 
 typedef struct {
     const char *name;
@@ -31,11 +32,13 @@ static void usage(FILE *out)
                  "\n"
                  "A virtual ESP32-S3 sensor node: SPI flash in a file, ESP-IDF's partition\n"
                  "table, otadata and app image formats, its bootloader's slot choice and\n"
-                 "rollback, NVS, esp_http_server and reset reasons, running the firmware's\n"
-                 "own source (firmware/esp32-csi-node). Each node serves the OTA HTTP API\n"
-                 "on its own loopback address, port 8032.\n"
+                 "rollback, NVS, esp_http_server and reset reasons, running an ESP-IDF\n"
+                 "app's own source. Each node serves on its own loopback address.\n"
                  "\n"
-                 "commands:\n");
+                 "firmware of this executable: %s\n"
+                 "\n"
+                 "commands:\n",
+            node_firmware_build());
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     }

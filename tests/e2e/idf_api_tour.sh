@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# An ESP-IDF app that is not ours (tests/idf-apps/api-tour), built with
+# scripts/build-node.sh, runs unmodified in the virtual chip: every API it
+# reaches through ESP-IDF's transitive includes works, its sdkconfig is
+# honoured (short ELF SHA, built-in two-OTA table, factory boot) and its
+# HTTP handlers answer.
+. "$(dirname "$0")/lib.sh"
+: "${IDF_APP_NODES:?IDF_APP_NODES must name the directory of the built tests/idf-apps nodes}"
+OTA_NODE="$IDF_APP_NODES/api-tour"
+[ -x "$OTA_NODE" ] || e2e_fail "$OTA_NODE was not built"
+ip=127.20.1.1
+
+e2e_image "$E2E_TMP/tour.bin" 1.0.0 --project api-tour
+e2e_start_fleet "$E2E_TMP/fleet" 127.20.1 1 "$E2E_TMP/tour.bin"
+uart=$(awk -F'\t' '$1 ~ /^node-/ { print $6; exit }' "$E2E_TMP/fleet/fleet.tsv")
+deadline=$((SECONDS + 20))
+until grep -q 'tour: [0-9]* passed' "$uart" 2>/dev/null; do
+  [ $SECONDS -lt $deadline ] || e2e_fail "no tour summary in $uart"
+  sleep 0.1
+done
+plain=$(sed 's/\x1b\[[0-9;]*m//g' "$uart")
+e2e_check "no check failed" "" "$(grep 'tour: FAIL' <<<"$plain" || true)"
+e2e_check_match "summary" 'tour: 1[0-9] passed, 0 failed' "$plain"
+e2e_check_match "log lines carry ESP-IDF's default colours" $'\x1b\\[0;32mI \\(' "$(cat "$uart")"
+e2e_check_match "short ELF SHA in the app" 'tour: elf_sha256=[0-9a-f]{8}$' "$(grep 'elf_sha256=' <<<"$plain")"
+e2e_check_match "v5.2 startup line, short SHA" 'cpu_start: ELF file SHA256: +[0-9a-f]{8}' "$plain"
+e2e_check "query string handler" "hello tour" "$(curl -s -m 5 "http://$ip:8032/tour?name=tour")"
+boots() { grep -c 'tour: [0-9]* passed' "$uart"; }
+before=$(boots)
+e2e_check "wildcard URI, esp_restart from a handler" "restarting" \
+  "$(curl -s -m 5 -X POST "http://$ip:8032/tour/restart/now")"
+deadline=$((SECONDS + 20))
+until [ "$(boots)" -gt "$before" ]; do
+  [ $SECONDS -lt $deadline ] || e2e_fail "the node did not boot again after esp_restart"
+  sleep 0.1
+done
+plain=$(sed 's/\x1b\[[0-9;]*m//g' "$uart")
+e2e_check_match "NVS kept across the restart" 'tour: ok esp_check_macros' "$plain"
+e2e_check_match "restart reason" 'rst:0xc \(RTC_SW_CPU_RST\)|reset_reason=SW|SW_CPU' "$plain"
+e2e_done
