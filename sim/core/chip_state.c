@@ -128,6 +128,7 @@ static void load_partitions(void)
         p->erase_size = FLASH_SECTOR_SIZE;
         snprintf(p->label, sizeof(p->label), "%s", e->label);
         p->encrypted = (e->flags & PTABLE_FLAG_ENCRYPTED) != 0;
+        p->readonly = (e->flags & PTABLE_FLAG_READONLY) != 0; /* partition.c (v5.2.5) */
     }
     s_chip.part_count = s_chip.table.count;
     s_chip.table_ok = true;

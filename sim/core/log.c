@@ -1,4 +1,5 @@
 /* esp_log.h and the UART of the virtual chip (see uart.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -122,10 +123,24 @@ esp_log_level_t esp_log_level_get(const char *tag)
     return level;
 }
 
+/* The chip's default log output: vprintf to the console UART. Handed out
+ * by esp_log_set_vprintf so apps that chain to the previous function work. */
+static int uart_vprintf(const char *fmt, va_list args)
+{
+    va_list copy;
+    va_copy(copy, args);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    vchip_uart_vprintf(fmt, args);
+    return n;
+}
+
 vprintf_like_t esp_log_set_vprintf(vprintf_like_t func)
 {
-    vprintf_like_t old = s_vprintf;
+    pthread_mutex_lock(&s_level_lock);
+    vprintf_like_t old = s_vprintf ? s_vprintf : uart_vprintf;
     s_vprintf = func;
+    pthread_mutex_unlock(&s_level_lock);
     return old;
 }
 
@@ -170,21 +185,63 @@ void esp_log_write(esp_log_level_t level, const char *tag, const char *format, .
     va_end(args);
 }
 
-/* ESP_LOG_BUFFER_HEX: 16 bytes per line, as ESP-IDF prints them. */
+/* log_buffers.c (v5.2.5): 16 bytes a line, each line one ESP_LOG_LEVEL
+ * (so coloured as any line). */
+#define BYTES_PER_LINE 16
+
 void esp_log_buffer_hex_internal(const char *tag, const void *buffer, uint16_t buff_len,
                                  esp_log_level_t level)
 {
     const uint8_t *bytes = buffer;
-    for (uint16_t start = 0; start < buff_len; start += 16) {
-        char hex[16 * 3 + 1] = "";
-        size_t used = 0;
-        for (uint16_t i = start; i < buff_len && i < start + 16; i++) {
-            used += (size_t)snprintf(hex + used, sizeof(hex) - used, "%02x ", bytes[i]);
+    for (uint16_t start = 0; start < buff_len; start += BYTES_PER_LINE) {
+        char hex[3 * BYTES_PER_LINE + 1] = "";
+        for (uint16_t i = start; i < buff_len && i < start + BYTES_PER_LINE; i++) {
+            /* "%02x " for every byte: the line keeps its trailing space */
+            snprintf(hex + 3 * (i - start), 4, "%02x ", bytes[i]);
         }
-        if (used > 0) {
-            hex[used - 1] = '\0';
+        ESP_LOG_LEVEL(level, tag, "%s", hex);
+    }
+}
+
+void esp_log_buffer_char_internal(const char *tag, const void *buffer, uint16_t buff_len,
+                                  esp_log_level_t level)
+{
+    const char *chars = buffer;
+    for (uint16_t start = 0; start < buff_len; start += BYTES_PER_LINE) {
+        char line[BYTES_PER_LINE + 1] = "";
+        uint16_t n = buff_len - start < BYTES_PER_LINE ? buff_len - start : BYTES_PER_LINE;
+        memcpy(line, chars + start, n);
+        line[n] = '\0'; /* a NUL in the data ends the printed text early, as there */
+        ESP_LOG_LEVEL(level, tag, "%s", line);
+    }
+}
+
+void esp_log_buffer_hexdump_internal(const char *tag, const void *buffer, uint16_t buff_len,
+                                     esp_log_level_t level)
+{
+    const uint8_t *bytes = buffer;
+    for (uint16_t start = 0; start < buff_len; start += BYTES_PER_LINE) {
+        uint16_t n = buff_len - start < BYTES_PER_LINE ? buff_len - start : BYTES_PER_LINE;
+        char line[2 + sizeof(void *) * 2 + 3 + BYTES_PER_LINE * 3 + 1 + 3 + BYTES_PER_LINE + 1 + 1];
+        int used = snprintf(line, sizeof(line), "%p ", (const void *)(bytes + start));
+        for (int i = 0; i < BYTES_PER_LINE; i++) {
+            if ((i & 7) == 0) {
+                used += snprintf(line + used, sizeof(line) - (size_t)used, " ");
+            }
+            if (i < n) {
+                used +=
+                    snprintf(line + used, sizeof(line) - (size_t)used, " %02x", bytes[start + i]);
+            } else {
+                used += snprintf(line + used, sizeof(line) - (size_t)used, "   ");
+            }
         }
-        esp_log_write(level, tag, "%c (%" PRIu32 ") %s: %s\n", "NEWIDV"[level], esp_log_timestamp(),
-                      tag, hex);
+        used += snprintf(line + used, sizeof(line) - (size_t)used, "  |");
+        for (int i = 0; i < n; i++) {
+            char c = (char)bytes[start + i];
+            line[used++] = isprint((unsigned char)c) ? c : '.';
+        }
+        line[used++] = '|';
+        line[used] = '\0';
+        ESP_LOG_LEVEL(level, tag, "%s", line);
     }
 }

@@ -705,6 +705,24 @@ esp_err_t nvs_store_erase_namespace(nvs_store_t *s, const char *ns)
     return ESP_OK; /* nothing to erase: no write */
 }
 
+bool nvs_store_item_at(const nvs_store_t *s, size_t i, const char **ns, const char **key,
+                       uint8_t *type, size_t *len)
+{
+    if (i >= s->item_count) {
+        return false;
+    }
+    *ns = s->items[i].ns;
+    *key = s->items[i].key;
+    *type = s->items[i].type;
+    *len = s->items[i].len;
+    return true;
+}
+
+size_t nvs_store_namespace_count(const nvs_store_t *s)
+{
+    return s->ns_count;
+}
+
 nvs_store_stats_t nvs_store_stats(const nvs_store_t *s)
 {
     nvs_store_stats_t st = s->stats;

@@ -71,6 +71,12 @@ esp_err_t nvs_store_get(nvs_store_t *store, const char *ns, const char *key, uin
 esp_err_t nvs_store_erase_key(nvs_store_t *store, const char *ns, const char *key);
 esp_err_t nvs_store_erase_namespace(nvs_store_t *store, const char *ns);
 
+/* The i-th live value (0-based, any namespace); false past the end. The
+ * order is stable while the store does not change. */
+bool nvs_store_item_at(const nvs_store_t *store, size_t i, const char **ns, const char **key,
+                       uint8_t *type, size_t *len);
+size_t nvs_store_namespace_count(const nvs_store_t *store);
+
 /* Largest value (bytes) one record can hold. */
 size_t nvs_store_value_max(void);
 

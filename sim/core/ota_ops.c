@@ -3,11 +3,14 @@
  * over the virtual flash (see the header for what is and is not emulated).
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "esp_log.h"
 #include "esp_ota_ops.h"
+#include "esp_app_format.h"
+#include "vchip/chip.h"
 #include "esp_system.h"
 #include "image_check.h"
 #include "otadata_io.h"
@@ -236,9 +239,11 @@ esp_err_t esp_ota_write_with_offset(esp_ota_handle_t handle, const void *data, s
         return ESP_ERR_INVALID_ARG;
     }
     if (it->need_erase) {
-        /* ESP-IDF asserts here: sequential-erase mode cannot write out of order. */
-        ESP_LOGE(TAG, "must erase the partition before writing to it");
-        return ESP_ERR_INVALID_STATE;
+        /* esp_ota_ops.c:291 (v5.2.5) asserts on a handle begun with
+         * OTA_WITH_SEQUENTIAL_WRITES: abort, panic, reset reason PANIC. */
+        vchip_assert_failed(
+            "/IDF/components/app_update/esp_ota_ops.c", 291, "esp_ota_write_with_offset",
+            "it->need_erase == 0 && \"must erase the partition before writing to it\"");
     }
     esp_err_t rc = esp_partition_write(it->part, offset, data, size);
     if (rc == ESP_OK) {
@@ -526,7 +531,7 @@ static esp_err_t current_ota_is_workable(bool valid)
     two[active].ota_state = ESP_OTA_IMG_INVALID;
     esp_err_t rc = rewrite_ota_seq(two, two[active].ota_seq, active, part);
     if (rc == ESP_OK) {
-        ESP_LOGI(TAG, "Rollback to previously worked partition.");
+        ESP_LOGI(TAG, "Rollback to previously worked partition. Restart.");
     }
     return rc;
 }
@@ -567,4 +572,83 @@ const esp_partition_t *esp_ota_get_last_invalid_partition(void)
         return NULL; /* the last invalid partition holds a corrupted app */
     }
     return p;
+}
+
+/* esp_ota_erase_last_boot_app_partition (v5.2.5): erases the slot the other
+ * otadata entry points at, then that entry's sector; ESP_FAIL when there is
+ * no such valid entry, slot, or it is the running one. */
+esp_err_t esp_ota_erase_last_boot_app_partition(void)
+{
+    esp_ota_select_entry_t two[2];
+    const esp_partition_t *otadata = read_otadata(two);
+    if (!otadata) {
+        return ESP_FAIL;
+    }
+    int active = ota_select_active(two);
+    uint8_t count = esp_ota_get_app_partition_count();
+    if (active == -1 || count == 0) {
+        return ESP_FAIL;
+    }
+    int inactive = (~active) & 1;
+    if (two[inactive].ota_seq == UINT32_MAX || !ota_select_crc_ok(&two[inactive])) {
+        return ESP_FAIL;
+    }
+    const esp_partition_t *last = ota_slot_partition((two[inactive].ota_seq - 1) % count);
+    const esp_partition_t *running = esp_ota_get_running_partition();
+    if (!last || !running || last == running) {
+        return ESP_FAIL;
+    }
+    esp_err_t rc = esp_partition_erase_range(last, 0, last->size);
+    if (rc != ESP_OK) {
+        return rc;
+    }
+    return esp_partition_erase_range(otadata, (size_t)inactive * otadata->erase_size,
+                                     otadata->erase_size);
+}
+
+/* The description of the bootloader the virtual chip runs when the flash
+ * holds no bootloader image at 0x0: the virtual chip's own second-stage
+ * bootloader, which emulates a v5.2.5 one (CONFIG_BOOTLOADER_PROJECT_VER 1). */
+static void emulated_bootloader_desc(esp_bootloader_desc_t *desc)
+{
+    memset(desc, 0, sizeof(*desc));
+    desc->magic_byte = ESP_BOOTLOADER_DESC_MAGIC_BYTE;
+    desc->version = 1;
+    snprintf(desc->idf_ver, sizeof(desc->idf_ver), "%s", esp_get_idf_version());
+    snprintf(desc->date_time, sizeof(desc->date_time), "%s %s", __DATE__, __TIME__);
+}
+
+esp_err_t esp_ota_get_bootloader_description(const esp_partition_t *bootloader_partition,
+                                             esp_bootloader_desc_t *desc)
+{
+    if (desc == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    /* esp_ota_ops.c (v5.2.5): the 80 bytes after the image header and the
+     * first segment header of the bootloader region (0x0..the table). */
+    esp_partition_t region = {0};
+    if (bootloader_partition == NULL) {
+        region.type = ESP_PARTITION_TYPE_ANY;
+        region.address = 0x0; /* CONFIG_BOOTLOADER_OFFSET_IN_FLASH on an ESP32-S3 */
+        region.size = CONFIG_PARTITION_TABLE_OFFSET;
+        region.erase_size = FLASH_SECTOR_SIZE;
+    } else {
+        region = *bootloader_partition;
+    }
+    size_t at = sizeof(esp_image_header_t) + sizeof(esp_image_segment_header_t);
+    esp_err_t rc = esp_partition_read(&region, at, desc, sizeof(*desc));
+    if (rc != ESP_OK) {
+        return rc;
+    }
+    if (bootloader_partition == NULL && desc->magic_byte == 0xFF) {
+        uint8_t first = 0;
+        esp_partition_read(&region, 0, &first, 1);
+        if (first == 0xFF) {
+            /* Nothing was ever flashed at 0x0: the bootloader that runs is
+             * the emulation's own, and it describes itself. */
+            emulated_bootloader_desc(desc);
+            return ESP_OK;
+        }
+    }
+    return desc->magic_byte == ESP_BOOTLOADER_DESC_MAGIC_BYTE ? ESP_OK : ESP_ERR_NOT_FOUND;
 }

@@ -2,7 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "esp_image_format.h"
 #include "esp_partition.h"
+#include "image_check.h"
+#include "vchip/chip.h"
 #include "flash.h"
 #include "vchip_state.h"
 
@@ -114,10 +119,19 @@ const esp_partition_t *esp_partition_verify(const esp_partition_t *partition)
 
 /* ---- data access: esp_partition's range rules, then esp_flash's --------- */
 
+/* partition_target.c (v5.2.5) asserts partition != NULL. */
+#define ASSERT_PARTITION(partition)                                                                \
+    do {                                                                                           \
+        if ((partition) == NULL) {                                                                 \
+            vchip_assert_failed("/IDF/components/esp_partition/partition_target.c", __LINE__,      \
+                                __func__, "partition != NULL");                                    \
+        }                                                                                          \
+    } while (0)
+
 static esp_err_t check_range(const esp_partition_t *partition, size_t offset, size_t size)
 {
-    if (!partition || !vchip_flash()) {
-        return ESP_ERR_INVALID_ARG;
+    if (!vchip_flash()) {
+        return ESP_ERR_INVALID_STATE;
     }
     if (offset > partition->size) {
         return ESP_ERR_INVALID_ARG;
@@ -131,6 +145,7 @@ static esp_err_t check_range(const esp_partition_t *partition, size_t offset, si
 esp_err_t esp_partition_read(const esp_partition_t *partition, size_t src_offset, void *dst,
                              size_t size)
 {
+    ASSERT_PARTITION(partition);
     esp_err_t rc = check_range(partition, src_offset, size);
     if (rc != ESP_OK) {
         return rc;
@@ -141,6 +156,10 @@ esp_err_t esp_partition_read(const esp_partition_t *partition, size_t src_offset
 esp_err_t esp_partition_write(const esp_partition_t *partition, size_t dst_offset, const void *src,
                               size_t size)
 {
+    ASSERT_PARTITION(partition);
+    if (partition->readonly) {
+        return ESP_ERR_NOT_ALLOWED;
+    }
     esp_err_t rc = check_range(partition, dst_offset, size);
     if (rc != ESP_OK) {
         return rc;
@@ -162,6 +181,10 @@ esp_err_t esp_partition_write_raw(const esp_partition_t *partition, size_t dst_o
 
 esp_err_t esp_partition_erase_range(const esp_partition_t *partition, size_t offset, size_t size)
 {
+    ASSERT_PARTITION(partition);
+    if (partition->readonly) {
+        return ESP_ERR_NOT_ALLOWED;
+    }
     esp_err_t rc = check_range(partition, offset, size);
     if (rc != ESP_OK) {
         return rc;
@@ -173,4 +196,61 @@ esp_err_t esp_partition_erase_range(const esp_partition_t *partition, size_t off
         return ESP_ERR_INVALID_ARG;
     }
     return flash_erase_region(vchip_flash(), partition->address + (uint32_t)offset, size);
+}
+
+/* ---- identity (bootloader_common_get_sha256_of_partition, v5.2.5) ------- */
+
+static esp_err_t sha256_of_flash(uint32_t address, size_t size, uint8_t out[32])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    uint8_t *buf = malloc(FLASH_SECTOR_SIZE);
+    esp_err_t rc =
+        ctx && buf && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 ? ESP_OK : ESP_ERR_NO_MEM;
+    for (size_t done = 0; rc == ESP_OK && done < size;) {
+        size_t n = size - done < FLASH_SECTOR_SIZE ? size - done : FLASH_SECTOR_SIZE;
+        rc = flash_read(vchip_flash(), address + (uint32_t)done, buf, n);
+        if (rc == ESP_OK) {
+            EVP_DigestUpdate(ctx, buf, n);
+            done += n;
+        }
+    }
+    if (rc == ESP_OK) {
+        EVP_DigestFinal_ex(ctx, out, NULL);
+    }
+    free(buf);
+    EVP_MD_CTX_free(ctx);
+    return rc;
+}
+
+esp_err_t esp_partition_get_sha256(const esp_partition_t *partition, uint8_t *sha_256)
+{
+    if (sha_256 == NULL || partition == NULL || partition->size == 0) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (!vchip_flash()) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    size_t size = partition->size;
+    if (partition->type == ESP_PARTITION_TYPE_APP) {
+        img_info_t info;
+        img_error_t err;
+        if (image_verify_at(vchip_flash(), partition->address, partition->size, &info, &err) !=
+            IMG_OK) {
+            return ESP_ERR_IMAGE_INVALID;
+        }
+        if (info.has_digest) {
+            memcpy(sha_256, info.digest_stored, 32); /* verified equal to the computed one */
+            return ESP_OK;
+        }
+        size = info.image_len;
+    }
+    return sha256_of_flash(partition->address, size, sha_256);
+}
+
+bool esp_partition_check_identity(const esp_partition_t *partition_1,
+                                  const esp_partition_t *partition_2)
+{
+    uint8_t a[32], b[32];
+    return esp_partition_get_sha256(partition_1, a) == ESP_OK &&
+           esp_partition_get_sha256(partition_2, b) == ESP_OK && memcmp(a, b, sizeof(a)) == 0;
 }

@@ -31,6 +31,7 @@ extern "C" {
 #define PART_TYPE_END              0xff
 #define PART_SUBTYPE_END           0xff
 #define PART_FLAG_ENCRYPTED        (1 << 0)
+#define PART_FLAG_READONLY         (1 << 1)
 
 #define ESP_PARTITION_TABLE_OFFSET  CONFIG_PARTITION_TABLE_OFFSET
 #define ESP_PARTITION_TABLE_MAX_LEN 0xC00

@@ -1,9 +1,12 @@
 /*
  * esp_log.h of the virtual ESP32-S3: ESP-IDF v5.2's logging macros and
  * functions (components/log/include/esp_log.h). Lines look like the chip's,
- * "I (335) tag: message", the time being milliseconds since power-on, without
- * colour codes (CONFIG_LOG_COLORS off). Each line reaches the UART in one
- * write(), so lines from several tasks never interleave.
+ * "I (335) tag: message", the time being milliseconds since power-on; with
+ * CONFIG_LOG_COLORS (ESP-IDF's default) E, W and I lines carry ANSI colours
+ * as on the chip: "\033[0;31m" red, "\033[0;33m" brown, "\033[0;32m" green
+ * before the letter, "\033[0m" before the newline; D and V none. Each line
+ * reaches the UART in one write(), so lines from several tasks never
+ * interleave.
  */
 #pragma once
 
@@ -39,17 +42,39 @@ void esp_log_write(esp_log_level_t level, const char *tag, const char *format, .
 void esp_log_writev(esp_log_level_t level, const char *tag, const char *format, va_list args);
 void esp_log_buffer_hex_internal(const char *tag, const void *buffer, uint16_t buff_len,
                                  esp_log_level_t level);
+void esp_log_buffer_char_internal(const char *tag, const void *buffer, uint16_t buff_len,
+                                  esp_log_level_t level);
+void esp_log_buffer_hexdump_internal(const char *tag, const void *buffer, uint16_t buff_len,
+                                     esp_log_level_t log_level);
 
 #ifndef LOG_LOCAL_LEVEL
 #define LOG_LOCAL_LEVEL CONFIG_LOG_MAXIMUM_LEVEL
 #endif
 
+#if CONFIG_LOG_COLORS
+#define LOG_COLOR_BLACK  "30"
+#define LOG_COLOR_RED    "31"
+#define LOG_COLOR_GREEN  "32"
+#define LOG_COLOR_BROWN  "33"
+#define LOG_COLOR_BLUE   "34"
+#define LOG_COLOR_PURPLE "35"
+#define LOG_COLOR_CYAN   "36"
+#define LOG_COLOR(COLOR) "\033[0;" COLOR "m"
+#define LOG_BOLD(COLOR)  "\033[1;" COLOR "m"
+#define LOG_RESET_COLOR  "\033[0m"
+#define LOG_COLOR_E      LOG_COLOR(LOG_COLOR_RED)
+#define LOG_COLOR_W      LOG_COLOR(LOG_COLOR_BROWN)
+#define LOG_COLOR_I      LOG_COLOR(LOG_COLOR_GREEN)
+#define LOG_COLOR_D
+#define LOG_COLOR_V
+#else
 #define LOG_COLOR_E
 #define LOG_COLOR_W
 #define LOG_COLOR_I
 #define LOG_COLOR_D
 #define LOG_COLOR_V
 #define LOG_RESET_COLOR
+#endif
 
 #define LOG_FORMAT(letter, format)                                                                 \
     LOG_COLOR_##letter #letter " (%" PRIu32 ") %s: " format LOG_RESET_COLOR "\n"
@@ -99,8 +124,34 @@ void esp_log_buffer_hex_internal(const char *tag, const void *buffer, uint16_t b
             esp_log_buffer_hex_internal(tag, buffer, buff_len, level);                             \
         }                                                                                          \
     } while (0)
+#define ESP_LOG_BUFFER_CHAR_LEVEL(tag, buffer, buff_len, level)                                    \
+    do {                                                                                           \
+        if (LOG_LOCAL_LEVEL >= (level)) {                                                          \
+            esp_log_buffer_char_internal(tag, buffer, buff_len, level);                            \
+        }                                                                                          \
+    } while (0)
+#define ESP_LOG_BUFFER_HEXDUMP(tag, buffer, buff_len, level)                                       \
+    do {                                                                                           \
+        if (LOG_LOCAL_LEVEL >= (level)) {                                                          \
+            esp_log_buffer_hexdump_internal(tag, buffer, buff_len, level);                         \
+        }                                                                                          \
+    } while (0)
 #define ESP_LOG_BUFFER_HEX(tag, buffer, buff_len)                                                  \
-    ESP_LOG_BUFFER_HEX_LEVEL(tag, buffer, buff_len, ESP_LOG_INFO)
+    do {                                                                                           \
+        if (LOG_LOCAL_LEVEL >= ESP_LOG_INFO) {                                                     \
+            ESP_LOG_BUFFER_HEX_LEVEL(tag, buffer, buff_len, ESP_LOG_INFO);                         \
+        }                                                                                          \
+    } while (0)
+#define ESP_LOG_BUFFER_CHAR(tag, buffer, buff_len)                                                 \
+    do {                                                                                           \
+        if (LOG_LOCAL_LEVEL >= ESP_LOG_INFO) {                                                     \
+            ESP_LOG_BUFFER_CHAR_LEVEL(tag, buffer, buff_len, ESP_LOG_INFO);                        \
+        }                                                                                          \
+    } while (0)
+
+/* The older lower-case names, kept in v5.2. */
+#define esp_log_buffer_hex  ESP_LOG_BUFFER_HEX
+#define esp_log_buffer_char ESP_LOG_BUFFER_CHAR
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "esp_app_desc.h"
+#include "esp_bootloader_desc.h"
 #include "esp_err.h"
 #include "esp_flash_partitions.h"
 #include "esp_partition.h"
@@ -53,6 +54,8 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
 /* ESP_ERR_OTA_VALIDATE_FAILED when the first byte is not 0xE9;
  * ESP_ERR_INVALID_SIZE when the data would run past the partition. */
 esp_err_t esp_ota_write(esp_ota_handle_t handle, const void *data, size_t size);
+/* On a handle begun with OTA_WITH_SEQUENTIAL_WRITES, ESP-IDF's assert fires:
+ * the chip panics (reset reason PANIC). */
 esp_err_t esp_ota_write_with_offset(esp_ota_handle_t handle, const void *data, size_t size,
                                     uint32_t offset);
 /* ESP_ERR_NOT_FOUND (unknown handle), ESP_ERR_INVALID_ARG (nothing written),
@@ -65,12 +68,23 @@ const esp_partition_t *esp_ota_get_running_partition(void);
 const esp_partition_t *esp_ota_get_next_update_partition(const esp_partition_t *start_from);
 esp_err_t esp_ota_get_partition_description(const esp_partition_t *partition,
                                             esp_app_desc_t *app_desc);
+/* ESP_OK with the description read from the bootloader region (NULL: 0x0
+ * up to the partition table), ESP_ERR_NOT_FOUND when its magic byte is not
+ * 80. When nothing was ever written at 0x0 of the virtual flash, the
+ * bootloader that runs is the emulation's, and it describes itself: magic
+ * 80, version 1 (CONFIG_BOOTLOADER_PROJECT_VER), idf_ver "v5.2.5", the
+ * emulation's build date and time. */
+esp_err_t esp_ota_get_bootloader_description(const esp_partition_t *bootloader_partition,
+                                             esp_bootloader_desc_t *desc);
 uint8_t esp_ota_get_app_partition_count(void);
 esp_err_t esp_ota_mark_app_valid_cancel_rollback(void);
 esp_err_t esp_ota_mark_app_invalid_rollback_and_reboot(void);
 const esp_partition_t *esp_ota_get_last_invalid_partition(void);
 esp_err_t esp_ota_get_state_partition(const esp_partition_t *partition,
                                       esp_ota_img_states_t *ota_state);
+/* Erases the app slot of the previous boot and its otadata entry; ESP_FAIL
+ * when there is none or it is the running app. */
+esp_err_t esp_ota_erase_last_boot_app_partition(void);
 bool esp_ota_check_rollback_is_possible(void);
 
 #ifdef __cplusplus

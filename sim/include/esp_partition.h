@@ -2,7 +2,7 @@
  * esp_partition.h of the virtual ESP32-S3: names, values and signatures as in
  * ESP-IDF v5.2 components/esp_partition/include/esp_partition.h. The table is
  * the one in the virtual flash at CONFIG_PARTITION_TABLE_OFFSET. Memory
- * mapping (esp_partition_mmap) is left out: the firmware does not use it.
+ * mapping (esp_partition_mmap) and external flash chips are not emulated.
  */
 #pragma once
 
@@ -76,6 +76,7 @@ typedef struct {
     uint32_t erase_size; /* 4096, SPI_FLASH_SEC_SIZE */
     char label[17];
     bool encrypted;
+    bool readonly; /* flag bit 1 (PART_FLAG_READONLY) of the table entry */
 } esp_partition_t;
 
 esp_partition_iterator_t esp_partition_find(esp_partition_type_t type,
@@ -87,9 +88,12 @@ esp_partition_iterator_t esp_partition_next(esp_partition_iterator_t iterator);
 void esp_partition_iterator_release(esp_partition_iterator_t iterator);
 const esp_partition_t *esp_partition_verify(const esp_partition_t *partition);
 
-/* ESP_ERR_INVALID_ARG when the offset is past the partition, ESP_ERR_INVALID_SIZE
- * when the range runs past its end; erase_range also wants offset and size
- * aligned to 4096 (offset: INVALID_ARG, size: INVALID_SIZE). */
+/* A NULL partition fails ESP-IDF's assert (a panic). ESP_ERR_NOT_ALLOWED
+ * for a write or erase of a read-only partition (partition_target.c,
+ * v5.2.5), ESP_ERR_INVALID_ARG when the offset is past the partition,
+ * ESP_ERR_INVALID_SIZE when the range runs past its end; erase_range also
+ * wants offset and size aligned to 4096 (offset: INVALID_ARG, size:
+ * INVALID_SIZE). */
 esp_err_t esp_partition_read(const esp_partition_t *partition, size_t src_offset, void *dst,
                              size_t size);
 esp_err_t esp_partition_write(const esp_partition_t *partition, size_t dst_offset, const void *src,
@@ -99,6 +103,14 @@ esp_err_t esp_partition_read_raw(const esp_partition_t *partition, size_t src_of
 esp_err_t esp_partition_write_raw(const esp_partition_t *partition, size_t dst_offset,
                                   const void *src, size_t size);
 esp_err_t esp_partition_erase_range(const esp_partition_t *partition, size_t offset, size_t size);
+
+/* SHA-256 of the partition: for an app, the image's appended digest once it
+ * is verified (ESP_ERR_IMAGE_INVALID otherwise) or, without one, the hash
+ * of the image bytes; for data, the hash of the whole partition. */
+esp_err_t esp_partition_get_sha256(const esp_partition_t *partition, uint8_t *sha_256);
+/* True when both partitions' esp_partition_get_sha256 succeed and match. */
+bool esp_partition_check_identity(const esp_partition_t *partition_1,
+                                  const esp_partition_t *partition_2);
 
 #ifdef __cplusplus
 }

@@ -5,8 +5,11 @@
  * sim/core/nvs_store.h), not in ESP-IDF's page format: the firmware only
  * sees this API. Writes reach the flash when nvs_set_* returns.
  * Differences: values (strings including the NUL, blobs) are limited to
- * NVS_VALUE_MAX_SIZE bytes (ESP_ERR_NVS_VALUE_TOO_LONG), and a key holds one
- * value whatever its type (setting another type replaces it).
+ * NVS_VALUE_MAX_SIZE bytes (ESP_ERR_NVS_VALUE_TOO_LONG; ESP-IDF stores
+ * blobs up to (pages - 1) x 4000 bytes in chunks), a key holds one value
+ * whatever its type (setting another type replaces it), and nvs_get_stats
+ * counts the entries ESP-IDF's page format would use for the current
+ * contents, without the erased entries a real partition accumulates.
  */
 #pragma once
 
@@ -14,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if __has_include("esp_attr.h")
+#include "esp_attr.h" /* nvs.h v5.2.5 includes it; sim/rtos provides it */
+#endif
 #include "esp_err.h"
 
 #ifdef __cplusplus
@@ -75,7 +81,8 @@ typedef enum {
     NVS_TYPE_ANY = 0xff
 } nvs_type_t;
 
-/* ESP_ERR_NVS_NOT_INITIALIZED, ESP_ERR_NVS_NOT_FOUND (namespace missing and
+/* ESP_ERR_NVS_NOT_INITIALIZED, ESP_ERR_NOT_ALLOWED (NVS_READWRITE on a
+ * read-only partition), ESP_ERR_NVS_NOT_FOUND (namespace missing and
  * NVS_READONLY), ESP_ERR_NVS_INVALID_NAME (NULL or empty), ESP_ERR_NVS_KEY_TOO_LONG
  * (a new namespace name over 15 characters). */
 esp_err_t nvs_open(const char *namespace_name, nvs_open_mode_t open_mode, nvs_handle_t *out_handle);
@@ -108,8 +115,44 @@ esp_err_t nvs_get_u64(nvs_handle_t handle, const char *key, uint64_t *out_value)
 esp_err_t nvs_get_str(nvs_handle_t handle, const char *key, char *out_value, size_t *length);
 esp_err_t nvs_get_blob(nvs_handle_t handle, const char *key, void *out_value, size_t *length);
 
+/* Reads, nvs_find_key and nvs_erase_key compare only the first 15
+ * characters of a longer key, as nvs_page.cpp (v5.2.5) does. */
+esp_err_t nvs_find_key(nvs_handle_t handle, const char *key, nvs_type_t *out_type);
+
 esp_err_t nvs_erase_key(nvs_handle_t handle, const char *key);
 esp_err_t nvs_erase_all(nvs_handle_t handle);
+
+typedef struct {
+    char namespace_name[NVS_NS_NAME_MAX_SIZE];
+    char key[NVS_KEY_NAME_MAX_SIZE];
+    nvs_type_t type;
+} nvs_entry_info_t;
+
+typedef struct nvs_opaque_iterator_t *nvs_iterator_t;
+
+typedef struct {
+    size_t used_entries;
+    size_t free_entries; /* including the reserved page's */
+    size_t available_entries;
+    size_t total_entries;
+    size_t namespace_count;
+} nvs_stats_t;
+
+/* part_name NULL: "nvs". ESP_ERR_NVS_NOT_INITIALIZED when that partition
+ * is not initialised. */
+esp_err_t nvs_get_stats(const char *part_name, nvs_stats_t *nvs_stats);
+esp_err_t nvs_get_used_entry_count(nvs_handle_t handle, size_t *used_entries);
+
+/* v5.2's iterator API: ESP_OK with *output_iterator set, or
+ * ESP_ERR_NVS_NOT_FOUND with it NULL. namespace_name NULL: every namespace.
+ * nvs_entry_next frees the iterator and sets it NULL at the end. */
+esp_err_t nvs_entry_find(const char *part_name, const char *namespace_name, nvs_type_t type,
+                         nvs_iterator_t *output_iterator);
+esp_err_t nvs_entry_find_in_handle(nvs_handle_t handle, nvs_type_t type,
+                                   nvs_iterator_t *output_iterator);
+esp_err_t nvs_entry_next(nvs_iterator_t *iterator);
+esp_err_t nvs_entry_info(const nvs_iterator_t iterator, nvs_entry_info_t *out_info);
+void nvs_release_iterator(nvs_iterator_t iterator);
 
 #ifdef __cplusplus
 }

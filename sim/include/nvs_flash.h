@@ -6,6 +6,7 @@
 #pragma once
 
 #include "esp_err.h"
+#include "esp_partition.h"
 #include "nvs.h"
 
 #ifdef __cplusplus
