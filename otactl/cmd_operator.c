@@ -145,7 +145,7 @@ static void op_on_done(void *ctx, const http_result_t *r)
     n->ended_ms = http_now_ms();
     n->res->upload_ms = n->ended_ms - n->sent_ms;
     char message[200];
-    char why[300];
+    char why[512];
     bool accepted = false;
     if (r->curl_code == CURLE_OK && r->http_status != 0) {
         node_reply_message(r->body, r->body_len, message, sizeof(message));

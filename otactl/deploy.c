@@ -33,7 +33,7 @@ struct deploy_node {
     uint64_t busy_delay_ms;
     verify_poller_t poller;
     deploy_evidence_t evidence;
-    char upload_why[300];          /* how an interrupted upload ended, until the node answers */
+    char upload_why[512];          /* how an interrupted upload ended, until the node answers */
     bool confirming;               /* the new image ran unconfirmed at the last answer */
     uint64_t confirming_uptime_ms; /* its uptime then */
     int64_t uart_start;            /* length of the node's UART capture when the deploy began */
@@ -301,7 +301,7 @@ static void on_upload_done(void *ctx, const http_result_t *r)
     n->upload_ended_ms = http_now_ms();
     n->res->upload_ms = n->upload_ended_ms - n->upload_started_ms;
     n->res->bytes_sent = r->bytes_sent;
-    char why[300];
+    char why[512];
     upload_verdict_t verdict = upload_judge(r, plan->image_len, plan->psk != NULL,
                                             &n->res->auth_refusal, why, sizeof(why));
     n->evidence.upload = verdict == UPLOAD_ACCEPTED        ? DIAG_UPLOAD_ACCEPTED

@@ -44,7 +44,7 @@ bool node_outcome_ok(node_outcome_t outcome);
 typedef struct {
     node_addr_t addr;
     node_outcome_t outcome;
-    char reason[320];
+    char reason[512];
     bool has_before;
     node_status_t before;
     bool has_after;
