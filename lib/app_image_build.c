@@ -66,8 +66,11 @@ static const struct chip_layout chip_layouts[] = {
 #define HDR_SPI_SPEED_80M 0xFu  /* ESP_IMAGE_SPI_SPEED_DIV_1 */
 #define HDR_SPI_SIZE_8MB  3u    /* ESP_IMAGE_FLASH_SIZE_8MB */
 #define HDR_WP_PIN_UNUSED 0xEEu /* esptool WP_PIN_DISABLED */
-#define DESC_MAX_BLK_REV  99u   /* CONFIG_ESP_EFUSE_BLOCK_REV_MAX_FULL */
-#define DESC_MMU_LOG2     16u   /* log2(IMG_MMU_PAGE_SIZE) */
+/* CONFIG_ESP_EFUSE_BLOCK_REV_MAX_FULL: Kconfig.hw_support (v5.2.5) says 199
+ * for esp32c3 and esp32s3, 99 for esp32 and esp32s2. v5.2 has no
+ * mmu_page_size field (v5.3 added it): those bytes stay 0. */
+#define DESC_MAX_BLK_REV_V1 199u
+#define DESC_MAX_BLK_REV_V0 99u
 
 /* Smallest flash code segment we lay out; a real app has hundreds of KiB. */
 #define IROM_MIN_LEN 0x400u
@@ -270,8 +273,9 @@ static img_status_t make_desc(const img_build_opts_t *o, size_t total, img_app_d
     snprintf(d->idf_ver, sizeof(d->idf_ver), "%s", idf);
     snprintf(d->date, sizeof(d->date), "%s", dt);
     snprintf(d->time, sizeof(d->time), "%s", tm);
-    d->max_efuse_blk_rev_full = DESC_MAX_BLK_REV;
-    d->mmu_page_size = DESC_MMU_LOG2;
+    d->max_efuse_blk_rev_full = (o->chip_id == IMG_CHIP_ESP32S3 || o->chip_id == IMG_CHIP_ESP32C3)
+                                    ? DESC_MAX_BLK_REV_V1
+                                    : DESC_MAX_BLK_REV_V0;
 
     /* The "ELF" this image stands for is everything the options decide, so
      * its SHA-256 differs whenever any of them does. */

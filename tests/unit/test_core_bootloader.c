@@ -355,7 +355,7 @@ static void the_boot_prints_esp_idf_style_lines(void **state)
     assert_true(
         fix_uart_contains(f, "boot:  3 ota_0            OTA app          00 10 00020000 00200000"));
     assert_true(fix_uart_contains(f, ") esp_image: segment 0: paddr=00020020 vaddr=3c"));
-    assert_true(fix_uart_contains(f, ") app_init: App version:      0.0.0"));
+    assert_true(fix_uart_contains(f, ") cpu_start: App version:      0.0.0"));
     assert_true(fix_uart_contains(f, ") main_task: Calling app_main()"));
 }
 

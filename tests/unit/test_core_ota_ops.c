@@ -174,11 +174,32 @@ static void writing_past_the_partition_fails(void **state)
     assert_int_equal(esp_ota_write_with_offset(h, big, 32, next->size - 16), ESP_ERR_INVALID_SIZE);
     free(big);
     esp_ota_abort(h);
+}
 
-    assert_int_equal(esp_ota_begin(next, OTA_WITH_SEQUENTIAL_WRITES, &h), ESP_OK);
+static void offset_write_to_sequential_handle(void)
+{
+    const esp_partition_t *next = esp_ota_get_next_update_partition(NULL);
+    esp_ota_handle_t h;
+    if (esp_ota_begin(next, OTA_WITH_SEQUENTIAL_WRITES, &h) != ESP_OK) {
+        _exit(1);
+    }
     uint8_t magic[16] = {0xE9};
-    assert_int_equal(esp_ota_write_with_offset(h, magic, 16, 0), ESP_ERR_INVALID_STATE);
-    esp_ota_abort(h);
+    esp_ota_write_with_offset(h, magic, 16, 0);
+    _exit(2); /* not reached on the chip */
+}
+
+/* esp_ota_ops.c:291 (v5.2.5) asserts: abort, panic, reset reason PANIC. */
+static void offset_write_to_a_sequential_write_handle_panics(void **state)
+{
+    fixture_t *f = *state;
+    int status = fix_run_child(offset_write_to_sequential_handle);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), VCHIP_EXIT_BASE + ESP_RST_PANIC);
+    assert_true(fix_uart_contains(
+        f, "assert failed: esp_ota_write_with_offset /IDF/components/app_update/esp_ota_ops.c:291 "
+           "(it->need_erase == 0 && \"must erase the partition before writing to it\")"));
+    assert_true(fix_uart_matches(f, "^ELF file SHA256: [0-9a-f]{9}$"));
+    assert_true(fix_uart_contains(f, "Rebooting..."));
 }
 
 static void begin_refuses_the_running_partition_and_non_ota_partitions(void **state)
@@ -278,7 +299,13 @@ static void end_rejects(fixture_t *f, damage_t how, img_status_t expected)
     fix_uart_clear(f);
     assert_int_equal(esp_ota_end(h), ESP_ERR_OTA_VALIDATE_FAILED);
     char line[300];
-    snprintf(line, sizeof(line), "esp_image: %s\n", err.message);
+    if (expected == IMG_ERR_CHIP) {
+        /* bootloader_common_check_chip_validity (bootloader_common_loader.c, v5.2.5) */
+        snprintf(line, sizeof(line), "boot_comm: mismatch chip ID, expected 9, found %u\x1b[0m\n",
+                 info.header.chip_id);
+    } else {
+        snprintf(line, sizeof(line), "esp_image: %s\x1b[0m\n", err.message);
+    }
     assert_true(fix_uart_contains(f, line));
     assert_true(fix_uart_contains(f, "E ("));
     assert_int_equal(esp_ota_end(h), ESP_ERR_NOT_FOUND); /* the handle is gone */
@@ -420,6 +447,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_explicit_size_erases_that_many_bytes_rounded_to_a_sector,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(the_first_byte_must_be_the_image_magic, setup, teardown),
+        cmocka_unit_test_setup_teardown(offset_write_to_a_sequential_write_handle_panics, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(writing_past_the_partition_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(begin_refuses_the_running_partition_and_non_ota_partitions,
                                         setup, teardown),

@@ -95,7 +95,11 @@ static void check_chip_round_trip(uint16_t chip, size_t size, const char *marker
     assert_string_equal(info.app_desc.idf_ver, "v5.2");
     assert_string_equal(info.app_desc.date, "Mar 15 2026");
     assert_string_equal(info.app_desc.time, "16:11:50");
-    assert_int_equal(info.app_desc.mmu_page_size, 16);
+    /* v5.2.5's esp_app_desc_t: ESP32-S3 block revisions 0..199, no mmu_page_size (v5.3) */
+    assert_int_equal(info.app_desc.min_efuse_blk_rev_full, 0);
+    bool blk_v1 = chip == IMG_CHIP_ESP32S3 || chip == IMG_CHIP_ESP32C3;
+    assert_int_equal(info.app_desc.max_efuse_blk_rev_full, blk_v1 ? 199 : 99);
+    assert_int_equal(info.app_desc.mmu_page_size, 0);
 
     bool seen_dram = false, seen_iram = false, seen_irom = false, seen_rtc = false;
     for (unsigned i = 0; i < info.header.segment_count; i++) {
