@@ -12,7 +12,8 @@
     "over USB on a chip (NVS namespace 'security', key 'ota_psk'), then deploy with "              \
     "OTA_PSK=VALUE"
 
-bool auth_refusal_says_not_provisioned(const char *message)
+/* Does the message, in any case, contain one of the hints? */
+static bool mentions_any(const char *message, const char *const *hints)
 {
     char lower[256];
     size_t n = 0;
@@ -20,17 +21,31 @@ bool auth_refusal_says_not_provisioned(const char *message)
         lower[n] = (char)tolower((unsigned char)message[n]);
     }
     lower[n] = '\0';
-    /* Handlers word it their own way: "OTA disabled: no PSK provisioned",
-     * "psk not set", "unprovisioned", "no pre-shared key". */
-    static const char *const hints[] = {"no psk",      "not provisioned", "unprovisioned",
-                                        "disabled",    "psk not set",     "no pre-shared key",
-                                        "psk missing", "missing psk",     NULL};
     for (const char *const *h = hints; *h != NULL; h++) {
         if (strstr(lower, *h) != NULL) {
             return true;
         }
     }
     return false;
+}
+
+bool auth_refusal_says_not_provisioned(const char *message)
+{
+    /* Handlers word it their own way: "OTA disabled: no PSK provisioned",
+     * "psk not set", "unprovisioned", "no pre-shared key". */
+    static const char *const hints[] = {"no psk",      "not provisioned", "unprovisioned",
+                                        "disabled",    "psk not set",     "no pre-shared key",
+                                        "psk missing", "missing psk",     NULL};
+    return mentions_any(message, hints);
+}
+
+/* Does the message ask for credentials? The recipe-era handler answers a
+ * missing token with 403 "Authentication required. Use: Authorization:
+ * Bearer <psk>". */
+static bool asks_for_a_token(const char *message)
+{
+    static const char *const hints[] = {"required", "authenticat", "authoriz", "bearer", NULL};
+    return mentions_any(message, hints);
 }
 
 auth_refusal_t auth_refusal_classify(long http_status, bool token_sent, const char *message)
@@ -44,7 +59,8 @@ auth_refusal_t auth_refusal_classify(long http_status, bool token_sent, const ch
     if (token_sent) {
         return AUTH_REFUSAL_TOKEN_MISMATCH;
     }
-    return http_status == 401 ? AUTH_REFUSAL_TOKEN_REQUIRED : AUTH_REFUSAL_NO_PSK_OR_NEEDED;
+    return http_status == 401 || asks_for_a_token(message) ? AUTH_REFUSAL_TOKEN_REQUIRED
+                                                           : AUTH_REFUSAL_NO_PSK_OR_NEEDED;
 }
 
 const char *auth_refusal_name(auth_refusal_t refusal)

@@ -15,7 +15,10 @@ upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, bool toke
     if (auth != NULL) {
         *auth = AUTH_REFUSAL_NONE;
     }
-    if (r->http_status != 0 && r->curl_code == CURLE_OK) {
+    /* A refusal may come while the body is still going out: the handler
+     * answers and closes without reading it, and the client then sees its
+     * send fail. The answer is what counts. */
+    if (r->http_status != 0 && (r->curl_code == CURLE_OK || r->http_status >= 400)) {
         node_reply_message(r->body, r->body_len, message, sizeof(message));
         switch (r->http_status) {
             case 200:

@@ -69,6 +69,34 @@ static void the_message_saying_not_provisioned_wins_token_or_not(void **state)
     assert_false(auth_refusal_says_not_provisioned("wrong token"));
 }
 
+static void the_recipe_era_403_asking_for_a_token_wants_one(void **state)
+{
+    (void)state;
+    /* The legacy handler never answers 401: a missing token is a 403 that
+     * says what it wants. */
+    const char *msg = "Authentication required. Use: Authorization: Bearer <psk>";
+    assert_int_equal(auth_refusal_classify(403, false, msg), AUTH_REFUSAL_TOKEN_REQUIRED);
+    assert_int_equal(auth_refusal_classify(403, true, msg), AUTH_REFUSAL_TOKEN_MISMATCH);
+}
+
+static void a_refusal_that_cut_the_upload_short_still_counts(void **state)
+{
+    (void)state;
+    /* The handler answered 403 and closed without reading the body: the
+     * client's send failed, but the answer arrived. */
+    http_result_t r = reply(403, "OTA disabled: no PSK provisioned (NVS security/ota_psk)");
+    r.curl_code = CURLE_SEND_ERROR;
+    r.bytes_sent = 65536;
+    char why[400];
+    auth_refusal_t auth;
+    assert_int_equal(upload_judge(&r, 900000, false, &auth, why, sizeof(why)),
+                     UPLOAD_NOT_PROVISIONED);
+    http_result_t big = reply(413, "Image too large: 2000000 bytes, at most 1572864");
+    big.curl_code = CURLE_SEND_ERROR;
+    assert_int_equal(upload_judge(&big, 2000000, false, &auth, why, sizeof(why)), UPLOAD_REJECTED);
+    assert_non_null(strstr(why, "Image too large"));
+}
+
 static void other_statuses_are_not_auth_refusals(void **state)
 {
     (void)state;
@@ -129,6 +157,8 @@ int main(void)
         cmocka_unit_test(a_403_to_a_token_is_a_wrong_psk),
         cmocka_unit_test(a_403_without_a_token_and_no_hint_is_either),
         cmocka_unit_test(the_message_saying_not_provisioned_wins_token_or_not),
+        cmocka_unit_test(the_recipe_era_403_asking_for_a_token_wants_one),
+        cmocka_unit_test(a_refusal_that_cut_the_upload_short_still_counts),
         cmocka_unit_test(other_statuses_are_not_auth_refusals),
         cmocka_unit_test(upload_judge_names_the_unprovisioned_node),
         cmocka_unit_test(upload_judge_keeps_wrong_and_missing_tokens_apart),
