@@ -682,6 +682,14 @@ static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, co
         evidence(r, "the UART capture shows no reset: the reset reason comes from the status");
     }
     if (uart_decides) {
+        if (!u->last_boot_line && u->httpd_overflow) {
+            /* Without fix C the reset reason is unknown, but a stack overflow
+             * in the HTTP server task names the crash by itself (fix B). */
+            evidence(r, "the UART has no 'boot: reset_reason=' line (fix C), but the overflow "
+                        "of the httpd stack is fix B's signature on its own");
+            verdict_panic_at_boot(u, ev, r);
+            return;
+        }
         if (!u->last_boot_line) {
             verdict_cannot_tell(r, u);
             return;

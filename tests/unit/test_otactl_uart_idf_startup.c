@@ -207,6 +207,33 @@ static void a_good_update_on_a_six_field_node_reads_ok(void **state)
     uart_log_free(&log);
 }
 
+static void a_legacy_node_without_fix_c_still_shows_fix_b(void **state)
+{
+    (void)state;
+    /* Captured from the recipe-era app (tests/legacy-app, unfixed) on the
+     * virtual chip: no boot line, a 9-digit SHA in cpu_start's lines, the
+     * overflow in httpd right after the upload was received. */
+    uart_log_t log;
+    node_status_t s = six_fields("1.0.0", "ota_0");
+    diag_result_t r = doctor("uart-legacy-unfixed-no-boot-line.log", &s, &log);
+    assert_int_equal(uart_log_count(&log, UART_EV_APP_BOOT_LINE), 0);
+    assert_string_equal(info(&log, "elf_sha256"), "ed89ef6df");
+    assert_int_equal(r.kind, DIAG_NEW_IMAGE_PANICS_AT_BOOT);
+    assert_int_equal(r.causes[0], DIAG_CAUSE_OTA_END_STACK_OVERFLOW);
+    assert_true(evidence_mentions(&r, "fix B's signature on its own"));
+    uart_log_free(&log);
+}
+
+static void without_fix_c_and_without_an_httpd_overflow_it_cannot_tell(void **state)
+{
+    (void)state;
+    uart_log_t log;
+    node_status_t s = six_fields("1.0.0", "ota_0");
+    diag_result_t r = doctor("uart-no-boot-line.log", &s, &log);
+    assert_int_equal(r.kind, DIAG_CANNOT_TELL_NO_BOOT_LINE);
+    uart_log_free(&log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +245,8 @@ int main(void)
         cmocka_unit_test(a_single_coloured_line_with_a_short_sha),
         cmocka_unit_test(the_fix_b_crash_on_a_six_field_node_is_named_from_the_uart),
         cmocka_unit_test(a_good_update_on_a_six_field_node_reads_ok),
+        cmocka_unit_test(a_legacy_node_without_fix_c_still_shows_fix_b),
+        cmocka_unit_test(without_fix_c_and_without_an_httpd_overflow_it_cannot_tell),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
