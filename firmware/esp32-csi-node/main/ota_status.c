@@ -60,7 +60,7 @@ static void json_field(char *dst, size_t size, const char *field, size_t field_s
 
 /* All 64 hex digits of the app's ELF SHA-256. Not esp_app_get_elf_sha256():
  * on the chip it fills at most CONFIG_APP_RETRIEVE_LEN_ELF_SHA characters
- * (default 9: 8 digits and the NUL; esp_app_format/esp_app_desc.c, v5.2),
+ * (default 9 hex digits; esp_app_format/esp_app_desc.c, v5.2.5),
  * too short for otactl to tell two builds apart. The description holds all
  * 32 bytes whatever the Kconfig. */
 static void elf_sha256_hex(char out[65], const esp_app_desc_t *app)

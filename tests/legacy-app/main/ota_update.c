@@ -90,14 +90,21 @@ static esp_err_t ota_status_handler(httpd_req_t *req)
     const esp_partition_t *running = esp_ota_get_running_partition();
     const esp_partition_t *next = esp_ota_get_next_update_partition(NULL);
 
-    char response[256];
+    char sha_field[96] = "";
+#if CONFIG_LEGACY_OTA_STATUS_ELF_SHA
+    char sha[65];
+    esp_app_get_elf_sha256(sha, sizeof(sha));
+    snprintf(sha_field, sizeof(sha_field), ",\"elf_sha256\":\"%s\"", sha);
+#endif
+
+    char response[320];
     int len =
         snprintf(response, sizeof(response),
                  "{\"version\":\"%.32s\",\"date\":\"%.16s\",\"time\":\"%.16s\","
                  "\"running_partition\":\"%s\",\"next_partition\":\"%s\","
-                 "\"max_size\":%u}",
+                 "\"max_size\":%u%s}",
                  app->version, app->date, app->time, running != NULL ? running->label : "unknown",
-                 next != NULL ? next->label : "none", (unsigned)OTA_MAX_SIZE);
+                 next != NULL ? next->label : "none", (unsigned)OTA_MAX_SIZE, sha_field);
     httpd_resp_set_type(req, HTTPD_TYPE_JSON);
     return httpd_resp_send(req, response, len);
 }

@@ -12,10 +12,11 @@ void tour_app(void)
 {
     char sha[65];
     int n = esp_app_get_elf_sha256(sha, sizeof(sha));
-    ESP_LOGI(TAG, "tour: elf_sha256=%s", sha);
-    /* CONFIG_APP_RETRIEVE_LEN_ELF_SHA characters, the NUL included. */
-    tour_check("elf_sha256_short_form", n == CONFIG_APP_RETRIEVE_LEN_ELF_SHA &&
-                                            strlen(sha) == CONFIG_APP_RETRIEVE_LEN_ELF_SHA - 1);
+    ESP_LOGI(TAG, "elf_sha256=%s", sha);
+    /* CONFIG_APP_RETRIEVE_LEN_ELF_SHA hex digits and the NUL
+     * (esp_app_desc.c, v5.2.5: a RAM copy of LEN + 1 bytes). */
+    tour_check("elf_sha256_short_form", n == CONFIG_APP_RETRIEVE_LEN_ELF_SHA + 1 &&
+                                            strlen(sha) == CONFIG_APP_RETRIEVE_LEN_ELF_SHA);
 
     const esp_partition_t *running = esp_ota_get_running_partition();
     const esp_partition_t *next = esp_ota_get_next_update_partition(NULL);

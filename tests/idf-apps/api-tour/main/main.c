@@ -1,6 +1,6 @@
 /* api-tour: an ESP-IDF v5.2 app written as ESP-IDF code is written, relying
  * on what the framework's headers bring with them. Every check logs
- * "tour: ok NAME" or "tour: FAIL NAME"; then an HTTP server answers
+ * "ok NAME" or "FAIL NAME" (tag "tour"); then an HTTP server answers
  * GET /tour?name=X and POST /tour/restart on port 8032. */
 #include "tour.h"
 
@@ -11,16 +11,16 @@ void tour_check(const char *name, bool ok)
 {
     if (ok) {
         s_passed++;
-        ESP_LOGI(TAG, "tour: ok %s", name);
+        ESP_LOGI(TAG, "ok %s", name);
     } else {
         s_failed++;
-        ESP_LOGE(TAG, "tour: FAIL %s", name);
+        ESP_LOGE(TAG, "FAIL %s", name);
     }
 }
 
 void tour_summary(void)
 {
-    ESP_LOGI(TAG, "tour: %d passed, %d failed", s_passed, s_failed);
+    ESP_LOGI(TAG, "%d passed, %d failed", s_passed, s_failed);
 }
 
 void app_main(void)

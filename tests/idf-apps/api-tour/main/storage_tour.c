@@ -1,4 +1,5 @@
 /* nvs_flash.h brings esp_partition.h (nvs_flash.h, v5.2.5). */
+#include <inttypes.h>
 #include <string.h>
 
 #include "esp_check.h"
@@ -14,6 +15,7 @@ static esp_err_t count_boot(nvs_handle_t nvs)
     ESP_RETURN_ON_FALSE(err == ESP_OK || err == ESP_ERR_NVS_NOT_FOUND, err, TAG, "get: %s",
                         esp_err_to_name(err));
     ESP_RETURN_ON_ERROR(nvs_set_u32(nvs, "boots", boots + 1), TAG, "set");
+    ESP_LOGI(TAG, "boots=%" PRIu32, boots + 1);
     return nvs_commit(nvs);
 }
 
