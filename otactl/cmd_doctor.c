@@ -71,7 +71,7 @@ static void usage(FILE *out)
                  "Fields the node does not report (reset_reason, uptime_ms, ota_state,\n"
                  "elf_sha256) are listed as missing evidence, with what each would have\n"
                  "told. The image is compared by its full ELF SHA-256, by the prefix the node\n"
-                 "reports (8 hex digits on a default sdkconfig), or by version, date and time.\n"
+                 "reports (9 hex digits on a default sdkconfig), or by version, date and time.\n"
                  "Doctor assumes an update was tried: a node that merely powered up reads as\n"
                  "POST_NOT_ARRIVED. Give --expect-image to check for a particular image.\n"
                  "\n"

@@ -561,8 +561,9 @@ static void parse_ota_service(uart_log_t *log, const log_line_t *ll)
  *   I (xx) cpu_start: Compile time:     Nov 24 2026 08:30:00
  *   I (xx) cpu_start: ELF file SHA256:  1a2b3c4d...
  *   I (xx) cpu_start: ESP-IDF:          v5.2
- * The SHA is as long as CONFIG_APP_RETRIEVE_LEN_ELF_SHA allows (8 digits by
- * default) and followed by "..."; only its hex digits are kept.
+ * The SHA is as long as CONFIG_APP_RETRIEVE_LEN_ELF_SHA allows (9 digits by
+ * default; startup.c prints at most 16) and followed by "..."; only its hex
+ * digits are kept.
  */
 static bool parse_app_info(uart_log_t *log, const log_line_t *ll)
 {
