@@ -1,43 +1,57 @@
 /*
- * Internals of the virtual chip's esp_http_server: one server instance,
- * its sessions and the request being handled. The server task owns all
- * of it; the lock guards only what other tasks touch (the handler table,
- * close requests, shutdown).
+ * Internals of the virtual chip's esp_http_server, laid out as ESP-IDF
+ * v5.2's esp_httpd_priv.h lays out its own: one server instance, its
+ * session table, the one request being handled (hd->req / hd->aux, reused
+ * for every request), and a control channel other tasks queue work on.
+ * As on the chip, nothing here is locked against other tasks except the
+ * handler table and the session table's fds (the host's threads are truly
+ * parallel; the lock only keeps lookups from tearing).
  */
 #pragma once
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "esp_http_server.h"
+#include "esp_log.h"
 
-/* Request line and headers must fit here: the URI is limited to
- * HTTPD_MAX_URI_LEN and the header section to HTTPD_MAX_REQ_HDR_LEN, as on
- * ESP-IDF; the rest is room for the method, version and line ends. */
-#define HTTPD_RAW_LEN      (HTTPD_MAX_URI_LEN + HTTPD_MAX_REQ_HDR_LEN + 64)
-#define HTTPD_MAX_REQ_HDRS (HTTPD_MAX_REQ_HDR_LEN / 4) /* "a:\r\n" is the shortest header */
+/* esp_httpd_priv.h (v5.2.5): requests are read in blocks of this size, and
+ * a session keeps at most this many bytes pushed back for later reads. */
+#define HTTPD_PARSER_BLOCK_SIZE 128
 
+/* The scratch buffer holds the request line, then the header section; one
+ * byte more for a terminating NUL. */
+#define HTTPD_SCRATCH_BUF                                                                          \
+    (HTTPD_MAX_REQ_HDR_LEN > HTTPD_MAX_URI_LEN ? HTTPD_MAX_REQ_HDR_LEN : HTTPD_MAX_URI_LEN)
+
+/* ESP-IDF's log lines carry the name of the function that logged them:
+ * "W (123) httpd_uri: httpd_uri: URI '/x' not found". */
+#define HTTPD_LOGW(tag, func, fmt, ...) ESP_LOGW(tag, "%s: " fmt, func, ##__VA_ARGS__)
+#define HTTPD_LOGE(tag, func, fmt, ...) ESP_LOGE(tag, "%s: " fmt, func, ##__VA_ARGS__)
+
+struct httpd_data;
+
+/* One session: ESP-IDF's struct sock_db. */
 struct httpd_session {
     int fd; /* -1: slot free */
-    /* Bytes read from the socket beyond the request headers: the start of
-     * the body, or of the next (pipelined) request. */
-    char pending[HTTPD_RAW_LEN];
-    size_t pending_off;
-    size_t pending_len;
     void *ctx;
-    httpd_free_ctx_fn_t free_ctx;
     bool ignore_sess_ctx_changes;
-    bool close_requested;
-    uint64_t lru_stamp;
-};
-
-struct httpd_hdr {
-    const char *field;
-    size_t field_len;
-    const char *value;
-    size_t value_len;
+    void *transport_ctx;
+    struct httpd_data *hd;
+    httpd_free_ctx_fn_t free_ctx;
+    httpd_free_ctx_fn_t free_transport_ctx;
+    httpd_send_func_t send_fn;
+    httpd_recv_func_t recv_fn;
+    httpd_pending_func_t pending_fn;
+    uint64_t lru_counter; /* 0 until its first request completes */
+    bool lru_socket;      /* chosen by the LRU purge, close queued */
+    /* Bytes pushed back by the parser, right-aligned: the next reads get
+     * them first. */
+    char pending_data[HTTPD_PARSER_BLOCK_SIZE];
+    size_t pending_len;
 };
 
 struct httpd_resp_hdr {
@@ -48,68 +62,85 @@ struct httpd_resp_hdr {
 /* What ESP-IDF keeps in httpd_req_aux: the request's private state. */
 struct httpd_req_aux {
     struct httpd_session *sess;
-    char raw[HTTPD_RAW_LEN]; /* request line and headers as received */
-    struct httpd_hdr hdrs[HTTPD_MAX_REQ_HDRS];
-    size_t hdr_count;
+    /* Request line, then the header section with each line's terminator
+     * overwritten by NULs (the header getters walk it). */
+    char scratch[HTTPD_SCRATCH_BUF + 1];
     size_t remaining_len; /* body bytes not read yet */
-    struct http_parser_url url;
     const char *status;
     const char *content_type;
-    struct httpd_resp_hdr *resp_hdrs;
-    size_t resp_hdr_count;
     bool first_chunk_sent;
+    unsigned req_hdrs_count; /* 0 once a response went out */
+    unsigned resp_hdrs_count;
+    struct httpd_resp_hdr *resp_hdrs;
+    struct http_parser_url url_parse_res;
+};
+
+/* A message on the control channel (ESP-IDF: a UDP datagram to ctrl_port). */
+struct httpd_ctrl_msg {
+    enum { HTTPD_CTRL_SHUTDOWN, HTTPD_CTRL_WORK } type;
+    httpd_work_fn_t work;
+    void *arg;
 };
 
 struct httpd_data {
     httpd_config_t config;
     int listen_fd;
-    int wake_pipe[2]; /* other tasks wake the server task through it */
-    pthread_t server_thread;
+    int ctrl_pipe[2];        /* [0] read by the server task, [1] written by anyone */
+    bool stopping;           /* server task only */
+    _Atomic int ctrl_queued; /* messages written, not read yet */
 
-    pthread_mutex_t lock;
+    pthread_mutex_t lock; /* handler table; session fds against tearing */
     pthread_cond_t stopped_cond;
-    bool stop_requested;
     bool stopped;
-    httpd_uri_t *handlers; /* max_uri_handlers slots; uri == NULL: free */
 
-    struct httpd_session *sessions; /* max_open_sockets slots */
-    uint64_t lru_clock;
+    httpd_uri_t **handlers; /* max_uri_handlers; the used ones first, in order */
+    struct httpd_session *sessions;
+    int active_sessions;
+    uint64_t lru_counter;
     httpd_err_handler_func_t err_handlers[HTTPD_ERR_CODE_MAX];
 
     httpd_req_t req;
     struct httpd_req_aux aux;
 };
 
-/* httpd_session.c */
-void httpd_session_close(struct httpd_data *hd, struct httpd_session *sess);
-struct httpd_session *httpd_session_find(struct httpd_data *hd, int fd);
-void httpd_wake(struct httpd_data *hd);
+/* httpd_main.c */
+esp_err_t httpd_ctrl_send(struct httpd_data *hd, const struct httpd_ctrl_msg *msg);
 
-/* httpd_request.c: reads and parses one request on sess and runs its
- * handler. ESP_OK keeps the session; anything else closes it. */
-esp_err_t httpd_request_process(struct httpd_data *hd, struct httpd_session *sess);
-/* True when r is the request being handled and the caller is the server task. */
-bool httpd_req_valid(httpd_req_t *r);
-/* Default error reply or the registered error handler, as ESP-IDF's
- * httpd_req_handle_err. ESP_OK keeps the session. */
-esp_err_t httpd_req_handle_error(httpd_req_t *r, httpd_err_code_t error);
+/* httpd_events.c: posts to the default event loop as ESP-IDF does (an
+ * error line when that fails, e.g. no default loop). */
+void httpd_dispatch_event(int32_t event_id, const void *data, size_t size);
 
-/* httpd_uri.c: the handler for a path and method (copied out under the
- * lock); *error says 404 or 405 when there is none. */
-bool httpd_uri_lookup(struct httpd_data *hd, const char *path, size_t path_len, int method,
-                      httpd_uri_t *found, httpd_err_code_t *error);
+/* httpd_sess.c, server task */
+bool httpd_sess_available(struct httpd_data *hd);
+struct httpd_session *httpd_sess_find(struct httpd_data *hd, int fd);
+esp_err_t httpd_sess_new(struct httpd_data *hd, int fd);
+void httpd_sess_delete(struct httpd_data *hd, struct httpd_session *sess);
+bool httpd_sess_pending(struct httpd_data *hd, struct httpd_session *sess);
+esp_err_t httpd_sess_process(struct httpd_data *hd, struct httpd_session *sess);
+esp_err_t httpd_sess_close_lru(struct httpd_data *hd);
+void httpd_sess_free_ctx(void **ctx, httpd_free_ctx_fn_t free_fn);
+
+/* httpd_parse.c: reads and parses one request and runs its handler
+ * (ESP_OK keeps the session); then purges the unread body. */
+esp_err_t httpd_req_new(struct httpd_data *hd, struct httpd_session *sess);
+esp_err_t httpd_req_delete(struct httpd_data *hd);
+
+/* httpd_uri.c: finds the handler of the parsed request and runs it, or
+ * replies 404/405. */
+esp_err_t httpd_uri_dispatch(struct httpd_data *hd);
 void httpd_uri_free_all(struct httpd_data *hd);
+
+/* httpd_txrx.c */
+int httpd_recv_with_opt(httpd_req_t *r, char *buf, size_t buf_len, bool halt_after_pending);
+size_t httpd_unrecv(httpd_req_t *r, const char *buf, size_t buf_len);
+int httpd_default_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf_len, int flags);
+int httpd_default_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags);
+/* Default error reply or the registered error handler (ESP-IDF's
+ * httpd_req_handle_err). ESP_OK keeps the session. */
+esp_err_t httpd_req_handle_err(httpd_req_t *r, httpd_err_code_t error);
 
 /* httpd_models.c (vchip_rtos.h): true when the network model loses this
  * request (the session is closed before any handler runs); the hang model,
  * called by httpd_req_recv before it reads (never returns once it fires). */
 bool httpd_model_drops_request(const httpd_req_t *r, const char *path, size_t path_len);
 void httpd_model_before_recv(const httpd_req_t *r, size_t remaining_len);
-
-/* httpd_txrx.c: a socket error as ESP-IDF's default recv/send report it. */
-int httpd_sock_error(int err);
-
-/* httpd_sess.c, called by the server task */
-bool httpd_session_available(struct httpd_data *hd);
-void httpd_session_accept(struct httpd_data *hd);
-void httpd_session_touch(struct httpd_data *hd, struct httpd_session *sess);

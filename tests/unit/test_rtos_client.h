@@ -161,6 +161,14 @@ static inline bool test_event_wait(test_event_t *e)
     return set;
 }
 
+/* httpd_start on ip:TEST_PORT with cfg (server_port is overridden). */
+static inline esp_err_t test_server_start_rc(const char *ip, httpd_config_t *cfg, httpd_handle_t *h)
+{
+    vchip_httpd_set_bind_address(ip);
+    cfg->server_port = TEST_PORT;
+    return httpd_start(h, cfg);
+}
+
 /* Starts a server on ip:TEST_PORT with cfg (server_port is overridden). */
 static inline httpd_handle_t test_server_start(const char *ip, httpd_config_t *cfg)
 {

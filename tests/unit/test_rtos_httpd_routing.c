@@ -191,7 +191,9 @@ static void send_err_and_chunked_replies_match_idf_wire_format(void **state)
     int fd = client_connect("127.77.1.5");
     assert_true(fd >= 0);
     client_response_t resp;
-    assert_true(client_send_str(fd, "GET /err HTTP/1.1\r\n\r\n"));
+    /* A header line: without one, ESP-IDF pushes the URI back (see
+     * test_rtos_httpd_parse.c) and the next request would get 400. */
+    assert_true(client_send_str(fd, "GET /err HTTP/1.1\r\nHost: t\r\n\r\n"));
     assert_true(client_read_response(fd, &resp));
     assert_string_equal(resp.head, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
                                    "Content-Length: 9\r\n\r\n");
