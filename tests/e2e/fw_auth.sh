@@ -89,9 +89,9 @@ e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after set-target"
 e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "the refused calls stored nothing, the accepted one did" \
     "csi_cfg: target=127.0.50.103:5005 calibration=1/3" \
-    "$(grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1)"
+    "$(grep -o 'csi_cfg: .*' <(e2e_plain "$D/uart.log") | tail -n 1)"
 e2e_check "before it, no target had been stored" "csi_cfg: target=unset calibration=1/3" \
-    "$(grep -o 'csi_cfg: .*' "$D/uart.log" | head -n 1)"
+    "$(grep -o 'csi_cfg: .*' <(e2e_plain "$D/uart.log") | head -n 1)"
 
 # The scheme name is case-insensitive (RFC 7235).
 before=$(e2e_boots "$D")
@@ -100,7 +100,7 @@ e2e_check "recalibrate with 'bearer <psk>'" 200 \
 e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after recalibrate"
 e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "calibration cleared" "csi_cfg: target=127.0.50.103:5005 calibration=0/3" \
-    "$(grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1)"
+    "$(grep -o 'csi_cfg: .*' <(e2e_plain "$D/uart.log") | tail -n 1)"
 
 before=$(e2e_boots "$D")
 e2e_check "upload with the PSK" 200 \
@@ -111,5 +111,5 @@ e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "v2 runs" 2.0.0 "$(e2e_field "$IP" version)"
 e2e_check "from ota_1" ota_1 "$(e2e_field "$IP" running_partition)"
 
-e2e_check "the PSK never appears on the UART" 0 "$(grep -c -F "$PSK" "$D/uart.log" || true)"
+e2e_check "the PSK never appears on the UART" 0 "$(grep -c -F "$PSK" <(e2e_plain "$D/uart.log") || true)"
 e2e_done

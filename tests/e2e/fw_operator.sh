@@ -14,7 +14,7 @@ wait_reboot() {
     e2e_wait_up "$IP" 20 || e2e_fail "node did not come back after $2"
 }
 
-last_csi_line() { grep -o 'csi_cfg: .*' "$D/uart.log" | tail -n 1; }
+last_csi_line() { grep -o 'csi_cfg: .*' <(e2e_plain "$D/uart.log") | tail -n 1; }
 
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_flash "$D" "$E2E_TMP/v1.bin"
@@ -45,7 +45,7 @@ e2e_check "set-target reply" \
 wait_reboot "$before" set-target
 e2e_check "target stored" "csi_cfg: target=127.0.50.103:5005 calibration=3/3" "$(last_csi_line)"
 e2e_check "set-target reboots through esp_restart" "boot: reset_reason=SW running_partition=ota_0" \
-    "$(grep -o 'boot: reset_reason=.*' "$D/uart.log" | tail -n 1)"
+    "$(grep -o 'boot: reset_reason=.*' <(e2e_plain "$D/uart.log") | tail -n 1)"
 
 # Trailing whitespace (a file with a newline) is tolerated.
 printf '127.0.51.3:6000 \r\n' >"$E2E_TMP/target.txt"

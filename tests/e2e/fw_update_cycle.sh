@@ -45,7 +45,7 @@ update_to() {
         "$(jq -r .elf_sha256 <<<"$status")"
     e2e_check "$version: reset_reason" SW "$(jq -r .reset_reason <<<"$status")"
     e2e_check "$version: last boot line" "boot: reset_reason=SW running_partition=$slot" \
-        "$(grep -o 'boot: reset_reason=.*' "$D/uart.log" | tail -n 1)"
+        "$(grep -o 'boot: reset_reason=.*' <(e2e_plain "$D/uart.log") | tail -n 1)"
     # The next upload needs the image confirmed (health delay shortened via NVS).
     e2e_wait_field "$IP" ota_state VALID 20 || e2e_fail "$version never left PENDING_VERIFY"
 }
@@ -70,13 +70,13 @@ e2e_check "auth is off without a PSK" false "$(jq -r .auth <<<"$status")"
 e2e_check "first power-on" POWERON "$(jq -r .reset_reason <<<"$status")"
 e2e_check "the app's first line is the boot line" \
     "boot: reset_reason=POWERON running_partition=ota_0" \
-    "$(grep -m1 ' main: ' "$D/uart.log" | grep -o 'boot: .*')"
+    "$(grep -m1 ' main: ' <(e2e_plain "$D/uart.log") | grep -o 'boot: .*')"
 
 # v2 goes up with the recipe's command exactly as written: curl --data-binary @v2.bin URL
 update_to "$E2E_TMP/v2.bin" ota_1 2.0.0 recipe
 update_to "$E2E_TMP/v3.bin" ota_0 3.0.0
 update_to "$E2E_TMP/v4.bin" ota_1 4.0.0
-e2e_check "each new image confirmed itself once" 3 "$(grep -c 'marked valid; rollback cancelled' "$D/uart.log")"
+e2e_check "each new image confirmed itself once" 3 "$(grep -c 'marked valid; rollback cancelled' <(e2e_plain "$D/uart.log"))"
 
 # ota_1 held v2 (1.5 MiB); v4 is 200 KiB. Fix A: nothing of v2 may remain.
 v4_size=$(stat -c %s "$E2E_TMP/v4.bin")

@@ -17,7 +17,7 @@ e2e_image "$E2E_TMP/v3.bin" 3.0.0 --size 300K
 legacy_flash "$LEGACY_NODE_FIXED" "$D" "$E2E_TMP/v1.bin" "$PSK"
 legacy_start "$LEGACY_NODE_FIXED" "$D" "$IP"
 e2e_check_match "the service runs with fixes A and B" \
-    'OTA server on port 8032 \(httpd stack 8192, whole-slot erase\)' "$(cat "$D/uart.log")"
+    'OTA server on port 8032 \(httpd stack 8192, whole-slot erase\)' "$(e2e_plain "$D/uart.log")"
 
 # v1 -> v2: into ota_1.
 result=$(legacy_post "$IP" "$E2E_TMP/v2.bin" -H "Authorization: Bearer $PSK")
@@ -34,7 +34,7 @@ e2e_check "next slot ota_0" ota_0 "$(jq -r .next_partition <<<"$status")"
 e2e_wait_log "$D/uart.log" 'ota_1 marked valid, rollback cancelled' 20 ||
     e2e_fail "v2 did not confirm itself"
 e2e_check "no stack overflow with an 8192-byte stack" 0 \
-    "$(grep -c 'stack overflow' "$D/uart.log" || true)"
+    "$(grep -c 'stack overflow' <(e2e_plain "$D/uart.log") || true)"
 
 # v2 -> v3: a 300K image into ota_0, which still holds the 1400K v1. The
 # whole slot is erased first, so nothing of v1 is left past v3's end.
@@ -46,7 +46,7 @@ e2e_check "v3 runs from ota_0" "3.0.0 ota_0" \
 e2e_wait_log "$D/uart.log" 'ota_0 marked valid, rollback cancelled' 20 ||
     e2e_fail "v3 did not confirm itself"
 e2e_check "no stale tail of v1 behind v3" 0 \
-    "$(grep -cE 'Guru Meditation|stale' "$D/uart.log" "$D/node.stderr" | awk -F: '{s += $NF} END {print s}')"
+    "$(grep -cE 'Guru Meditation|stale' <(e2e_plain "$D/uart.log") "$D/node.stderr" | awk -F: '{s += $NF} END {print s}')"
 
 # Power cycle: the confirmed image stays.
 e2e_stop_pid "$E2E_LAST_PID"

@@ -38,7 +38,7 @@ e2e_wait_up "$UNFIXED" 20 || e2e_fail "$UNFIXED does not answer after the deploy
 e2e_check "it is still on v1 in ota_0" "1.0.0 ota_0" \
     "$(e2e_field "$UNFIXED" version) $(e2e_field "$UNFIXED" running_partition)"
 e2e_check "the chip did panic in the upload handler" 1 \
-    "$(grep -c 'stack overflow in task httpd' "$E2E_TMP/unfixed/uart.log" || true)"
+    "$(grep -c 'stack overflow in task httpd' <(e2e_plain "$E2E_TMP/unfixed/uart.log") || true)"
 
 # The fix B signature, from HTTP alone on a node without reset_reason or
 # uptime: the whole body went in, the connection died without a reply, the

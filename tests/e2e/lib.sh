@@ -186,10 +186,17 @@ e2e_wait_reboot() {
 e2e_wait_log() {
     local file=$1 re=$2 deadline=$((SECONDS + $3))
     while [ $SECONDS -lt $deadline ]; do
-        grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+        e2e_plain "$file" | grep -Eq -- "$re" && return 0
         sleep 0.2
     done
     return 1
+}
+
+# e2e_plain FILE: a UART capture without its ANSI colour codes. ESP-IDF
+# colours log lines by default (CONFIG_LOG_COLORS=y), so a line ends in
+# "\033[0m", not in its text; tests match the text.
+e2e_plain() {
+    sed 's/\x1b\[[0-9;]*m//g' "$1" 2>/dev/null || true
 }
 
 # e2e_wait_boot DIR IP REASON PARTITION SECONDS: until DIR/uart.log has the
@@ -203,7 +210,7 @@ e2e_wait_boot() {
 
 # e2e_boots DIR: how many boot lines the node's firmware has logged so far.
 e2e_boots() {
-    grep -c 'boot: reset_reason=' "$1/uart.log" 2>/dev/null || true
+    e2e_plain "$1/uart.log" | grep -c 'boot: reset_reason=' || true
 }
 
 # e2e_wait_boots DIR COUNT SECONDS: until the node has logged COUNT boot lines.

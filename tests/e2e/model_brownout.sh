@@ -24,9 +24,9 @@ e2e_start_node "$D" "$IP" --brownout-at 300
 e2e_check "no HTTP status: the chip browned out mid-upload" 000 "$(upload)"
 e2e_wait_boot "$D" "$IP" BROWNOUT ota_0 30
 
-uart=$(cat "$D/uart.log")
+uart=$(e2e_plain "$D/uart.log")
 e2e_check_match "the upload had started" 'upload of [0-9]+ bytes into ota_1' "$uart"
-e2e_check "it never finished" 0 "$(grep -c 'received and wrote' "$D/uart.log" || true)"
+e2e_check "it never finished" 0 "$(grep -c 'received and wrote' <(e2e_plain "$D/uart.log") || true)"
 e2e_check_match "brown-out detector line" '^E BOD: Brownout detector was triggered$' "$uart"
 e2e_check_match "the ROM names the reset" 'rst:0xf \(BROWN_OUT_RST\)' "$uart"
 status=$(e2e_status "$IP")

@@ -37,14 +37,14 @@ e2e_check_match "the node says which firmware build it runs" \
 e2e_check "upload accepted (esp_ota_end verifies only the declared image)" 200 \
     "$(upload "$IP" "$E2E_TMP/v2.bin")"
 e2e_wait_boot "$D" "$IP" PANIC ota_0 60
-uart=$(cat "$D/uart.log")
+uart=$(e2e_plain "$D/uart.log")
 e2e_check_match "the new image booted as far as its app information" \
     'App version: +2\.0\.0' "$uart"
 e2e_check_match "Guru Meditation at boot" \
     "Guru Meditation Error: Core  0 panic'ed \(IllegalInstruction\)\. Exception was unhandled\." "$uart"
 e2e_check_match "with a backtrace" '^Backtrace: 0x' "$uart"
 e2e_check "the new image never reached app_main" 0 \
-    "$(grep -c 'running_partition=ota_1' "$D/uart.log" || true)"
+    "$(grep -c 'running_partition=ota_1' <(e2e_plain "$D/uart.log") || true)"
 e2e_check_match "standard error explains the model" \
     'model: ota_1 holds [0-9]+ stale bytes past its image end' "$(cat "$D/node.stderr")"
 status=$(e2e_status "$IP")
@@ -61,7 +61,7 @@ e2e_start_node "$D" "$IP"
 e2e_check "upload to the correct firmware" 200 "$(upload "$IP" "$E2E_TMP/v2.bin")"
 e2e_wait_boot "$D" "$IP" SW ota_1 60
 e2e_wait_field "$IP" version 2.0.0 20 || e2e_fail "v2 not running"
-e2e_check "no panic with fix A" 0 "$(grep -c 'Guru Meditation' "$D/uart.log" || true)"
+e2e_check "no panic with fix A" 0 "$(grep -c 'Guru Meditation' <(e2e_plain "$D/uart.log") || true)"
 
 # --- the switch: --no-stale-tail-panic lets the defect build's update boot
 IP=127.5.1.3
@@ -71,5 +71,5 @@ OTA_NODE=$OTA_NODE_DEFECT_SEQWRITES e2e_start_node "$D" "$IP" --no-stale-tail-pa
 e2e_check "upload with the model off" 200 "$(upload "$IP" "$E2E_TMP/v2.bin")"
 e2e_wait_boot "$D" "$IP" SW ota_1 60
 e2e_wait_field "$IP" version 2.0.0 20 || e2e_fail "v2 not running with the model off"
-e2e_check "no panic with the model off" 0 "$(grep -c 'Guru Meditation' "$D/uart.log" || true)"
+e2e_check "no panic with the model off" 0 "$(grep -c 'Guru Meditation' <(e2e_plain "$D/uart.log") || true)"
 e2e_done

@@ -20,9 +20,9 @@ e2e_check "upload" 200 "$(curl -s -o /dev/null -w '%{http_code}' \
 e2e_wait_field "$IP" version 2.0.0 30 || e2e_fail "v2 did not boot"
 e2e_wait_log "$D/uart.log" 'OTA service on port' 10 || e2e_fail "no OTA service line"
 
-uart=$(cat "$D/uart.log")
-e2e_check "two boots reached app_main" 2 "$(grep -c 'Calling app_main()' "$D/uart.log")"
-e2e_check "no boot line at all" 0 "$(grep -c 'boot: reset_reason=' "$D/uart.log" || true)"
+uart=$(e2e_plain "$D/uart.log")
+e2e_check "two boots reached app_main" 2 "$(grep -c 'Calling app_main()' <(e2e_plain "$D/uart.log"))"
+e2e_check "no boot line at all" 0 "$(grep -c 'boot: reset_reason=' <(e2e_plain "$D/uart.log") || true)"
 e2e_check_match "the second boot was a software reset (ROM line)" \
     'rst:0xc \(RTC_SW_CPU_RST\)' "$uart"
 e2e_check_match "the app information names the new version" 'App version: +2\.0\.0' "$uart"

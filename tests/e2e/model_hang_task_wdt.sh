@@ -19,16 +19,16 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octe
 e2e_check "no HTTP status: the chip reset while the client was sending" 000 "$code"
 e2e_wait_boot "$D" "$IP" TASK_WDT ota_0 30
 
-uart=$(cat "$D/uart.log")
+uart=$(e2e_plain "$D/uart.log")
 e2e_check_match "the upload had started" 'upload of [0-9]+ bytes into ota_1' "$uart"
-e2e_check "it never finished" 0 "$(grep -c 'received and wrote' "$D/uart.log" || true)"
+e2e_check "it never finished" 0 "$(grep -c 'received and wrote' <(e2e_plain "$D/uart.log") || true)"
 e2e_check_match "watchdog report" \
     '^E \([0-9]+\) task_wdt: Task watchdog got triggered\. The following tasks/users did not reset the watchdog in time:$' \
     "$uart"
 e2e_check_match "the starved idle task" '^E \([0-9]+\) task_wdt:  - IDLE0 \(CPU 0\)$' "$uart"
 e2e_check_match "what CPU 0 runs" '^E \([0-9]+\) task_wdt: CPU 0: httpd$' "$uart"
 e2e_check_match "panic mode" '^E \([0-9]+\) task_wdt: Aborting\.$' "$uart"
-e2e_check_match "backtrace" '^Backtrace: 0x' "$(sed -n '/task_wdt: Aborting/,$p' "$D/uart.log")"
+e2e_check_match "backtrace" '^Backtrace: 0x' "$(sed -n '/task_wdt: Aborting/,$p' <(e2e_plain "$D/uart.log"))"
 status=$(e2e_status "$IP")
 e2e_check "reset reason" TASK_WDT "$(jq -r .reset_reason <<<"$status")"
 e2e_check "still on ota_0" ota_0 "$(jq -r .running_partition <<<"$status")"

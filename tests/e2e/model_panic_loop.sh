@@ -17,7 +17,7 @@ upload() {
     curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$E2E_TMP/crashy.bin" "http://$1:8032/ota" || true
 }
-panics_on() { grep -c "boot: reset_reason=PANIC running_partition=$2\$" "$1/uart.log" || true; }
+panics_on() { grep -c "boot: reset_reason=PANIC running_partition=$2\$" <(e2e_plain "$1/uart.log") || true; }
 
 IP=127.5.8.1
 D=$E2E_TMP/loop
@@ -28,7 +28,7 @@ deadline=$((SECONDS + 60))
 while [ "$(panics_on "$D" ota_1)" -lt 3 ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
 e2e_check "three boots of ota_1 after a panic, no rollback" 3 "$(panics_on "$D" ota_1)"
 e2e_check_match "each one a Guru Meditation" \
-    "Guru Meditation Error: Core  0 panic'ed \(LoadProhibited\)" "$(cat "$D/uart.log")"
+    "Guru Meditation Error: Core  0 panic'ed \(LoadProhibited\)" "$(e2e_plain "$D/uart.log")"
 
 # Three status answers from the looping chip (it is down between boots).
 polls=()
