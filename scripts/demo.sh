@@ -62,5 +62,5 @@ step "What the fleet runs now"
 
 step "Each node's UART, uart/<ip>.log: the firmware's line at its latest boot"
 for ip in "${ips[@]}"; do
-  printf '%-14s %s\n' "$ip" "$(grep -o 'boot: reset_reason=.*' "$work/uart/$ip.log" | tail -n 1)"
+  printf '%-14s %s\n' "$ip" "$(sed 's/\x1b\[[0-9;]*m//g' "$work/uart/$ip.log" | grep -o 'boot: reset_reason=.*' | tail -n 1)"
 done
