@@ -3,7 +3,9 @@
 # real headers with its warning policy as a 32-bit target
 # (../shared/idf-v5.2.5/check.sh). Each app is checked with its own Kconfig
 # and sdkconfig.defaults, and once more with each extra defaults file it
-# ships (sdkconfig.* next to sdkconfig.defaults, e.g. a variant's options).
+# ships (sdkconfig.* next to sdkconfig.defaults, e.g. a variant's options),
+# and once with each bool option of its Kconfig.projbuild that defaults to
+# n turned on, so that no #if branch goes unchecked.
 # Exit 77 (ctest: skipped) when the header tree is not beside this checkout.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +17,7 @@ fi
 apps=$(cd "$top" && git ls-files -co --exclude-standard -- '*/main/CMakeLists.txt' |
   xargs -r grep -l idf_component_register | xargs -r -n1 dirname | xargs -r -n1 dirname | sort -u)
 [ -n "$apps" ] || { echo "FAIL: no ESP-IDF app found in the tree"; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 status=0 checked=0
 for app in $apps; do
   dir="$top/$app"
@@ -24,9 +27,22 @@ for app in $apps; do
   for extra in "$dir"/sdkconfig.*; do
     case "$extra" in */sdkconfig.defaults|*/sdkconfig.old|*"*") ;; *) variants+=("$extra") ;; esac
   done
+  if [ -f "$dir/main/Kconfig.projbuild" ]; then
+    for option in $(awk '/^[ \t]*config[ \t]/ { name = $2; bool = 0; next }
+        /^[ \t]*bool([ \t]|$)/ { bool = 1; next }
+        /^[ \t]*default[ \t]+n([ \t]|$)/ && bool { print name }' "$dir/main/Kconfig.projbuild"); do
+      variants+=("option:$option")
+    done
+  fi
   for variant in "${variants[@]}"; do
-    extra=(); [ -n "$variant" ] && extra=(--sdkconfig-defaults "$variant")
-    echo "== $app${variant:+ + $(basename "$variant")}"
+    extra=()
+    case "$variant" in
+      "") ;;
+      option:*) printf 'CONFIG_%s=y\n' "${variant#option:}" >"$tmp/option"
+                extra=(--sdkconfig-defaults "$tmp/option") ;;
+      *) extra=(--sdkconfig-defaults "$variant") ;;
+    esac
+    echo "== $app${variant:+ + $(basename "${variant#option:}")}"
     if ! "$check" ${kconfig[@]+"${kconfig[@]}"} ${base[@]+"${base[@]}"} ${extra[@]+"${extra[@]}"} \
         "$dir"/main/*.c; then
       status=1
