@@ -15,6 +15,9 @@
 #include <stdint.h>
 
 #include "sdkconfig.h"
+#if __has_include("esp_rom_sys.h")
+#include "esp_rom_sys.h" /* esp_log.h v5.2.5 includes it; sim/rtos provides it */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
