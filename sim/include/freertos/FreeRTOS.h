@@ -1,12 +1,16 @@
 /*
- * freertos/FreeRTOS.h of the virtual ESP32-S3: the types, constants and
- * macros of ESP-IDF v5.2's FreeRTOS port (components/freertos: FreeRTOS.h,
- * projdefs.h, portmacro.h of the Xtensa port) that firmware code uses.
- * Tasks are POSIX threads; see sim/rtos/task.c.
+ * freertos/FreeRTOS.h of the virtual ESP32-S3, as ESP-IDF v5.2 ships it
+ * (components/freertos/FreeRTOS-Kernel/include/freertos/FreeRTOS.h,
+ * FreeRTOS-Kernel V10.5.1): the configuration, the common constants, the
+ * Xtensa port (portmacro.h and the ESP-IDF headers it includes), the static
+ * object types, and at the end idf_additions.h, which brings task.h,
+ * queue.h, semphr.h, event_groups.h (and with it timers.h) and
+ * esp_heap_caps.h. Code that includes only this header sees the whole
+ * kernel API, as on the chip. Tasks are POSIX threads: sim/rtos/task.c.
  */
 #pragma once
 
-/* The guard name task.h checks, as FreeRTOS's own header defines it. */
+/* The guard name the other kernel headers check, as FreeRTOS defines it. */
 #ifndef INC_FREERTOS_H
 #define INC_FREERTOS_H
 #endif
@@ -14,43 +18,52 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sdkconfig.h"
+#include "freertos/FreeRTOSConfig.h"
+#include "freertos/portmacro.h"
+#include "freertos/projdefs.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* portmacro.h (Xtensa): portBASE_TYPE is int, ticks are 32 bits, and a
- * stack is counted in bytes (portSTACK_TYPE uint8_t). */
-typedef int BaseType_t;
-typedef unsigned int UBaseType_t;
-typedef uint32_t TickType_t;
-typedef uint8_t StackType_t;
+/* portable.h: the kernel's heap, which on ESP-IDF is heap_caps' default
+ * heap (MALLOC_CAP_DEFAULT). */
+void *pvPortMalloc(size_t xSize);
+void vPortFree(void *pv);
+size_t xPortGetFreeHeapSize(void);
+size_t xPortGetMinimumEverFreeHeapSize(void);
 
-#define portMAX_DELAY      ((TickType_t)0xffffffffUL)
-#define portNUM_PROCESSORS 2
+/* With configQUEUE_REGISTRY_SIZE 0 (CONFIG_FREERTOS_QUEUE_REGISTRY_SIZE's
+ * default) the registry calls compile to nothing. */
+#if (configQUEUE_REGISTRY_SIZE < 1)
+#define vQueueAddToRegistry(xQueue, pcName)
+#define vQueueUnregisterQueue(xQueue)
+#define pcQueueGetName(xQueue)
+#endif
 
-/* FreeRTOSConfig.h of ESP-IDF: the tick rate comes from Kconfig. */
-#define configTICK_RATE_HZ       CONFIG_FREERTOS_HZ
-#define configMAX_PRIORITIES     25
-#define configSTACK_DEPTH_TYPE   uint32_t
-#define configMINIMAL_STACK_SIZE 768
-#define configMAX_TASK_NAME_LEN  16
+/* Memory the caller provides for the *Static creation functions. The
+ * contents are private; the sizes are the virtual chip's own (the objects
+ * hold host locks), not the Xtensa sizes. */
+typedef struct xSTATIC_QUEUE {
+    void *pvDummy[48];
+} StaticQueue_t;
+typedef StaticQueue_t StaticSemaphore_t;
 
-#define portTICK_PERIOD_MS ((TickType_t)1000 / configTICK_RATE_HZ)
+typedef struct xSTATIC_EVENT_GROUP {
+    void *pvDummy[32];
+} StaticEventGroup_t;
 
-/* projdefs.h */
-#define pdMS_TO_TICKS(xTimeInMs)                                                                   \
-    ((TickType_t)(((uint64_t)(xTimeInMs) * (uint64_t)configTICK_RATE_HZ) / (uint64_t)1000U))
-#define pdTICKS_TO_MS(xTicks) ((TickType_t)((uint64_t)(xTicks)*1000 / configTICK_RATE_HZ))
+typedef struct xSTATIC_TIMER {
+    void *pvDummy[16];
+} StaticTimer_t;
 
-#define pdFALSE ((BaseType_t)0)
-#define pdTRUE  ((BaseType_t)1)
-#define pdPASS  (pdTRUE)
-#define pdFAIL  (pdFALSE)
-
-#define errCOULD_NOT_ALLOCATE_REQUIRED_MEMORY (-1)
+typedef struct xSTATIC_TCB {
+    void *pvDummy[64];
+} StaticTask_t;
 
 #ifdef __cplusplus
 }
 #endif
+
+/* FreeRTOS.h (ESP-IDF v5.2) includes this last, for the API ESP-IDF added. */
+#include "freertos/idf_additions.h"
