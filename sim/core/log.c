@@ -28,6 +28,34 @@ static vprintf_like_t s_vprintf;
 
 /* ---- UART --------------------------------------------------------------- */
 
+static void uart_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return; /* a UART has nowhere to report its own failure */
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+}
+
+/* What a "\n" becomes on the wire. The console's newlib driver sends "\r\n"
+ * for it by default (CONFIG_NEWLIB_STDOUT_LINE_ENDING_CRLF, components/newlib
+ * Kconfig, v5.2), and ESP_LOGx lines reach the UART through that same
+ * stdout; the ROM's printf, which prints the reset banner and the
+ * bootloader's lines, ends its lines the same way. */
+#if defined(CONFIG_NEWLIB_STDOUT_LINE_ENDING_LF)
+#define UART_NEWLINE "\n"
+#elif defined(CONFIG_NEWLIB_STDOUT_LINE_ENDING_CR)
+#define UART_NEWLINE "\r"
+#else
+#define UART_NEWLINE "\r\n"
+#endif
+
 void vchip_uart_write(const char *buf, size_t len)
 {
     int fd = vchip_uart_fd();
@@ -36,17 +64,41 @@ void vchip_uart_write(const char *buf, size_t len)
     }
     pthread_mutex_lock(&s_uart_lock);
     while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
+        const char *nl = memchr(buf, '\n', len);
+        size_t chunk = nl != NULL ? (size_t)(nl - buf) : len;
+        uart_write_all(fd, buf, chunk);
+        if (nl == NULL) {
+            break;
         }
-        if (n <= 0) {
-            break; /* a UART has nowhere to report its own failure */
-        }
-        buf += n;
-        len -= (size_t)n;
+        uart_write_all(fd, UART_NEWLINE, sizeof(UART_NEWLINE) - 1);
+        buf += chunk + 1;
+        len -= chunk + 1;
     }
     pthread_mutex_unlock(&s_uart_lock);
+}
+
+static ssize_t console_write(void *cookie, const char *buf, size_t len)
+{
+    (void)cookie;
+    vchip_uart_write(buf, len);
+    return (ssize_t)len;
+}
+
+void vchip_console_attach(void)
+{
+    cookie_io_functions_t io = {.write = console_write};
+    FILE *out = fopencookie(NULL, "w", io);
+    FILE *err = fopencookie(NULL, "w", io);
+    if (out == NULL || err == NULL) {
+        return; /* without memory the app's printf stays on the host's stdout */
+    }
+    fflush(stdout);
+    fflush(stderr);
+    /* newlib's console: stdout line-buffered, stderr unbuffered (v5.2). */
+    setvbuf(out, NULL, _IOLBF, 0);
+    setvbuf(err, NULL, _IONBF, 0);
+    stdout = out;
+    stderr = err;
 }
 
 void vchip_uart_vprintf(const char *fmt, va_list args)

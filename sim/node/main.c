@@ -26,18 +26,19 @@ static const node_command_t commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: ota-node COMMAND [OPTIONS]\n"
-                 "       ota-node COMMAND --help\n"
-                 "       ota-node --version\n"
-                 "\n"
-                 "A virtual ESP32-S3 sensor node: SPI flash in a file, ESP-IDF's partition\n"
-                 "table, otadata and app image formats, its bootloader's slot choice and\n"
-                 "rollback, NVS, esp_http_server and reset reasons, running an ESP-IDF\n"
-                 "app's own source. Each node serves on its own loopback address.\n"
-                 "\n"
-                 "firmware of this executable: %s\n"
-                 "\n"
-                 "commands:\n",
+    fprintf(out,
+            "usage: ota-node COMMAND [OPTIONS]\n"
+            "       ota-node COMMAND --help\n"
+            "       ota-node --version\n"
+            "\n"
+            "A virtual ESP32-S3 sensor node: SPI flash in a file, ESP-IDF's partition\n"
+            "table, otadata and app image formats, its bootloader's slot choice and\n"
+            "rollback, NVS, esp_http_server and reset reasons, running an ESP-IDF\n"
+            "app's own source. Each node serves on its own loopback address.\n"
+            "\n"
+            "firmware of this executable: %s\n"
+            "\n"
+            "commands:\n",
             node_firmware_build());
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);

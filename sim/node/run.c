@@ -301,7 +301,8 @@ chip_boot(const run_opts_t *o, int uart_fd, esp_reset_reason_t reason, bool cut_
         vchip_httpd_set_port_override(o->port);
         vchip_httpd_set_hang_after(o->hang_upload_after);
         vchip_httpd_set_drop_ota_posts(o->drop_ota_posts);
-        explain_stale_tail(o);
+        explain_stale_tail(o); /* the supervisor's words, on its standard error */
+        vchip_console_attach();
         vchip_app_start();
         if (vchip_main_task_start(app_main) != 0) {
             vchip_panic("cannot start the main task");
@@ -320,8 +321,8 @@ static void report_crash_on_uart(int uart_fd, int wait_status)
     char cause[128];
     node_describe_wait_status(wait_status, cause, sizeof(cause));
     dprintf(uart_fd,
-            "\nGuru Meditation Error: Core  0 panic'ed (firmware process %s). "
-            "Exception was unhandled.\n\nRebooting...\n",
+            "\r\nGuru Meditation Error: Core  0 panic'ed (firmware process %s). "
+            "Exception was unhandled.\r\n\r\nRebooting...\r\n",
             cause);
 }
 

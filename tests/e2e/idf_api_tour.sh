@@ -27,10 +27,12 @@ until grep -q 'tour: [0-9]* passed' "$uart" 2>/dev/null; do
   [ $SECONDS -lt $deadline ] || e2e_fail "no tour summary in $uart"
   sleep 0.1
 done
-plain=$(sed 's/\x1b\[[0-9;]*m//g' "$uart")
+plain=$(e2e_plain "$uart")
 e2e_check "no check failed" "" "$(grep 'tour: FAIL' <<<"$plain" || true)"
 e2e_check_match "summary" 'tour: 24 passed, 0 failed' "$plain"
 e2e_check_match "log lines carry ESP-IDF's default colours" $'\x1b\\[0;32mI \\(' "$(cat "$uart")"
+e2e_check "printf reaches the UART, CRLF as the console sends it" 1 \
+  "$(grep -c $'^printf reaches the UART\r$' "$uart" || true)"
 e2e_check_match "short ELF SHA in the app" 'tour: elf_sha256=[0-9a-f]{9}$' "$(grep 'elf_sha256=' <<<"$plain")"
 e2e_check_match "v5.2 startup line, short SHA" 'cpu_start: ELF file SHA256: +[0-9a-f]{9}\.\.\.' "$plain"
 e2e_check "query string handler" "hello tour" "$(curl -s -m 5 "http://$ip:8032/tour?name=tour")"
@@ -43,7 +45,7 @@ until [ "$(boots)" -gt "$before" ]; do
   [ $SECONDS -lt $deadline ] || e2e_fail "the node did not boot again after esp_restart"
   sleep 0.1
 done
-plain=$(sed 's/\x1b\[[0-9;]*m//g' "$uart")
+plain=$(e2e_plain "$uart")
 e2e_check "NVS counted both boots" "boots=1 boots=2" "$(grep -o 'boots=[0-9]*' <<<"$plain" | xargs)"
 e2e_check_match "restart reason" 'rst:0xc \(RTC_SW_CPU_RST\)|reset_reason=SW|SW_CPU' "$plain"
 e2e_done

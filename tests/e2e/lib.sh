@@ -192,11 +192,11 @@ e2e_wait_log() {
     return 1
 }
 
-# e2e_plain FILE: a UART capture without its ANSI colour codes. ESP-IDF
-# colours log lines by default (CONFIG_LOG_COLORS=y), so a line ends in
-# "\033[0m", not in its text; tests match the text.
+# e2e_plain FILE: a UART capture as text: without ESP-IDF's default log
+# colours (CONFIG_LOG_COLORS=y) and the console's CR before each LF
+# (CONFIG_NEWLIB_STDOUT_LINE_ENDING_CRLF=y), so that a line ends in its text.
 e2e_plain() {
-    sed 's/\x1b\[[0-9;]*m//g' "$1" 2>/dev/null || true
+    sed 's/\x1b\[[0-9;]*m//g; s/\r$//' "$1" 2>/dev/null || true
 }
 
 # e2e_wait_boot DIR IP REASON PARTITION SECONDS: until DIR/uart.log has the

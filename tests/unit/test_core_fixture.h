@@ -207,14 +207,29 @@ static inline esp_err_t fix_boot(const fixture_t *f, esp_reset_reason_t reason)
     return vchip_power_on(&cfg);
 }
 
-/* Everything the UART received so far (malloc'd, NUL-terminated). */
-static inline char *fix_uart_text(const fixture_t *f)
+/* Every byte the UART received so far (malloc'd, NUL-terminated). */
+static inline char *fix_uart_raw(const fixture_t *f)
 {
     off_t size = lseek(f->uart_fd, 0, SEEK_END);
     char *text = calloc(1, (size_t)size + 1);
     if (!text || pread(f->uart_fd, text, (size_t)size, 0) != size) {
         abort();
     }
+    return text;
+}
+
+/* The UART as lines of text: the console's CR before each LF
+ * (CONFIG_NEWLIB_STDOUT_LINE_ENDING_CRLF) dropped, so "$" ends a line. */
+static inline char *fix_uart_text(const fixture_t *f)
+{
+    char *text = fix_uart_raw(f);
+    char *out = text;
+    for (const char *in = text; *in; in++) {
+        if (!(in[0] == '\r' && in[1] == '\n')) {
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
     return text;
 }
 

@@ -55,6 +55,9 @@ static void log_lines_look_like_the_chips(void **state)
                                     "running_partition=ota_0\x1b\\[0m$"));
     assert_true(fix_uart_matches(f, "^\x1b\\[0;31mE \\([0-9]+\\) ota: error 7\x1b\\[0m$"));
     assert_true(fix_uart_matches(f, "^\x1b\\[0;33mW \\([0-9]+\\) ota: warning\x1b\\[0m$"));
+    char *raw = fix_uart_raw(f);
+    assert_non_null(strstr(raw, "ota: warning\x1b[0m\r\n")); /* the console's CRLF */
+    free(raw);
     assert_false(fix_uart_contains(f, "debug is compiled out"));
 }
 

@@ -96,3 +96,9 @@ const char *vchip_ip_address(void);
 
 /* The UART file descriptor of this boot; -1 before the first power-on. */
 int vchip_uart_fd(void);
+
+/* Makes the process's stdout and stderr the chip's console, as ESP-IDF's
+ * VFS makes them UART0: an app's printf/puts reach the UART (line-buffered,
+ * with the console's line ending), interleaved with ESP_LOGx lines. For the
+ * chip's own process only: the supervisor and unit tests keep theirs. */
+void vchip_console_attach(void);

@@ -2,6 +2,8 @@
  * on what the framework's headers bring with them. Every check logs
  * "ok NAME" or "FAIL NAME" (tag "tour"); then an HTTP server answers
  * GET /tour?name=X and POST /tour/restart on port 8032. */
+#include <stdio.h>
+
 #include "tour.h"
 
 static const char *TAG = "tour";
@@ -25,6 +27,7 @@ void tour_summary(void)
 
 void app_main(void)
 {
+    printf("printf reaches the UART\n");
     tour_libc_and_config();
     tour_freertos();
     tour_timers();
