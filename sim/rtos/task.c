@@ -35,7 +35,7 @@
 /* tasks.c: tskSTACK_FILL_BYTE, the pattern a new task's stack is filled with. */
 #define STACK_FILL_BYTE 0xa5u
 /* Untouched gap between the entry frame and the painted area. */
-#define STACK_PAINT_GAP 256u
+#define STACK_PAINT_GAP 128u /* the x86-64 red zone */
 
 /* ESP-IDF's startup code runs app_main in a task named "main" at priority 1. */
 #define MAIN_TASK_NAME     "main"
