@@ -18,6 +18,9 @@
 #include "esp_err.h"
 #include "esp_event_base.h"
 #include "freertos/FreeRTOS.h"
+#include "freertos/queue.h"
+#include "freertos/semphr.h"
+#include "freertos/task.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -16,6 +16,7 @@
 #include "esp_err.h"
 #include "esp_netif_ip_addr.h"
 #include "esp_netif_types.h"
+#include "sdkconfig.h"
 
 #ifdef __cplusplus
 extern "C" {

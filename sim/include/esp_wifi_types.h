@@ -90,6 +90,26 @@ typedef enum {
     WPA3_SAE_PK_MODE_DISABLED = 2,
 } wifi_sae_pk_mode_t;
 
+typedef enum {
+    WIFI_CIPHER_TYPE_NONE = 0,
+    WIFI_CIPHER_TYPE_WEP40,
+    WIFI_CIPHER_TYPE_WEP104,
+    WIFI_CIPHER_TYPE_TKIP,
+    WIFI_CIPHER_TYPE_CCMP,
+    WIFI_CIPHER_TYPE_TKIP_CCMP,
+    WIFI_CIPHER_TYPE_AES_CMAC128,
+    WIFI_CIPHER_TYPE_SMS4,
+    WIFI_CIPHER_TYPE_GCMP,
+    WIFI_CIPHER_TYPE_GCMP256,
+    WIFI_CIPHER_TYPE_AES_GMAC128,
+    WIFI_CIPHER_TYPE_AES_GMAC256,
+    WIFI_CIPHER_TYPE_UNKNOWN,
+} wifi_cipher_type_t;
+
+#define SAE_H2E_IDENTIFIER_LEN 32
+
+/* Station configuration, field for field as v5.2.5 lays it out (the
+ * 802.11 feature and HE bits are accepted and ignored by the emulation). */
 typedef struct {
     uint8_t ssid[32];     /* NUL-terminated only when shorter than 32 */
     uint8_t password[64]; /* NUL-terminated only when shorter than 64 */
@@ -111,6 +131,16 @@ typedef struct {
     wifi_sae_pwe_method_t sae_pwe_h2e;
     wifi_sae_pk_mode_t sae_pk_mode;
     uint8_t failure_retry_cnt;
+    uint32_t he_dcm_set : 1;
+    uint32_t he_dcm_max_constellation_tx : 2;
+    uint32_t he_dcm_max_constellation_rx : 2;
+    uint32_t he_mcs9_enabled : 1;
+    uint32_t he_su_beamformee_disabled : 1;
+    uint32_t he_trig_su_bmforming_feedback_disabled : 1;
+    uint32_t he_trig_mu_bmforming_partial_feedback_disabled : 1;
+    uint32_t he_trig_cqi_feedback_disabled : 1;
+    uint32_t he_reserved : 22;
+    uint8_t sae_h2e_identifier[SAE_H2E_IDENTIFIER_LEN]; /* NUL-terminated */
 } wifi_sta_config_t;
 
 /* Soft-AP configuration: present for the union's layout, not emulated. */
@@ -123,6 +153,12 @@ typedef struct {
     uint8_t ssid_hidden;
     uint8_t max_connection;
     uint16_t beacon_interval;
+    uint8_t csa_count;
+    uint8_t dtim_period;
+    wifi_cipher_type_t pairwise_cipher;
+    bool ftm_responder;
+    wifi_pmf_config_t pmf_cfg;
+    wifi_sae_pwe_method_t sae_pwe_h2e;
 } wifi_ap_config_t;
 
 typedef union {
