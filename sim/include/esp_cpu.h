@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "esp_attr.h"
+#include "esp_bit_defs.h"
 #include "esp_err.h"
 #include "sdkconfig.h"
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "esp_netif.h"
+#include "esp_wifi_types.h"
 
 #ifdef __cplusplus
 extern "C" {

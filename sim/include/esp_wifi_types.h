@@ -6,10 +6,14 @@
  */
 #pragma once
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "esp_err.h"
 #include "esp_event_base.h"
+#include "sdkconfig.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -633,7 +633,7 @@ BaseType_t xTaskGenericNotifyFromISR(TaskHandle_t xTaskToNotify, UBaseType_t uxI
     BaseType_t rc = xTaskGenericNotify(xTaskToNotify, uxIndexToNotify, ulValue, eAction,
                                        pulPreviousNotificationValue);
     if (pxHigherPriorityTaskWoken != NULL) {
-        *pxHigherPriorityTaskWoken = pdTRUE;
+        *pxHigherPriorityTaskWoken = pdFALSE; /* no scheduler to ask: see queue.c */
     }
     return rc;
 }

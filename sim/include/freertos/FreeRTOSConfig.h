@@ -7,6 +7,8 @@
 #pragma once
 
 #include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "sdkconfig.h"
 

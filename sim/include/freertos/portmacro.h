@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "esp_assert.h"
 #include "esp_attr.h"
 #include "esp_cpu.h"
 #include "esp_heap_caps.h"
