@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <stdint.h>
+#include "esp_types.h"
 
 #include "esp_err.h"
 #include "sdkconfig.h"
