@@ -25,10 +25,14 @@
  * poisoning-free alignment): blocks cost more than they hold. */
 #define BLOCK_OVERHEAD 8u
 
+/* MALLOC_CAP_INVALID is (1 << 31) in ESP-IDF's header, an int overflow the
+ * emulation must not evaluate itself. */
+#define INVALID_CAP_BIT 0x80000000u
+
 #define UNSUPPORTED_CAPS                                                                           \
     (MALLOC_CAP_EXEC | MALLOC_CAP_SPIRAM | MALLOC_CAP_TCM | MALLOC_CAP_RETENTION |                 \
      MALLOC_CAP_PID2 | MALLOC_CAP_PID3 | MALLOC_CAP_PID4 | MALLOC_CAP_PID5 | MALLOC_CAP_PID6 |     \
-     MALLOC_CAP_PID7 | MALLOC_CAP_INVALID)
+     MALLOC_CAP_PID7 | INVALID_CAP_BIT)
 
 typedef struct {
     size_t size;

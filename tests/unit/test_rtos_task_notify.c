@@ -13,6 +13,7 @@ typedef struct {
     BaseType_t waited;
     uint32_t value;
     SemaphoreHandle_t ready;
+    SemaphoreHandle_t go;
 } notify_probe_t;
 
 static void take_three_times(void *arg)
@@ -20,6 +21,7 @@ static void take_three_times(void *arg)
     notify_probe_t *p = arg;
     p->waiter = xTaskGetCurrentTaskHandle();
     xSemaphoreGive(p->ready);
+    xSemaphoreTake(p->go, TEST_SAFETY_TICKS); /* the three gives are pending by now */
     p->taken[0] = ulTaskNotifyTake(pdFALSE, TEST_SAFETY_TICKS); /* decrements */
     p->taken[1] = ulTaskNotifyTake(pdTRUE, TEST_SAFETY_TICKS);  /* clears */
     p->taken[2] = ulTaskNotifyTake(pdTRUE, 2);                  /* times out */
@@ -28,14 +30,16 @@ static void take_three_times(void *arg)
 static void notify_give_counts_and_take_decrements_or_clears(void **state)
 {
     (void)state;
-    notify_probe_t p = {.ready = xSemaphoreCreateBinary()};
+    notify_probe_t p = {.ready = xSemaphoreCreateBinary(), .go = xSemaphoreCreateBinary()};
     test_task_run_t run;
     test_task_start(&run, "taker", take_three_times, &p);
     assert_int_equal(xSemaphoreTake(p.ready, TEST_SAFETY_TICKS), pdTRUE);
     xTaskNotifyGive(p.waiter);
     xTaskNotifyGive(p.waiter);
     xTaskNotifyGive(p.waiter);
+    xSemaphoreGive(p.go);
     test_task_join(&run);
+    vSemaphoreDelete(p.go);
     assert_int_equal(p.taken[0], 3); /* the count before the decrement */
     assert_int_equal(p.taken[1], 2);
     assert_int_equal(p.taken[2], 0);
