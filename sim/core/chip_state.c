@@ -24,6 +24,8 @@ static struct {
     esp_reset_reason_t reset_reason;
     esp_reset_reason_t power_cut_reason;
     uint64_t power_cut_at;
+    uint64_t *flash_op_tally;
+    int flash_trace_fd;
     double timing_scale;
     int uart_fd;
     char ip[64];
@@ -60,6 +62,8 @@ void vchip_set_boot_config(const vchip_boot_config_t *cfg)
     s_chip.reset_reason = cfg->reset_reason;
     s_chip.power_cut_reason = cfg->power_cut_reason;
     s_chip.power_cut_at = cfg->power_cut_at;
+    s_chip.flash_op_tally = cfg->flash_op_tally;
+    s_chip.flash_trace_fd = cfg->flash_trace_fd;
     s_chip.timing_scale = cfg->flash_timing_scale;
     s_chip.uart_fd = cfg->uart_fd;
     snprintf(s_chip.ip, sizeof(s_chip.ip), "%s", cfg->ip ? cfg->ip : "");
@@ -148,6 +152,8 @@ esp_err_t vchip_attach_flash(const char *dir, uint32_t flash_size, flash_open_mo
         .cut_at = s_chip.power_cut_at,
         .on_cut = s_chip.cut_fn ? s_chip.cut_fn : reset_on_power_cut,
         .cut_ctx = s_chip.cut_fn ? s_chip.cut_ctx : NULL,
+        .op_tally = s_chip.flash_op_tally,
+        .trace_fd = s_chip.flash_trace_fd,
         .timing_scale = s_chip.timing_scale,
     };
     esp_err_t rc = flash_open(path, flash_size, mode, &opts, &s_chip.flash, err, err_len);

@@ -189,11 +189,20 @@ static void model_delay(const flash_dev_t *dev, uint32_t typical_us)
     }
 }
 
-/* Counts one program/erase command; true when this is the one the power cut hits. */
-static bool cut_now(flash_dev_t *dev)
+/* Counts one program/erase command, traces it, and answers whether this is
+ * the one the power cut hits. */
+static bool cut_now(flash_dev_t *dev, const char *what, uint32_t addr, size_t len)
 {
     dev->ops++;
-    return dev->opts.cut_at != 0 && dev->ops == dev->opts.cut_at;
+    uint64_t clock = dev->ops;
+    if (dev->opts.op_tally) {
+        clock = __atomic_add_fetch(dev->opts.op_tally, 1, __ATOMIC_SEQ_CST);
+    }
+    if (dev->opts.trace_fd > 0) {
+        dprintf(dev->opts.trace_fd, "%llu %s 0x%x %zu\n", (unsigned long long)clock, what,
+                (unsigned)addr, len);
+    }
+    return dev->opts.cut_at != 0 && clock == dev->opts.cut_at;
 }
 
 /* Called with the lock held after the partial effect: the chip is now
@@ -253,7 +262,7 @@ esp_err_t flash_write(flash_dev_t *dev, uint32_t addr, const void *buf, size_t l
         size_t n = len < room ? len : room;
         model_delay(dev, FLASH_PAGE_PROGRAM_US);
         dev->counters.programs++;
-        if (cut_now(dev)) {
+        if (cut_now(dev, "program", addr, n)) {
             program_bytes(dev->mem + addr, src, n / 2);
             dev->counters.bytes_programmed += n / 2;
             return power_cut(dev);
@@ -292,7 +301,7 @@ esp_err_t flash_erase_region(flash_dev_t *dev, uint32_t addr, size_t len)
         } else {
             dev->counters.sector_erases++;
         }
-        if (cut_now(dev)) {
+        if (cut_now(dev, "erase", addr, n)) {
             memset(dev->mem + addr, 0xFF, n / 2);
             dev->counters.bytes_erased += n / 2;
             return power_cut(dev);

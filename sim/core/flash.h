@@ -10,8 +10,11 @@
  *    esp_flash_read/write/erase_region do (the partition layer adds its own
  *    INVALID_SIZE rules on top).
  *  - Counters of every command.
- *  - Power-cut model: the Nth program or erase command since power-on
- *    (1-based) is cut halfway: a page program writes only the first half of
+ *  - Power-cut model: the Nth program or erase command (1-based) is cut
+ *    halfway. N counts from power-on, or, with an op tally, on the tally: a
+ *    counter the power supply keeps across boots, so that a cut can be placed
+ *    after a reboot (e.g. in the otadata write of the image an update just
+ *    booted). The cut command: a page program writes only the first half of
  *    its bytes, a sector/block erase erases only the first half of its range.
  *    The flash is then unpowered (every later command fails with
  *    FLASH_ERR_OP_FAIL) and the configured reaction runs; by default the chip
@@ -52,7 +55,15 @@ typedef enum {
 typedef void (*flash_cut_fn)(void *ctx);
 
 typedef struct {
-    uint64_t cut_at;     /* 1-based program/erase command that loses power; 0 = never */
+    uint64_t cut_at; /* 1-based program/erase command that loses power; 0 = never */
+    /* Counter of program/erase commands shared with the supervisor across
+     * boots (memory that outlives this process); when set it is the power-cut
+     * clock instead of the commands since open. NULL: none. */
+    uint64_t *op_tally;
+    /* File descriptor that gets one line per program/erase command,
+     * "<clock> program|erase <addr hex> <len>", written before the command
+     * takes effect; -1 or 0: none (fd 0 is never a trace). */
+    int trace_fd;
     flash_cut_fn on_cut; /* runs after the partial effect; NULL: stay unpowered */
     void *cut_ctx;
     double timing_scale; /* 0 = no delays */

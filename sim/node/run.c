@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,6 +47,9 @@ typedef struct {
     unsigned boot_delay_ms;
     uint64_t power_cut_at;
     uint64_t brownout_at;
+    const char *flash_trace;
+    uint64_t *flash_op_tally; /* shared with every boot: the power-cut clock */
+    int flash_trace_fd;
     double flash_timing;
     bool no_stale_tail_panic;
     bool no_rollback;
@@ -57,7 +62,8 @@ static void run_usage(FILE *out)
     fprintf(out,
             "usage: ota-node run --dir DIR [--bind IPv4] [--port PORT] [--uart FILE|pty|-]\n"
             "                    [--boot-delay MS] [--power-cut-at N | --brownout-at N]\n"
-            "                    [--flash-timing SCALE] [--no-stale-tail-panic] [--no-rollback]\n"
+            "                    [--flash-timing SCALE] [--flash-trace FILE]\n"
+            "                    [--no-stale-tail-panic] [--no-rollback]\n"
             "                    [--hang-upload-after BYTES] [--drop-ota-posts]\n"
             "\n"
             "Powers on the virtual ESP32-S3 whose flash is DIR/flash.bin and keeps it\n"
@@ -81,12 +87,17 @@ static void run_usage(FILE *out)
             "  --boot-delay MS      time from reset to the bootloader's first line\n"
             "                       (default %d)\n"
             "  --power-cut-at N     model: cut the power at the Nth flash program/erase\n"
-            "                       operation (counted from the first power-on); the\n"
-            "                       chip then boots again with reset reason POWERON\n"
+            "                       operation, counted from the first power-on across\n"
+            "                       every boot of this supervisor (ops of later boots\n"
+            "                       count on: a cut can land after an update's reboot);\n"
+            "                       the chip then boots again with reset reason POWERON\n"
             "  --brownout-at N      model: as --power-cut-at, but the supply browns out\n"
             "                       and the next boot reports BROWNOUT\n"
             "  --flash-timing SCALE model: flash operations take SCALE times the typical\n"
             "                       time of a real SPI NOR chip (default 0: no delay)\n"
+            "  --flash-trace FILE   model: append one line per flash program/erase\n"
+            "                       operation to FILE: its number on the --power-cut-at\n"
+            "                       clock, program|erase, address, length\n"
             "  --no-stale-tail-panic  turn off the stale-tail model (recipe fix A), on by\n"
             "                       default: an app whose slot holds non-erased bytes past\n"
             "                       its image end (an older, larger image's tail left by\n"
@@ -142,6 +153,7 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
         OPT_CUT,
         OPT_BROWN,
         OPT_TIMING,
+        OPT_TRACE,
         OPT_NO_STALE,
         OPT_NO_ROLLBACK,
         OPT_HANG,
@@ -156,6 +168,7 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
         {"power-cut-at", required_argument, NULL, OPT_CUT},
         {"brownout-at", required_argument, NULL, OPT_BROWN},
         {"flash-timing", required_argument, NULL, OPT_TIMING},
+        {"flash-trace", required_argument, NULL, OPT_TRACE},
         {"no-stale-tail-panic", no_argument, NULL, OPT_NO_STALE},
         {"no-rollback", no_argument, NULL, OPT_NO_ROLLBACK},
         {"hang-upload-after", required_argument, NULL, OPT_HANG},
@@ -217,6 +230,9 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
                 }
                 break;
             }
+            case OPT_TRACE:
+                o->flash_trace = optarg;
+                break;
             case OPT_NO_STALE:
                 o->no_stale_tail_panic = true;
                 break;
@@ -292,6 +308,8 @@ chip_boot(const run_opts_t *o, int uart_fd, esp_reset_reason_t reason, bool cut_
         .uart_fd = uart_fd,
         .ip = o->bind,
         .power_cut_at = cut_armed ? (o->power_cut_at ? o->power_cut_at : o->brownout_at) : 0,
+        .flash_op_tally = o->flash_op_tally,
+        .flash_trace_fd = o->flash_trace_fd,
         .power_cut_reason = o->brownout_at ? ESP_RST_BROWNOUT : ESP_RST_POWERON,
         .flash_timing_scale = o->flash_timing,
         .no_stale_tail_panic = o->no_stale_tail_panic,
@@ -326,6 +344,29 @@ static void report_crash_on_uart(int uart_fd, int wait_status)
             cause);
 }
 
+/* The power-cut clock lives in memory every boot (a forked child) shares
+ * with this process, so flash ops count on across reboots. */
+static int open_power_cut_clock(run_opts_t *o)
+{
+    o->flash_op_tally =
+        mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (o->flash_op_tally == MAP_FAILED) {
+        fprintf(stderr, "ota-node run: cannot map the flash op counter: %s\n", strerror(errno));
+        return -1;
+    }
+    *o->flash_op_tally = 0;
+    o->flash_trace_fd = -1;
+    if (o->flash_trace) {
+        o->flash_trace_fd = open(o->flash_trace, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (o->flash_trace_fd < 0) {
+            fprintf(stderr, "ota-node run: cannot open --flash-trace %s: %s\n", o->flash_trace,
+                    strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int supervise(const run_opts_t *o, node_uart_t *uart)
 {
     sigset_t wait_set, old_set;
@@ -341,8 +382,9 @@ static int supervise(const run_opts_t *o, node_uart_t *uart)
     bool cut_armed = o->power_cut_at != 0 || o->brownout_at != 0;
     char previous[160] = "";
     for (unsigned boot = 1;; boot++) {
-        fprintf(stderr, "ota-node run [%s]: boot %u: reset reason %s%s\n", o->bind, boot,
-                node_reset_reason_name(reason), previous);
+        fprintf(stderr, "ota-node run [%s]: boot %u: reset reason %s%s (flash ops so far: %llu)\n",
+                o->bind, boot, node_reset_reason_name(reason), previous,
+                (unsigned long long)__atomic_load_n(o->flash_op_tally, __ATOMIC_SEQ_CST));
         pid_t chip = fork();
         if (chip < 0) {
             fprintf(stderr, "ota-node run: cannot fork the chip: %s\n", strerror(errno));
@@ -423,6 +465,10 @@ int node_cmd_run(int argc, char **argv)
     }
     if (node_firmware_is_defect_build()) {
         fprintf(stderr, "ota-node run [%s]: firmware build: %s\n", o.bind, node_firmware_build());
+    }
+    if (open_power_cut_clock(&o) != 0) {
+        node_uart_close(&uart);
+        return 2;
     }
     rc = supervise(&o, &uart);
     node_uart_close(&uart);

@@ -190,6 +190,50 @@ static void a_power_cut_programs_only_the_first_half_then_the_chip_is_dead(void 
     tmp_remove(&t);
 }
 
+/* The supervisor's op tally spans power-ons: a cut placed at op 3 lands in
+ * the second power-on when the first did two ops (it used to restart at 1
+ * every power-on and never fire there). The trace numbers ops on the same
+ * clock. */
+static void a_cut_counted_on_the_tally_lands_after_a_reboot(void **state)
+{
+    (void)state;
+    tmp_t t;
+    tmp_make(&t);
+    char trace_path[128];
+    snprintf(trace_path, sizeof(trace_path), "%s/trace", t.dir);
+    int trace = open(trace_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(trace > 0);
+    uint64_t tally = 0;
+    cut_log_t log = {0};
+    flash_options_t opts = {
+        .cut_at = 3, .on_cut = count_cut, .cut_ctx = &log, .op_tally = &tally, .trace_fd = trace};
+    uint8_t zeros[256] = {0};
+
+    flash_dev_t *dev = open_new(&t, 0x100000, &opts); /* first power-on: ops 1 and 2 */
+    assert_int_equal(flash_write(dev, 0x0, zeros, 256), ESP_OK);
+    assert_int_equal(flash_erase_region(dev, 0x1000, FLASH_SECTOR_SIZE), ESP_OK);
+    flash_close(dev);
+    assert_int_equal(tally, 2);
+
+    dev = open_new(&t, 0, &opts); /* second power-on: its first op is op 3 */
+    assert_int_equal(flash_op_count(dev), 0);
+    assert_int_equal(flash_write(dev, 0x100, zeros, 256), FLASH_ERR_OP_FAIL);
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(tally, 3);
+    flash_close(dev);
+    close(trace);
+
+    char text[256] = {0};
+    FILE *f = fopen(trace_path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    assert_string_equal(text, "1 program 0x0 256\n2 erase 0x1000 4096\n3 program 0x100 256\n");
+    unlink(trace_path);
+    tmp_remove(&t);
+}
+
 static void a_power_cut_during_an_erase_leaves_the_sector_half_erased(void **state)
 {
     (void)state;
@@ -312,6 +356,7 @@ int main(void)
         cmocka_unit_test(counters_follow_page_programs_and_block_erases),
         cmocka_unit_test(a_power_cut_programs_only_the_first_half_then_the_chip_is_dead),
         cmocka_unit_test(a_power_cut_during_an_erase_leaves_the_sector_half_erased),
+        cmocka_unit_test(a_cut_counted_on_the_tally_lands_after_a_reboot),
         cmocka_unit_test(the_power_cut_is_deterministic),
         cmocka_unit_test(a_read_only_open_refuses_writes_and_sizes_must_match),
         cmocka_unit_test(flash_sizes_parse_like_esptool),

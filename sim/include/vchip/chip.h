@@ -55,6 +55,11 @@ typedef struct {
     const char *ip;                  /* the station's address once "connected" (127.x.y.z) */
     uint64_t
         power_cut_at; /* model: cut power at this flash program/erase op (1-based); 0 = never */
+    /* The power-cut clock kept by the supervisor across boots (shared memory):
+     * every program/erase op of every boot counts on it, and power_cut_at is
+     * read on it. NULL: the clock starts at this power-on. */
+    uint64_t *flash_op_tally;
+    int flash_trace_fd; /* model: one line per flash program/erase op goes here; -1 none */
     esp_reset_reason_t
         power_cut_reason; /* ESP_RST_POWERON for a power cut, ESP_RST_BROWNOUT for a brown-out */
     double flash_timing_scale; /* model: 0 = no delays, 1 = a real SPI NOR chip's typical times */
