@@ -14,6 +14,14 @@ static const char *TAG = "health";
 
 #define POLL_MS 100
 
+bool app_health_pending_verify(void)
+{
+    const esp_partition_t *running = esp_ota_get_running_partition();
+    esp_ota_img_states_t state;
+    return running != NULL && esp_ota_get_state_partition(running, &state) == ESP_OK &&
+           state == ESP_OTA_IMG_PENDING_VERIFY;
+}
+
 void app_health_confirm_if_pending(void)
 {
 #ifdef CONFIG_OTA_DEFECT_NEVER_CONFIRM

@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "esp_log.h"
 #include "nvs.h"
@@ -22,27 +23,52 @@ static bool key_present(nvs_handle_t h, const char *key)
            nvs_get_u16(h, key, &u16) == ESP_OK || nvs_get_u32(h, key, &u32) == ESP_OK;
 }
 
-void csi_config_log(void)
+csi_target_source_t csi_config_read_target(char out[CSI_TARGET_STR_MAX])
 {
+    out[0] = '\0';
     nvs_handle_t h;
-    if (nvs_open("csi_cfg", NVS_READONLY, &h) != ESP_OK) {
-        ESP_LOGI(TAG, "target=unset calibration=0/3");
-        return;
+    if (nvs_open(CSI_NAMESPACE, NVS_READONLY, &h) != ESP_OK) {
+        return CSI_TARGET_UNSET;
     }
-    char ip[16];
-    size_t len = sizeof(ip);
-    uint16_t port = 0;
-    bool target = nvs_get_str(h, "target_ip", ip, &len) == ESP_OK &&
-                  nvs_get_u16(h, "target_port", &port) == ESP_OK;
-    static const char *const calibration[] = {"gl_agc", "gl_fft", "gl_ap_mac"};
-    int stored = 0;
-    for (size_t i = 0; i < sizeof(calibration) / sizeof(calibration[0]); i++) {
-        stored += key_present(h, calibration[i]) ? 1 : 0;
+    csi_target_source_t source = CSI_TARGET_UNSET;
+    size_t len = CSI_TARGET_STR_MAX;
+    if (nvs_get_str(h, CSI_TARGET_KEY, out, &len) == ESP_OK) {
+        source = CSI_TARGET_STORED;
+    } else {
+        /* Migration: a node provisioned before the single key. */
+        char ip[16];
+        uint16_t port = 0;
+        len = sizeof(ip);
+        if (nvs_get_str(h, CSI_LEGACY_IP_KEY, ip, &len) == ESP_OK &&
+            nvs_get_u16(h, CSI_LEGACY_PORT_KEY, &port) == ESP_OK) {
+            snprintf(out, CSI_TARGET_STR_MAX, "%s:%u", ip, (unsigned)port);
+            source = CSI_TARGET_LEGACY;
+        } else {
+            out[0] = '\0';
+        }
     }
     nvs_close(h);
-    if (target) {
-        ESP_LOGI(TAG, "target=%s:%u calibration=%d/3", ip, (unsigned)port, stored);
-    } else {
+    return source;
+}
+
+void csi_config_log(void)
+{
+    char target[CSI_TARGET_STR_MAX];
+    csi_target_source_t source = csi_config_read_target(target);
+
+    int stored = 0;
+    nvs_handle_t h;
+    if (nvs_open(CSI_NAMESPACE, NVS_READONLY, &h) == ESP_OK) {
+        static const char *const calibration[] = {"gl_agc", "gl_fft", "gl_ap_mac"};
+        for (size_t i = 0; i < sizeof(calibration) / sizeof(calibration[0]); i++) {
+            stored += key_present(h, calibration[i]) ? 1 : 0;
+        }
+        nvs_close(h);
+    }
+    if (source == CSI_TARGET_UNSET) {
         ESP_LOGI(TAG, "target=unset calibration=%d/3", stored);
+    } else {
+        ESP_LOGI(TAG, "target=%s calibration=%d/3%s", target, stored,
+                 source == CSI_TARGET_LEGACY ? " (legacy keys target_ip/target_port)" : "");
     }
 }

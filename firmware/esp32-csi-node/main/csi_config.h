@@ -1,7 +1,31 @@
 /* The CSI part's settings in NVS namespace "csi_cfg", as the operator
- * endpoints leave them: where CSI frames go (target_ip, target_port) and
- * whether a gain-lock calibration is stored (gl_agc, gl_fft, gl_ap_mac). */
+ * endpoints leave them: where CSI frames go and whether a gain-lock
+ * calibration is stored (gl_agc, gl_fft, gl_ap_mac).
+ *
+ * The target is ONE string, csi_cfg/target = "IPv4:PORT", so that it
+ * changes in a single NVS write: with two keys a power cut between them
+ * left the new address with the old port. Nodes provisioned before keep
+ * csi_cfg/target_ip (string) + target_port (u16); they are read when
+ * "target" is absent, and the next set-target replaces them. */
 #pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CSI_NAMESPACE       "csi_cfg"
+#define CSI_TARGET_KEY      "target"      /* "IPv4:PORT", one value */
+#define CSI_LEGACY_IP_KEY   "target_ip"   /* before the single key */
+#define CSI_LEGACY_PORT_KEY "target_port" /* before the single key */
+#define CSI_TARGET_STR_MAX  22            /* "255.255.255.255:65535" and its NUL */
+
+typedef enum {
+    CSI_TARGET_UNSET,
+    CSI_TARGET_STORED, /* csi_cfg/target */
+    CSI_TARGET_LEGACY, /* csi_cfg/target_ip + target_port */
+} csi_target_source_t;
+
+/* The stored CSI target as "IPv4:PORT" (empty when unset). */
+csi_target_source_t csi_config_read_target(char out[CSI_TARGET_STR_MAX]);
 
 /* Logs one line at boot, e.g.
  *   "csi_cfg: target=192.168.0.103:5005 calibration=3/3"

@@ -45,6 +45,12 @@ void app_main(void)
     init_nvs();
     csi_config_log();
     ESP_ERROR_CHECK(wifi_sta_start());
-    ESP_ERROR_CHECK(ota_update_start());
+    /* Not ESP_ERROR_CHECK: an abort here would reboot a VALID image in a loop
+     * whenever the service cannot start; the node keeps sensing instead. */
+    esp_err_t err = ota_update_start();
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "OTA service unavailable (%s); the node runs without it",
+                 esp_err_to_name(err));
+    }
     app_health_confirm_if_pending();
 }

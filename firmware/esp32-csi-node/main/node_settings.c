@@ -12,6 +12,8 @@ static const char *TAG = "settings";
 #define HEALTH_MS_MAX    600000u
 #define RECV_TMO_S_MAX   300u
 #define RECV_RETRIES_MAX 20u
+#define HDR_DEADLINE_MIN 500u
+#define HDR_DEADLINE_MAX 60000u
 
 static uint32_t read_u32(const char *ns, const char *key, uint32_t fallback, uint32_t min,
                          uint32_t max)
@@ -49,6 +51,12 @@ uint32_t node_settings_recv_timeout_s(void)
 uint32_t node_settings_recv_timeout_retries(void)
 {
     return read_u32("ota", "recv_retries", CONFIG_OTA_RECV_TIMEOUT_RETRIES, 1, RECV_RETRIES_MAX);
+}
+
+uint32_t node_settings_header_deadline_ms(void)
+{
+    return read_u32("ota", "hdr_deadline_ms", CONFIG_OTA_HEADER_DEADLINE_MS, HDR_DEADLINE_MIN,
+                    HDR_DEADLINE_MAX);
 }
 
 static void copy_default(char *dst, size_t size, const char *src)

@@ -1,5 +1,6 @@
 #include "ota_image_check.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,7 +41,8 @@ static const char *chip_name(unsigned id)
     }
 }
 
-esp_err_t ota_image_check_start(const uint8_t *data, size_t len, char *msg, size_t msg_size)
+esp_err_t ota_image_check_start(const uint8_t *data, size_t len, uint64_t image_len, char *msg,
+                                size_t msg_size)
 {
     if (len >= 1 && data[0] != ESP_IMAGE_HEADER_MAGIC) {
         snprintf(msg, msg_size, "not an ESP32 app image: first byte 0x%02X instead of 0x%02X",
@@ -59,6 +61,30 @@ esp_err_t ota_image_check_start(const uint8_t *data, size_t len, char *msg, size
                  "image is built for %s (chip id 0x%04X) but this node is %s (chip id 0x%04X)",
                  chip_name((unsigned)header.chip_id), (unsigned)header.chip_id,
                  chip_name(CONFIG_IDF_FIRMWARE_CHIP_ID), (unsigned)CONFIG_IDF_FIRMWARE_CHIP_ID);
+        return ESP_ERR_INVALID_ARG;
+    }
+    /* The bootloader refuses more than ESP_IMAGE_MAX_SEGMENTS
+     * (verify_image_header, bootloader_support/src/esp_image_format.c,
+     * v5.2.5); an app without segments has no app description to boot. */
+    if (header.segment_count == 0 || header.segment_count > ESP_IMAGE_MAX_SEGMENTS) {
+        snprintf(msg, msg_size, "image header announces %u segments (an app has 1 to %u)",
+                 (unsigned)header.segment_count, (unsigned)ESP_IMAGE_MAX_SEGMENTS);
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (len < OTA_IMAGE_CHECK_MIN_LEN) {
+        snprintf(msg, msg_size,
+                 "image of %u bytes is shorter than an image header and a segment header (%u "
+                 "bytes)",
+                 (unsigned)len, (unsigned)OTA_IMAGE_CHECK_MIN_LEN);
+        return ESP_ERR_INVALID_SIZE;
+    }
+    esp_image_segment_header_t first;
+    memcpy(&first, data + sizeof(esp_image_header_t), sizeof(first));
+    if ((uint64_t)first.data_len > image_len - OTA_IMAGE_CHECK_MIN_LEN) {
+        snprintf(msg, msg_size,
+                 "first segment of %" PRIu32 " bytes runs past the end of the %" PRIu64
+                 "-byte image",
+                 first.data_len, image_len);
         return ESP_ERR_INVALID_ARG;
     }
     return ESP_OK;

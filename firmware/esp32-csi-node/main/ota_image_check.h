@@ -13,10 +13,20 @@
  * esp_app_desc_t: the upload handler gathers this much before checking. */
 #define OTA_IMAGE_PROLOGUE_LEN 288u
 
-/* ESP_OK when the image starts with the app magic and was built for this
- * chip; otherwise ESP_ERR_INVALID_ARG (or ESP_ERR_INVALID_SIZE for fewer
- * bytes than a header) with a one-line reason in msg. */
-esp_err_t ota_image_check_start(const uint8_t *data, size_t len, char *msg, size_t msg_size);
+/* Bytes the check needs before it can judge an upload: the image header
+ * (24 bytes) and the first segment header (8 bytes). */
+#define OTA_IMAGE_CHECK_MIN_LEN 32u
+
+/* Judges an upload of image_len bytes from its first len bytes (the handler
+ * gathers min(image_len, one chunk), so at least OTA_IMAGE_CHECK_MIN_LEN
+ * unless the whole image is shorter). This runs BEFORE esp_ota_begin erases
+ * the slot: a refused upload must leave the previous image intact.
+ * ESP_OK when the image starts with the app magic, was built for this chip,
+ * has 1..ESP_IMAGE_MAX_SEGMENTS segments and a first segment that fits the
+ * upload; otherwise ESP_ERR_INVALID_ARG (ESP_ERR_INVALID_SIZE for fewer
+ * bytes than the headers) with a one-line reason in msg. */
+esp_err_t ota_image_check_start(const uint8_t *data, size_t len, uint64_t image_len, char *msg,
+                                size_t msg_size);
 
 /* Logs version, project and build time of the incoming image when the
  * bytes hold its esp_app_desc_t. */

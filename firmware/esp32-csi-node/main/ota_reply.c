@@ -61,6 +61,47 @@ size_t ota_json_escape(char *dst, size_t dst_size, const char *src)
     return out;
 }
 
+bool ota_request_content_length(httpd_req_t *req, uint64_t *len)
+{
+    *len = 0;
+    char value[32];
+    size_t n = httpd_req_get_hdr_value_len(req, "Content-Length");
+    if (n == 0) {
+        return false;
+    }
+    if (n >= sizeof(value) ||
+        httpd_req_get_hdr_value_str(req, "Content-Length", value, sizeof(value)) != ESP_OK) {
+        *len = UINT64_MAX;
+        return true;
+    }
+    uint64_t v = 0;
+    const char *p = value;
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+    if (*p < '0' || *p > '9') {
+        *len = UINT64_MAX;
+        return true;
+    }
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned digit = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10) {
+            *len = UINT64_MAX;
+            return true;
+        }
+        v = v * 10 + digit;
+    }
+    *len = v;
+    return true;
+}
+
+bool ota_content_length_exact(httpd_req_t *req)
+{
+    uint64_t len = 0;
+    ota_request_content_length(req, &len);
+    return len == (uint64_t)req->content_len;
+}
+
 esp_err_t ota_reply_json(httpd_req_t *req, const char *status, const char *json)
 {
     httpd_resp_set_status(req, status);
@@ -82,6 +123,15 @@ esp_err_t ota_reply_error(httpd_req_t *req, const char *status, const char *fmt,
     char body[sizeof(escaped) + 40];
     snprintf(body, sizeof(body), "{\"status\":\"error\",\"message\":\"%s\"}", escaped);
     return ota_reply_json(req, status, body);
+}
+
+esp_err_t ota_reply_pending_verify(httpd_req_t *req, const char *what)
+{
+    return ota_reply_error(req, OTA_HTTP_409,
+                           "running image is still PENDING_VERIFY (health check not passed "
+                           "yet): %s would reboot into a rollback; retry after the health "
+                           "confirmation (ota_state VALID)",
+                           what);
 }
 
 esp_err_t ota_discard_body(httpd_req_t *req, size_t remaining)

@@ -4,7 +4,9 @@
  * problem (docs/HTTP-API.md). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "esp_err.h"
 #include "esp_http_server.h"
@@ -27,12 +29,29 @@
  * escape sequence when dst is too small. Returns the length written. */
 size_t ota_json_escape(char *dst, size_t dst_size, const char *src);
 
+/* The Content-Length the client sent, read from the raw header: req->content_len
+ * is a size_t, 32 bits on the chip, and esp_http_server stores http-parser's
+ * 64-bit length in it unchecked (httpd_parse.c, v5.2.5: a length of
+ * 4294968296 reads as 1000, one of 0xFFFFFFFF as 0). Returns false (and 0)
+ * when the header is absent; *len is UINT64_MAX when it is not a number
+ * that fits 64 bits (http-parser refuses such requests before any handler). */
+bool ota_request_content_length(httpd_req_t *req, uint64_t *len);
+
+/* True when the request's Content-Length is one req->content_len holds
+ * exactly (no 32-bit wrap). */
+bool ota_content_length_exact(httpd_req_t *req);
+
 /* Sends a complete JSON body with the given status line. */
 esp_err_t ota_reply_json(httpd_req_t *req, const char *status, const char *json);
 
 /* Sends {"status":"error","message":<formatted, escaped>} and logs the message. */
 esp_err_t ota_reply_error(httpd_req_t *req, const char *status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* 409 for a request that would reboot the chip while the running image is
+ * PENDING_VERIFY (the bootloader would roll it back): says to retry after
+ * the health confirmation. `what` names the refused action. */
+esp_err_t ota_reply_pending_verify(httpd_req_t *req, const char *what);
 
 /* Reads and drops what is left of the request body (after an early error
  * reply) so the connection can serve the next request. Gives up after a

@@ -75,6 +75,11 @@ static void elf_sha256_hex(char out[65], const esp_app_desc_t *app)
 
 esp_err_t ota_status_handler(httpd_req_t *req)
 {
+    /* A GET has no body; one sent anyway is read so that the connection's
+     * next request starts clean (request_deadline.h). */
+    if (!ota_content_length_exact(req) || ota_discard_body(req, req->content_len) != ESP_OK) {
+        return ESP_FAIL;
+    }
     const esp_app_desc_t *app = esp_app_get_description();
     const esp_partition_t *running = esp_ota_get_running_partition();
     const esp_partition_t *next = esp_ota_get_next_update_partition(NULL);

@@ -1,21 +1,26 @@
 #include "ota_update.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "app_health.h"
 #include "esp_http_server.h"
 #include "esp_log.h"
 #include "esp_ota_ops.h"
 #include "esp_partition.h"
 #include "esp_timer.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
 #include "node_settings.h"
 #include "ota_auth.h"
 #include "ota_image_check.h"
 #include "ota_operator.h"
 #include "ota_reply.h"
 #include "ota_status.h"
+#include "request_deadline.h"
 #include "sdkconfig.h"
 
 static const char *TAG = "ota";
@@ -30,6 +35,8 @@ static uint8_t s_chunk[UPLOAD_CHUNK];
 _Static_assert(UPLOAD_CHUNK >= OTA_IMAGE_PROLOGUE_LEN, "the first chunk must hold the prologue");
 
 static httpd_handle_t s_server;
+/* Set by whichever task started the server, read by the health check. */
+static atomic_bool s_running;
 static uint32_t s_recv_retries;
 
 static int64_t elapsed_ms(int64_t since_us)
@@ -112,37 +119,61 @@ static bool receive_chunk(httpd_req_t *req, size_t want, size_t done, uint32_t *
     return true;
 }
 
-/* Receives the body into the open OTA handle; the first chunk is checked
- * before anything of it is written. */
-static bool receive_image(httpd_req_t *req, esp_ota_handle_t handle, upload_failure_t *fail)
+/* Writes the first chunk (already checked, in s_chunk) and receives the
+ * rest of the body into the open OTA handle. */
+static bool receive_image(httpd_req_t *req, esp_ota_handle_t handle, size_t first,
+                          uint32_t *timeouts, upload_failure_t *fail)
 {
     size_t done = 0;
-    uint32_t timeouts = 0;
-    while (done < req->content_len) {
-        size_t left = req->content_len - done;
-        size_t want = left < UPLOAD_CHUNK ? left : UPLOAD_CHUNK;
-        if (!receive_chunk(req, want, done, &timeouts, fail)) {
-            return false;
-        }
-        fail->received = done + want;
-        fail->drain = true;
-        if (done == 0) {
-            if (ota_image_check_start(s_chunk, want, fail->message, sizeof(fail->message)) !=
-                ESP_OK) {
-                fail->status = OTA_HTTP_400;
-                return false;
-            }
-            ota_image_log_incoming(s_chunk, want);
-        }
+    size_t want = first;
+    for (;;) {
         esp_err_t err = esp_ota_write(handle, s_chunk, want);
         if (err != ESP_OK) {
             fail->status = err == ESP_ERR_OTA_VALIDATE_FAILED ? OTA_HTTP_400 : OTA_HTTP_500;
+            fail->drain = true;
             snprintf(fail->message, sizeof(fail->message), "esp_ota_write at byte %u failed (%s)",
                      (unsigned)done, esp_err_to_name(err));
             return false;
         }
         done += want;
+        if (done >= req->content_len) {
+            return true;
+        }
+        size_t left = req->content_len - done;
+        want = left < UPLOAD_CHUNK ? left : UPLOAD_CHUNK;
+        if (!receive_chunk(req, want, done, timeouts, fail)) {
+            return false;
+        }
+        fail->received = done + want;
+        fail->drain = true;
     }
+}
+
+/* Gathers the first chunk (it may arrive in several pieces) and judges it,
+ * all before esp_ota_begin erases anything: a refused upload leaves the
+ * other slot, which holds the image a rollback returns to, untouched.
+ * false after replying (or when the client is gone); *ret for httpd. */
+static bool first_chunk_acceptable(httpd_req_t *req, const esp_partition_t *update, size_t *first,
+                                   uint32_t *timeouts, esp_err_t *ret)
+{
+    upload_failure_t fail = {.status = NULL, .drain = false, .received = 0, .message = ""};
+    *first = req->content_len < UPLOAD_CHUNK ? req->content_len : UPLOAD_CHUNK;
+    if (!receive_chunk(req, *first, 0, timeouts, &fail)) {
+        if (fail.status == NULL) {
+            ESP_LOGW(TAG, "upload aborted before erasing %s: %s", update->label, fail.message);
+        } else {
+            ota_reply_error(req, fail.status, "%s", fail.message);
+        }
+        *ret = ESP_FAIL;
+        return false;
+    }
+    if (ota_image_check_start(s_chunk, *first, req->content_len, fail.message,
+                              sizeof(fail.message)) != ESP_OK) {
+        ota_reply_error(req, OTA_HTTP_400, "%s; %s not erased", fail.message, update->label);
+        *ret = ota_discard_body(req, req->content_len - *first);
+        return false;
+    }
+    ota_image_log_incoming(s_chunk, *first);
     return true;
 }
 
@@ -158,13 +189,10 @@ static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, 
         return false;
     }
     /* content_len is 0 both without the header and with "0": ask for the header itself. */
-    if (httpd_req_get_hdr_value_len(req, "Content-Length") == 0) {
+    uint64_t length = 0;
+    if (!ota_request_content_length(req, &length)) {
         ota_reply_error(req, OTA_HTTP_411, "Content-Length required");
         *ret = ESP_FAIL; /* the body, if any, has no known end: close the connection */
-        return false;
-    }
-    if (req->content_len == 0) {
-        ota_reply_error(req, OTA_HTTP_400, "empty body: Content-Length is 0");
         return false;
     }
     if (update == NULL) {
@@ -172,10 +200,17 @@ static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, 
         *ret = ota_discard_body(req, req->content_len);
         return false;
     }
-    if (req->content_len > update->size) {
-        ota_reply_error(req, OTA_HTTP_413, "image of %u bytes does not fit %s (%" PRIu32 " bytes)",
-                        (unsigned)req->content_len, update->label, update->size);
-        *ret = ota_discard_body(req, req->content_len);
+    /* Judged on the header as sent: content_len wraps at 32 bits. */
+    if (length > update->size || !ota_content_length_exact(req)) {
+        ota_reply_error(req, OTA_HTTP_413,
+                        "image of %" PRIu64 " bytes does not fit %s (%" PRIu32 " bytes)", length,
+                        update->label, update->size);
+        /* A wrapped length leaves no reliable end of body: close. */
+        *ret = ota_content_length_exact(req) ? ota_discard_body(req, req->content_len) : ESP_FAIL;
+        return false;
+    }
+    if (req->content_len == 0) {
+        ota_reply_error(req, OTA_HTTP_400, "empty body: Content-Length is 0");
         return false;
     }
     return true;
@@ -192,13 +227,23 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
     if (!request_acceptable(req, update, &ret)) {
         return ret;
     }
+    if (app_health_pending_verify()) {
+        ota_reply_pending_verify(req, "an update");
+        return ota_discard_body(req, req->content_len);
+    }
     ESP_LOGI(TAG, "upload of %u bytes into %s (0x%" PRIx32 ", %" PRIu32 " bytes)",
              (unsigned)req->content_len, update->label, update->address, update->size);
+    size_t first = 0;
+    uint32_t timeouts = 0;
+    if (!first_chunk_acceptable(req, update, &first, &timeouts, &ret)) {
+        return ret;
+    }
 
     /* Fix A: OTA_SIZE_UNKNOWN erases the whole slot before the first write.
      * OTA_WITH_SEQUENTIAL_WRITES would erase sector by sector as data comes
      * in and leave the tail of a larger previous image in place, which the
-     * new image may jump into after boot (Guru Meditation, rollback). */
+     * new image may jump into after boot (Guru Meditation, rollback). The
+     * client keeps sending meanwhile: TCP holds the next bytes. */
     esp_ota_handle_t handle = 0;
 #ifdef CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES
     /* The recipe's bug, built on purpose (Kconfig OTA_DEFECT_SEQUENTIAL_WRITES). */
@@ -207,20 +252,18 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
     esp_err_t err = esp_ota_begin(update, OTA_SIZE_UNKNOWN, &handle);
 #endif
     if (err == ESP_ERR_OTA_ROLLBACK_INVALID_STATE) {
-        ota_reply_error(req, OTA_HTTP_409,
-                        "running image is still PENDING_VERIFY (health check not passed yet); "
-                        "retry later");
-        return ota_discard_body(req, req->content_len);
+        ota_reply_pending_verify(req, "an update");
+        return ota_discard_body(req, req->content_len - first);
     }
     if (err != ESP_OK) {
         ota_reply_error(req, OTA_HTTP_500, "esp_ota_begin on %s failed (%s)", update->label,
                         esp_err_to_name(err));
-        return ota_discard_body(req, req->content_len);
+        return ota_discard_body(req, req->content_len - first);
     }
     ESP_LOGI(TAG, "erased %s in %" PRId64 " ms", update->label, elapsed_ms(start_us));
 
-    upload_failure_t fail = {.status = NULL, .drain = false, .received = 0, .message = ""};
-    if (!receive_image(req, handle, &fail)) {
+    upload_failure_t fail = {.status = NULL, .drain = true, .received = first, .message = ""};
+    if (!receive_image(req, handle, first, &timeouts, &fail)) {
         esp_ota_abort(handle);
         if (fail.status == NULL) {
             ESP_LOGW(TAG, "upload aborted: %s", fail.message);
@@ -256,7 +299,27 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
     ota_restart_after_reply();
 }
 
-esp_err_t ota_update_start(void)
+/* Every route runs through here: the request deadline stops at the
+ * handler, which times the body itself. */
+typedef struct {
+    esp_err_t (*handler)(httpd_req_t *req);
+} route_t;
+
+static esp_err_t run_route(httpd_req_t *req)
+{
+    const route_t *route = req->user_ctx;
+    request_deadline_handler_begin();
+    esp_err_t ret = route->handler(req);
+    request_deadline_handler_end();
+    return ret;
+}
+
+static const route_t s_upload = {ota_post_handler};
+static const route_t s_status = {ota_status_handler};
+static const route_t s_recalibrate = {ota_recalibrate_handler};
+static const route_t s_set_target = {ota_set_target_handler};
+
+static esp_err_t start_server(void)
 {
     httpd_config_t config = HTTPD_DEFAULT_CONFIG();
     config.server_port = CONFIG_OTA_HTTP_PORT;
@@ -265,32 +328,42 @@ esp_err_t ota_update_start(void)
 #ifndef CONFIG_OTA_DEFECT_SMALL_HTTPD_STACK /* the recipe's bug, built on purpose */
     config.stack_size = 8192;
 #endif
-    /* 30 s instead of 5: the client keeps sending while esp_ota_begin erases
-     * the 2 MB slot (about 1.5 s on the chip) and WiFi may stall for seconds.
-     * NVS ota/recv_tmo_s may shorten it (tests of a stalled client). */
+    /* Receive timeout x retries bound the silence an upload may keep
+     * (docs/firmware.md, "Limits and deadlines"). The erase no longer needs
+     * covering: the first chunk is read before esp_ota_begin, and the
+     * client's next bytes wait in TCP buffers while the slot is erased.
+     * NVS ota/recv_tmo_s and ota/recv_retries override the defaults. */
     config.recv_wait_timeout = node_settings_recv_timeout_s();
     /* Room for the 4 endpoints with spare slots; the default 8 is a hard cap
      * that silently refuses further registrations. */
     config.max_uri_handlers = 12;
+    /* With all max_open_sockets (7) sessions taken, a new connection closes
+     * the least recently used one instead of waiting for a free slot:
+     * idle connections cannot lock the service out (httpd_main.c,
+     * httpd_accept_conn, v5.2.5). */
+    config.lru_purge_enable = true;
+    request_deadline_install(&config, node_settings_header_deadline_ms());
     s_recv_retries = node_settings_recv_timeout_retries();
 
     esp_err_t err = httpd_start(&s_server, &config);
     if (err != ESP_OK) {
-        ESP_LOGE(TAG, "httpd_start on port %d failed (%s)", CONFIG_OTA_HTTP_PORT,
-                 esp_err_to_name(err));
+        s_server = NULL;
         return err;
     }
     const httpd_uri_t routes[] = {
-        {.uri = "/ota", .method = HTTP_POST, .handler = ota_post_handler, .user_ctx = NULL},
-        {.uri = "/ota/status", .method = HTTP_GET, .handler = ota_status_handler, .user_ctx = NULL},
+        {.uri = "/ota", .method = HTTP_POST, .handler = run_route, .user_ctx = (void *)&s_upload},
+        {.uri = "/ota/status",
+         .method = HTTP_GET,
+         .handler = run_route,
+         .user_ctx = (void *)&s_status},
         {.uri = "/ota/recalibrate",
          .method = HTTP_POST,
-         .handler = ota_recalibrate_handler,
-         .user_ctx = NULL},
+         .handler = run_route,
+         .user_ctx = (void *)&s_recalibrate},
         {.uri = "/ota/set-target",
          .method = HTTP_POST,
-         .handler = ota_set_target_handler,
-         .user_ctx = NULL},
+         .handler = run_route,
+         .user_ctx = (void *)&s_set_target},
     };
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         err = httpd_register_uri_handler(s_server, &routes[i]);
@@ -301,13 +374,60 @@ esp_err_t ota_update_start(void)
             return err;
         }
     }
-    ESP_LOGI(TAG, "OTA service on port %d (stack %d, recv timeout %d s x %" PRIu32 ")",
+    ESP_LOGI(TAG,
+             "OTA service on port %d (stack %d, recv timeout %d s x %" PRIu32
+             ", header deadline %" PRIu32 " ms, LRU purge)",
              CONFIG_OTA_HTTP_PORT, (int)config.stack_size, (int)config.recv_wait_timeout,
-             s_recv_retries);
+             s_recv_retries, node_settings_header_deadline_ms());
+    atomic_store(&s_running, true);
+    return ESP_OK;
+}
+
+/* Retries after a failed start, 1 s doubling to 60 s: a taken port or a
+ * short memory squeeze must not stop the node from sensing, nor reboot it
+ * in a loop (the image is VALID, so nothing would ever stop that loop). */
+#define START_RETRY_FIRST_MS 1000u
+#define START_RETRY_MAX_MS   60000u
+
+static void log_start_failure(esp_err_t err, uint32_t retry_ms)
+{
+    ESP_LOGE(TAG,
+             "httpd_start on port %d failed (%s; the httpd error above says why: address in "
+             "use, no socket, no memory); node keeps running, retrying in %" PRIu32 " s",
+             CONFIG_OTA_HTTP_PORT, esp_err_to_name(err), retry_ms / 1000);
+}
+
+static void start_retry_task(void *arg)
+{
+    (void)arg;
+    uint32_t retry_ms = START_RETRY_FIRST_MS;
+    for (;;) {
+        vTaskDelay(pdMS_TO_TICKS(retry_ms));
+        esp_err_t err = start_server();
+        if (err == ESP_OK) {
+            break;
+        }
+        retry_ms = retry_ms >= START_RETRY_MAX_MS / 2 ? START_RETRY_MAX_MS : retry_ms * 2;
+        log_start_failure(err, retry_ms);
+    }
+    vTaskDelete(NULL);
+}
+
+esp_err_t ota_update_start(void)
+{
+    esp_err_t err = start_server();
+    if (err == ESP_OK) {
+        return ESP_OK;
+    }
+    log_start_failure(err, START_RETRY_FIRST_MS);
+    if (xTaskCreate(start_retry_task, "ota_start", 4096, NULL, 5, NULL) != pdPASS) {
+        ESP_LOGE(TAG, "cannot create the OTA service's retry task; OTA stays down");
+        return ESP_ERR_NO_MEM;
+    }
     return ESP_OK;
 }
 
 bool ota_update_running(void)
 {
-    return s_server != NULL;
+    return atomic_load(&s_running);
 }
