@@ -14,6 +14,7 @@
 #include "options.h"
 #include "report.h"
 #include "targets.h"
+#include "term_escape.h"
 
 #define DEFAULT_PROJECT_DIR "firmware/esp32-csi-node"
 #define DEFAULT_IMAGE       DEFAULT_PROJECT_DIR "/build/esp32-csi-node.bin"
@@ -454,9 +455,11 @@ int cmd_deploy(int argc, char **argv)
         return OTACTL_EXIT_USAGE;
     }
     if (!a.quiet) {
-        fprintf(stderr, "otactl deploy: %s: %s %s (%s %s), %s, %zu bytes, elf_sha256 %.16s...\n",
-                a.image, img.identity.project, img.identity.version, img.identity.date,
-                img.identity.time, img.identity.chip, img.len, img.identity.elf_sha256);
+        char line[1024], safe[TERM_ESCAPED_SIZE(1024)];
+        snprintf(line, sizeof(line), "%s: %s %s (%s %s), %s, %zu bytes, elf_sha256 %.16s...",
+                 a.image, img.identity.project, img.identity.version, img.identity.date,
+                 img.identity.time, img.identity.chip, img.len, img.identity.elf_sha256);
+        fprintf(stderr, "otactl deploy: %s\n", term_escape(line, safe, sizeof(safe)));
     }
     int code;
     if (discover_targets(&a) != 0) {

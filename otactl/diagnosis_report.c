@@ -3,12 +3,17 @@
 
 #include <string.h>
 
+#include "term_escape.h"
+
 #define WRAP_COLUMNS 78
 
 /* Prints text as lines of at most WRAP_COLUMNS, each starting with indent;
  * the first line may carry its own lead (a bullet or a number). */
-static void print_wrapped(FILE *out, const char *lead, const char *indent, const char *text)
+static void print_wrapped(FILE *out, const char *lead, const char *indent, const char *raw)
 {
+    /* Evidence quotes the node's status and UART text: escaped first. */
+    char safe[TERM_ESCAPED_SIZE(1024)];
+    const char *text = term_escape(raw, safe, sizeof(safe));
     size_t col = strlen(lead);
     fputs(lead, out);
     bool line_empty = true;

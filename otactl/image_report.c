@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "image_report.h"
+#include "term_escape.h"
 
 /* esp_image_spi_mode_t, esp_image_spi_freq_t and esp_image_flash_size_t
  * names (esp_app_format.h); the frequencies are those of an 80 MHz source. */
@@ -86,14 +87,15 @@ void image_report_text(FILE *out, const image_report_t *r)
                 IMG_APP_DESC_MAGIC);
     } else {
         const img_app_desc_t *d = &i->app_desc;
+        char safe[TERM_ESCAPED_SIZE(33)]; /* the image's strings, escaped */
         img_hex32(d->app_elf_sha256, hex);
         fprintf(out, "  magic_word       0x%08x\n", d->magic_word);
         fprintf(out, "  secure_version   %u\n", d->secure_version);
-        fprintf(out, "  version          %s\n", d->version);
-        fprintf(out, "  project_name     %s\n", d->project_name);
-        fprintf(out, "  time             %s\n", d->time);
-        fprintf(out, "  date             %s\n", d->date);
-        fprintf(out, "  idf_ver          %s\n", d->idf_ver);
+        fprintf(out, "  version          %s\n", term_escape(d->version, safe, sizeof(safe)));
+        fprintf(out, "  project_name     %s\n", term_escape(d->project_name, safe, sizeof(safe)));
+        fprintf(out, "  time             %s\n", term_escape(d->time, safe, sizeof(safe)));
+        fprintf(out, "  date             %s\n", term_escape(d->date, safe, sizeof(safe)));
+        fprintf(out, "  idf_ver          %s\n", term_escape(d->idf_ver, safe, sizeof(safe)));
         fprintf(out, "  app_elf_sha256   %s\n", hex);
         fprintf(out, "  min_efuse_blk_rev_full %u\n", d->min_efuse_blk_rev_full);
         fprintf(out, "  max_efuse_blk_rev_full %u\n", d->max_efuse_blk_rev_full);

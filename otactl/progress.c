@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "http_multi.h"
+#include "term_escape.h"
 
 /* Beyond this many nodes a line per node no longer fits a terminal. */
 #define PROGRESS_MAX_LINES 20
@@ -14,7 +15,7 @@
 
 struct node_line {
     const char *label;
-    char text[160];
+    char text[TERM_ESCAPED_SIZE(160)];
     uint64_t sent;
     uint64_t total;
     bool done;
@@ -141,7 +142,11 @@ static void log_line(progress_t *p, size_t i, const char *prefix, const char *te
 __attribute__((format(printf, 4, 0))) static void
 show_text(progress_t *p, size_t i, const char *prefix, const char *fmt, va_list ap)
 {
-    vsnprintf(p->nodes[i].text, sizeof(p->nodes[i].text), fmt, ap);
+    /* Messages quote node replies and status fields: escaped here, once,
+     * for the table and the log alike. */
+    char raw[160];
+    vsnprintf(raw, sizeof(raw), fmt, ap);
+    term_escape(raw, p->nodes[i].text, sizeof(p->nodes[i].text));
     if (p->interactive) {
         redraw(p, true);
     } else {

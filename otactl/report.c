@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "diagnosis_report.h"
+#include "term_escape.h"
 
 static void add_string_if(cJSON *obj, const char *name, const char *value)
 {
@@ -197,9 +198,15 @@ void report_result_table(FILE *out, const node_result_t *nodes, size_t count)
         slot_text(n->has_before, &n->before, before, sizeof(before));
         slot_text(n->has_after, &n->after, after, sizeof(after));
         const char *by = report_identity_evidence(n);
-        fprintf(out, "%-21s %-14s %-22s %-22s %-17s %6.1fs  %s\n", n->addr.label,
-                node_outcome_name(n->outcome), before, after, by ? by : "-",
-                (double)n->total_ms / 1000.0, n->reason);
+        /* Versions and reasons carry the node's own strings. */
+        char before_safe[TERM_ESCAPED_SIZE(sizeof(before))];
+        char after_safe[TERM_ESCAPED_SIZE(sizeof(after))];
+        char reason_safe[TERM_ESCAPED_SIZE(sizeof(n->reason))];
+        fprintf(
+            out, "%-21s %-14s %-22s %-22s %-17s %6.1fs  %s\n", n->addr.label,
+            node_outcome_name(n->outcome), term_escape(before, before_safe, sizeof(before_safe)),
+            term_escape(after, after_safe, sizeof(after_safe)), by ? by : "-",
+            (double)n->total_ms / 1000.0, term_escape(n->reason, reason_safe, sizeof(reason_safe)));
         ok += node_outcome_ok(n->outcome);
     }
     fprintf(out, "%zu node%s: %zu ok, %zu failed\n", count, count == 1 ? "" : "s", ok, count - ok);
@@ -223,7 +230,9 @@ void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, b
         const probe_result_t *p = &probes[i];
         if (!p->valid) {
             if (!only_valid) {
-                fprintf(out, "%-21s %s\n", p->addr.label, p->error);
+                char error[TERM_ESCAPED_SIZE(sizeof(p->error))];
+                fprintf(out, "%-21s %s\n", p->addr.label,
+                        term_escape(p->error, error, sizeof(error)));
             }
             continue;
         }
@@ -240,10 +249,23 @@ void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, b
                      strlen(s->elf_sha256) > 8 ? "..." : "");
         }
         const char *auth = !s->has_auth ? "-" : s->auth ? "yes" : "no";
+        /* Every string is the node's own: escaped before it reaches the terminal. */
+        char version[TERM_ESCAPED_SIZE(sizeof(s->version))];
+        char project[TERM_ESCAPED_SIZE(sizeof(s->project))];
+        char running[TERM_ESCAPED_SIZE(sizeof(s->running_partition))];
+        char state[TERM_ESCAPED_SIZE(sizeof(s->ota_state))];
+        char reset[TERM_ESCAPED_SIZE(sizeof(s->reset_reason))];
+        char sha_safe[TERM_ESCAPED_SIZE(sizeof(sha))];
+        char date[TERM_ESCAPED_SIZE(sizeof(s->date))];
+        char time[TERM_ESCAPED_SIZE(sizeof(s->time))];
         fprintf(out, "%-21s %-12s %-16s %-8s %-15s %-10s %10s %-11s %-4s  %s %s\n", p->addr.label,
-                s->version, s->project[0] ? s->project : "-", s->running_partition,
-                s->ota_state[0] ? s->ota_state : "-", s->reset_reason[0] ? s->reset_reason : "-",
-                uptime, sha, auth, s->date, s->time);
+                term_escape(s->version, version, sizeof(version)),
+                s->project[0] ? term_escape(s->project, project, sizeof(project)) : "-",
+                term_escape(s->running_partition, running, sizeof(running)),
+                s->ota_state[0] ? term_escape(s->ota_state, state, sizeof(state)) : "-",
+                s->reset_reason[0] ? term_escape(s->reset_reason, reset, sizeof(reset)) : "-",
+                uptime, term_escape(sha, sha_safe, sizeof(sha_safe)), auth,
+                term_escape(s->date, date, sizeof(date)), term_escape(s->time, time, sizeof(time)));
     }
 }
 

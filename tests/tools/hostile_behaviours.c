@@ -54,6 +54,9 @@ static const char *const names[B_COUNT] = {
     [B_PENDING] = "pending",
 };
 
+/* How long a restart after set-target / recalibrate keeps the node silent. */
+#define RESTART_MS 300u
+
 /* The escape-laden string of the issue, JSON-escaped. */
 #define EVIL "1\\u001b[2J\\u001b[31mPWN\\u001b[0m\\r\\nok"
 
@@ -219,8 +222,8 @@ static void handle_status(hostile_node_t *node, int fd)
     pthread_mutex_lock(&node->lock);
     uint64_t now = now_ms();
     hostile_image_t img = node->image;
-    uint64_t uptime = now - node->boot_ms;
-    bool answer = !node->gone;
+    uint64_t uptime = now >= node->boot_ms ? now - node->boot_ms : 0;
+    bool answer = !node->gone && now >= node->boot_ms;
     if (node->behaviour == B_POWERCUT && node->upload_ms != 0) {
         answer = powercut_state(node, now, &img, &uptime);
     }
@@ -296,9 +299,12 @@ static void handle_operator(hostile_node_t *node, int fd, const hostile_request_
     size_t len = 0;
     free(read_body(fd, req, &len));
     pthread_mutex_lock(&node->lock);
-    bool pending = node->behaviour == B_PENDING && now_ms() - node->boot_ms < node->pending_ms;
+    uint64_t now = now_ms();
+    bool pending = node->behaviour == B_PENDING && now >= node->boot_ms &&
+                   now - node->boot_ms < node->pending_ms;
     if (!pending) {
-        node->boot_ms = now_ms();
+        /* Restarts after the reply, as the firmware does: silent meanwhile. */
+        node->boot_ms = now_ms() + RESTART_MS;
         node->pending_ms = 0;
         snprintf(node->image.reset_reason, sizeof(node->image.reset_reason), "SW");
     }
@@ -420,14 +426,17 @@ void hostile_handle(hostile_node_t *node, int fd, const hostile_request_t *req)
                 handle_upload(node, fd, req);
             } else if (is_operator) {
                 handle_operator(node, fd, req);
+            } else if (now_ms() < node->boot_ms) {
+                reset_connection(fd); /* restarting */
             } else {
-                snprintf(body, sizeof(body),
-                         "{\"version\":\"" EVIL "\",\"date\":\"Jan  1 2026\",\"time\":\"" EVIL
-                         "\",\"project\":\"" EVIL "\",\"chip\":\"esp32s3\","
-                         "\"running_partition\":\"ota_0\",\"next_partition\":\"" EVIL "\","
-                         "\"ota_state\":\"" EVIL "\",\"reset_reason\":\"" EVIL
-                         "\",\"max_size\":2097152,\"uptime_ms\":%llu}",
-                         (unsigned long long)(now_ms() - node->boot_ms));
+                snprintf(
+                    body, sizeof(body),
+                    "{\"version\":\"" EVIL "\",\"date\":\"Jan  1 2026\",\"time\":"
+                    "\"00:00:00\",\"project\":\"esp32-csi-node\",\"idf_ver\":\"" EVIL
+                    "\",\"chip\":\"esp32s3\",\"running_partition\":\"ota_0\","
+                    "\"next_partition\":\"ota_1\",\"ota_state\":\"VALID\","
+                    "\"reset_reason\":\"SW\",\"max_size\":2097152,\"uptime_ms\":%llu}",
+                    (unsigned long long)(now_ms() > node->boot_ms ? now_ms() - node->boot_ms : 0));
                 reply(fd, 200, "OK", "application/json", body);
             }
             return;
