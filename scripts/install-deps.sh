@@ -14,6 +14,8 @@ packages=(
   jq                          # end-to-end tests read the nodes' JSON
   clang-format                # the style check in the test suite
   gcc-multilib                # 32-bit syntax check of the ESP-IDF apps against ESP-IDF's headers
+  clang libclang-rt-dev       # fuzz/: clang with its libFuzzer, ASan and UBSan runtimes
+  llvm                        # llvm-symbolizer: source lines in the fuzzers' crash reports
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: unit and end-to-end tests, once on the -Werror
-# build and once on the ASan + UBSan build.
+# build and once on the ASan + UBSan build; then the fuzz harnesses.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -9,4 +9,7 @@ for variant in "" --sanitize; do
   echo "== ctest in $dir"
   ctest --test-dir "$dir" --output-on-failure -j2 || status=1
 done
+# libFuzzer harnesses (clang), each for a bounded time on a copy of its corpus.
+echo "== fuzz in build-fuzz"
+scripts/fuzz.sh --all 20 || status=1
 exit $status
