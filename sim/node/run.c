@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -431,6 +434,56 @@ static int supervise(const run_opts_t *o, node_uart_t *uart)
     }
 }
 
+/* The port the firmware serves on, unless --port overrides it; 0 when the
+ * firmware names none (an app that is not ours). */
+static uint16_t served_port(const run_opts_t *o)
+{
+    if (o->port != 0) {
+        return o->port;
+    }
+#ifdef CONFIG_OTA_HTTP_PORT
+    return CONFIG_OTA_HTTP_PORT;
+#else
+    return 0;
+#endif
+}
+
+/* Binds the node's address and port as its server will (SO_REUSEADDR,
+ * like the virtual esp_http_server) and lets go at once: a usage error now
+ * is clearer than a firmware that cannot start its server later. False,
+ * with the reason in why, when the address is taken or not on this host. */
+static bool address_free(const char *ip, uint16_t port, char *why, size_t why_size)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+    if (inet_pton(AF_INET, ip, &addr.sin_addr) != 1) {
+        snprintf(why, why_size, "--bind wants an IPv4 address, got '%s'", ip);
+        return false;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return true; /* cannot tell; the firmware will say */
+    }
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    int rc = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+    int err = errno;
+    close(fd);
+    if (rc == 0) {
+        return true;
+    }
+    if (err == EADDRINUSE) {
+        snprintf(why, why_size,
+                 "%s:%u is already in use (another node or program listens there); "
+                 "choose another --bind address or stop it",
+                 ip, (unsigned)port);
+    } else if (err == EADDRNOTAVAIL) {
+        snprintf(why, why_size, "%s is not an address of this host (use 127.x.y.z)", ip);
+    } else {
+        snprintf(why, why_size, "cannot bind %s:%u: %s", ip, (unsigned)port, strerror(err));
+    }
+    return false;
+}
+
 int node_cmd_run(int argc, char **argv)
 {
     run_opts_t o;
@@ -456,6 +509,11 @@ int node_cmd_run(int argc, char **argv)
     }
     node_uart_t uart;
     char err[256];
+    uint16_t port = served_port(&o);
+    if (port != 0 && !address_free(o.bind, port, err, sizeof(err))) {
+        fprintf(stderr, "ota-node run: %s\n", err);
+        return 2;
+    }
     if (node_uart_open(o.uart, &uart, err, sizeof(err)) != 0) {
         fprintf(stderr, "ota-node run: %s\n", err);
         return 2;
