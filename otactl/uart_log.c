@@ -538,6 +538,13 @@ static void parse_ota_service(uart_log_t *log, const log_line_t *ll)
     static const char *const not_upload[] = {"server",  "listen", "port ",
                                              "handler", "status", NULL};
     uart_event_kind_t kind;
+    /* "OTA service on port 8032 (stack 8192, recv timeout 30 s x 2)": the
+     * service announcing itself at boot. Its settings name timeouts, which
+     * are not a refused upload; only an error-level line about the server
+     * is something to report. */
+    if (ll->level != 'E' && contains_any(lower, not_upload)) {
+        return;
+    }
     if (ll->level == 'E' || contains_any(lower, rejected)) {
         kind = UART_EV_OTA_UPLOAD_REJECTED;
     } else if (contains_any(lower, finished)) {
