@@ -26,6 +26,7 @@ static struct {
     uint64_t power_cut_at;
     uint64_t *flash_op_tally;
     int flash_trace_fd;
+    char flash_dir[PATH_MAX]; /* the node directory of the attached flash */
     double timing_scale;
     int uart_fd;
     char ip[64];
@@ -160,6 +161,7 @@ esp_err_t vchip_attach_flash(const char *dir, uint32_t flash_size, flash_open_mo
     if (rc != ESP_OK) {
         return rc;
     }
+    snprintf(s_chip.flash_dir, sizeof(s_chip.flash_dir), "%s", dir);
     load_partitions();
     return ESP_OK;
 }
@@ -172,11 +174,17 @@ void vchip_power_off(void)
     vchip_log_reset();
     flash_close(s_chip.flash);
     s_chip.flash = NULL;
+    s_chip.flash_dir[0] = '\0';
     s_chip.table_ok = false;
     s_chip.part_count = 0;
     s_chip.running = NULL;
     s_chip.image_len = 0;
     memset(&s_chip.app_desc, 0, sizeof(s_chip.app_desc));
+}
+
+const char *vchip_flash_dir(void)
+{
+    return s_chip.flash_dir;
 }
 
 flash_dev_t *vchip_flash(void)

@@ -15,6 +15,7 @@
 #include "image_check.h"
 #include "otadata_io.h"
 #include "sdkconfig.h"
+#include "slot_writes.h"
 #include "vchip/models.h"
 #include "vchip_state.h"
 
@@ -25,6 +26,7 @@ typedef struct ota_entry {
     const esp_partition_t *part;
     bool need_erase; /* OTA_WITH_SEQUENTIAL_WRITES: erase sectors as writes reach them */
     uint32_t wrote_size;
+    uint32_t written_end; /* furthest byte written + 1: the stale-tail model's record */
     struct ota_entry *next;
 } ota_entry_t;
 
@@ -147,6 +149,8 @@ esp_err_t esp_ota_begin(const esp_partition_t *partition, size_t image_size,
         return ESP_ERR_OTA_ROLLBACK_INVALID_STATE;
     }
 #endif
+    /* Until esp_ota_end succeeds nothing is known of what this update wrote. */
+    vchip_slot_writes_forget(partition->address, partition->size);
     if (image_size != OTA_WITH_SEQUENTIAL_WRITES) {
         size_t erase_size = partition->size;
         if (image_size != 0 && image_size != OTA_SIZE_UNKNOWN) {
@@ -220,6 +224,9 @@ esp_err_t esp_ota_write(esp_ota_handle_t handle, const void *data, size_t size)
     esp_err_t rc = esp_partition_write(it->part, it->wrote_size, bytes, size);
     if (rc == ESP_OK) {
         it->wrote_size += (uint32_t)size;
+        if (it->wrote_size > it->written_end) {
+            it->written_end = it->wrote_size;
+        }
     }
     return rc;
 }
@@ -248,6 +255,9 @@ esp_err_t esp_ota_write_with_offset(esp_ota_handle_t handle, const void *data, s
     esp_err_t rc = esp_partition_write(it->part, offset, data, size);
     if (rc == ESP_OK) {
         it->wrote_size += (uint32_t)size;
+        if (offset + (uint32_t)size > it->written_end) {
+            it->written_end = offset + (uint32_t)size;
+        }
     }
     return rc;
 }
@@ -279,6 +289,9 @@ esp_err_t esp_ota_end(esp_ota_handle_t handle)
         /* The whole slot is verified, not just the bytes written: esp_image_verify
          * reads the image from the partition as the bootloader will. */
         rc = image_validate(it->part, false);
+    }
+    if (rc == ESP_OK) {
+        vchip_slot_writes_record(it->part->address, it->written_end);
     }
     pthread_mutex_lock(&s_lock);
     remove_entry(it);
@@ -598,6 +611,7 @@ esp_err_t esp_ota_erase_last_boot_app_partition(void)
     if (!last || !running || last == running) {
         return ESP_FAIL;
     }
+    vchip_slot_writes_forget(last->address, last->size);
     esp_err_t rc = esp_partition_erase_range(last, 0, last->size);
     if (rc != ESP_OK) {
         return rc;

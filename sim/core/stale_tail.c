@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flash.h"
+#include "slot_writes.h"
 #include "vchip_state.h"
 
 esp_err_t vchip_stale_tail_check(const esp_partition_t *part, size_t image_len, stale_tail_t *out)
@@ -46,5 +47,17 @@ esp_err_t vchip_running_stale_tail(stale_tail_t *out)
     if (!running) {
         return ESP_ERR_INVALID_STATE;
     }
-    return vchip_stale_tail_check(running, vchip_running_image_len(), out);
+    /* Bytes the update that put this image here wrote past its end (padding
+     * appended to the image) are its own, not an older image's. */
+    size_t from = vchip_running_image_len();
+    uint32_t extent;
+    if (vchip_slot_writes_extent(running->address, &extent) && extent > from &&
+        extent <= running->size) {
+        from = extent;
+    }
+    esp_err_t rc = vchip_stale_tail_check(running, from, out);
+    if (rc == ESP_OK) {
+        out->image_len = (uint32_t)vchip_running_image_len();
+    }
+    return rc;
 }

@@ -25,7 +25,9 @@ typedef struct {
 /* Scans part from image_len to its end. */
 esp_err_t vchip_stale_tail_check(const esp_partition_t *part, size_t image_len, stale_tail_t *out);
 
-/* The same for the running slot and the image the bootloader loaded. */
+/* The same for the running slot and the image the bootloader loaded, from
+ * the end of what the update that wrote it put there when that is known
+ * (slot_writes.h): bytes this update wrote are never stale. */
 esp_err_t vchip_running_stale_tail(stale_tail_t *out);
 
 #endif

@@ -46,6 +46,9 @@ void vchip_power_off(void);
  * the default. */
 void vchip_set_power_cut_handler(flash_cut_fn fn, void *ctx);
 
+/* The node directory of the attached flash; "" when none is attached. */
+const char *vchip_flash_dir(void);
+
 /* The attached flash, or NULL. */
 flash_dev_t *vchip_flash(void);
 

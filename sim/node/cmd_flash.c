@@ -15,6 +15,7 @@
 #include "../core/bootloader.h"
 #include "../core/flash.h"
 #include "../core/otadata_io.h"
+#include "../core/slot_writes.h"
 #include "../core/vchip_state.h"
 #include "node_commands.h"
 #include "nvs.h"
@@ -161,11 +162,29 @@ static int load_files(flash_file_t *files, size_t count, uint32_t chip_size)
     return 0;
 }
 
+/* Bytes written over USB are no OTA update's: the record of what the last
+ * update wrote into a slot (slot_writes.h) no longer holds for a slot this
+ * write touches, nor for any slot when the partition table is rewritten. */
+static void forget_update_records(uint32_t addr, size_t len)
+{
+    if (addr < PTABLE_OFFSET + PTABLE_MAX_LEN && PTABLE_OFFSET < addr + len) {
+        vchip_slot_writes_forget(0, UINT32_MAX);
+        return;
+    }
+    for (size_t i = 0; i < vchip_partition_count(); i++) {
+        const esp_partition_t *p = vchip_partition(i);
+        if (p->address < addr + len && addr < p->address + p->size) {
+            vchip_slot_writes_forget(p->address, 1);
+        }
+    }
+}
+
 static int write_files(flash_dev_t *dev, const flash_file_t *files, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         const flash_file_t *f = &files[i];
         size_t erase = (f->len + FLASH_SECTOR_SIZE - 1) / FLASH_SECTOR_SIZE * FLASH_SECTOR_SIZE;
+        forget_update_records(f->addr, erase);
         esp_err_t rc = flash_erase_region(dev, f->addr, erase);
         if (rc == ESP_OK) {
             rc = flash_write(dev, f->addr, f->data, f->len);
