@@ -37,10 +37,9 @@ static void full_queue_refuses_and_empty_queue_times_out_in_ticks(void **state)
     TickType_t k0 = xTaskGetTickCount();
     assert_int_equal(xQueueSend(q, &v, 5), errQUEUE_FULL);
     /* Five ticks: woken at the fifth tick interrupt, i.e. after 4 to 5
-     * periods of 10 ms, never later than the fifth. */
+     * periods of 10 ms (later only when the host is busy: no upper bound). */
     assert_true(xTaskGetTickCount() - k0 >= 5);
-    int64_t waited = test_elapsed_us(t0);
-    assert_true(waited > 40000 && waited < 200000);
+    assert_true(test_elapsed_us(t0) > 40000);
 
     assert_int_equal(xQueueReceive(q, &v, 0), pdPASS);
     assert_int_equal(xQueueReceive(q, &v, 2), errQUEUE_EMPTY);

@@ -77,8 +77,9 @@ static void delay_advances_ticks_and_timer(void **state)
     /* FreeRTOS wakes the task at the tick interrupt that brings the count to
      * k0 + 5: the first tick comes early, so the delay is 4 to 5 periods. */
     assert_true(k1 - k0 >= 5);
+    /* 6 ms into a tick: the fifth tick comes 44 ms later. No upper bound:
+     * the host may run the task late. */
     assert_true(t1 - t0 > 40000);
-    assert_true(t1 - t0 < 50000); /* 6 ms into a tick: the fifth tick comes 44 ms later */
 }
 
 static void power_on_restarts_the_timer(void **state)
