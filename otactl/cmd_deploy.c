@@ -143,6 +143,8 @@ static const char deploy_help[] =
     "    --port P            node HTTP port for IPs without one and for discovery (default 8032)\n"
     "    --probe-timeout S   each status request, seconds (default 1.5)\n"
     "    --upload-timeout S  each upload including erase and flash, seconds (default 300)\n"
+    "    --reply-timeout S   how long to wait for the node's reply once the whole image\n"
+    "                        is sent, seconds (default 30; esp_ota_end's check takes ~1 s)\n"
     "    --verify-timeout S  from an upload's end to its verdict, seconds (default 60)\n"
     "    --confirm-timeout S how long, by the node's uptime, a new image may stay\n"
     "                        PENDING_VERIFY (default 20: boot, WiFi join and the firmware's\n"
@@ -189,6 +191,7 @@ struct deploy_args {
     unsigned long port;
     uint64_t probe_timeout_ms;
     uint64_t upload_timeout_ms;
+    uint64_t reply_timeout_ms;
     uint64_t verify_timeout_ms;
     uint64_t confirm_timeout_ms;
     bool confirm_wait;
@@ -281,11 +284,13 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             }
         } else if (options_is(arg, "--probe-timeout", &v) ||
                    options_is(arg, "--upload-timeout", &v) ||
+                   options_is(arg, "--reply-timeout", &v) ||
                    options_is(arg, "--verify-timeout", &v) ||
                    options_is(arg, "--confirm-timeout", &v)) {
             const char *s = options_value(argc, argv, &i, v);
             uint64_t *dst = strncmp(arg, "--probe", 7) == 0     ? &a->probe_timeout_ms
                             : strncmp(arg, "--upload", 8) == 0  ? &a->upload_timeout_ms
+                            : strncmp(arg, "--reply", 7) == 0   ? &a->reply_timeout_ms
                             : strncmp(arg, "--confirm", 9) == 0 ? &a->confirm_timeout_ms
                                                                 : &a->verify_timeout_ms;
             if (s == NULL || !options_parse_seconds(s, dst)) {
@@ -387,6 +392,7 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
         .jobs = (unsigned)a->jobs,
         .probe_timeout_ms = a->probe_timeout_ms,
         .upload_timeout_ms = a->upload_timeout_ms,
+        .reply_timeout_ms = a->reply_timeout_ms,
         .verify_timeout_ms = a->verify_timeout_ms,
         .verify = a->verify,
         .confirm_window_ms = a->confirm_wait ? a->confirm_timeout_ms : 0,
@@ -426,6 +432,7 @@ int cmd_deploy(int argc, char **argv)
         .port = NODE_DEFAULT_PORT,
         .probe_timeout_ms = 1500,
         .upload_timeout_ms = 300000,
+        .reply_timeout_ms = DEPLOY_DEFAULT_REPLY_TIMEOUT_MS,
         .verify_timeout_ms = 60000,
         .confirm_timeout_ms = DIAG_CONFIRM_WINDOW_MS,
         .confirm_wait = true,

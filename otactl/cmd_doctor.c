@@ -220,6 +220,8 @@ static void poll_node(const doctor_opts_t *o, diag_poll_t *polls)
         pr.addr = o->addr;
         if (probe_all(&pr, 1, DOCTOR_PROBE_TIMEOUT_MS, 1) == 0 && pr.valid) {
             diag_poll_answered(&polls[i], &pr.status);
+        } else if (pr.answered) {
+            diag_poll_bad_answer(&polls[i], pr.http_status, pr.error);
         } else {
             diag_poll_failed(&polls[i], pr.error);
         }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -56,10 +57,13 @@ static const char common_help[] =
     "                        [{\"ip\", \"port\", \"result\", \"ok\", \"reason\", \"before\", "
     "\"after\",\n"
     "                        \"timings_ms\", ...}]}; result is confirmed, sent, unreachable,\n"
-    "                        token-rejected, rejected or no-return\n"
+    "                        token-rejected, rejected, busy or no-return\n"
     "    --no-wait           do not wait for the restart; an accepted request is 'sent'\n"
     "    --probe-timeout S   each status request, seconds (default 1.5)\n"
-    "    --verify-timeout S  how long to wait for the node to come back (default 60)\n"
+    "    --verify-timeout S  how long to wait for the node to come back (default 60); also\n"
+    "                        how long to wait while its running image is PENDING_VERIFY\n"
+    "                        (409): otactl never restarts a node out of an unconfirmed\n"
+    "                        image, which would roll it back ('busy' when it stays so)\n"
     "    --port P            port for IPs given without one (default 8032)\n"
     "    --quiet             no progress output\n"
     "    -h, --help          this text\n"
@@ -85,6 +89,8 @@ struct op_node {
     char url[64];
     uint64_t sent_ms;
     uint64_t ended_ms;
+    uint64_t confirm_deadline_ms; /* waiting for PENDING_VERIFY to end: until then */
+    uint64_t busy_delay_ms;       /* backoff before sending again after a 409 */
     verify_poller_t poller;
 };
 
@@ -139,6 +145,8 @@ static void op_on_timeout(void *ctx, const char *last_error)
     op_finish(n, NODE_NO_RETURN, why);
 }
 
+static void op_wait_confirmation(struct op_node *n, const char *why);
+
 static void op_on_done(void *ctx, const http_result_t *r)
 {
     struct op_node *n = ctx;
@@ -152,6 +160,16 @@ static void op_on_done(void *ctx, const http_result_t *r)
         if (r->http_status == 200) {
             accepted = true;
             snprintf(why, sizeof(why), "accepted: %s", message);
+        } else if (r->http_status == 409) {
+            char busy[400];
+            snprintf(busy, sizeof(busy), "409: %s", message);
+            n->ended_ms = 0;
+            /* The status may say VALID a moment before the endpoint agrees:
+             * send again with backoff, 1 s doubling up to 5 s. */
+            n->busy_delay_ms = n->busy_delay_ms ? n->busy_delay_ms * 2 : 1000;
+            n->busy_delay_ms = n->busy_delay_ms > 5000 ? 5000 : n->busy_delay_ms;
+            op_wait_confirmation(n, busy);
+            return;
         } else if (r->http_status == 401 || r->http_status == 403) {
             n->res->auth_refusal =
                 auth_refusal_classify(r->http_status, n->run->psk != NULL, message);
@@ -200,6 +218,97 @@ static void op_on_done(void *ctx, const http_result_t *r)
     verify_poller_start(&n->poller);
 }
 
+static void op_submit(struct op_node *n);
+
+static void op_submit_later(void *ctx)
+{
+    op_submit(ctx);
+}
+
+/*
+ * Both endpoints restart the node. A restart while the running image is
+ * PENDING_VERIFY makes the bootloader roll it back, undoing the update just
+ * deployed, so otactl never asks for one then: the firmware answers 409 in
+ * that state, and an older firmware that does not is not asked before its
+ * status says VALID. Status is polled (with backoff) until the state
+ * changes or --verify-timeout passes, as deploy does for its 409s.
+ */
+static bool op_on_confirm_answer(void *ctx, const node_status_t *st)
+{
+    struct op_node *n = ctx;
+    if (strcasecmp(st->ota_state, "PENDING_VERIFY") == 0) {
+        progress_event(n->run->progress, n->index,
+                       "waiting: the running image is not confirmed yet (PENDING_VERIFY, up "
+                       "%.1f s); a restart now would roll it back",
+                       (double)st->uptime_ms / 1000.0);
+        return true;
+    }
+    n->res->before = *st;
+    progress_event(n->run->progress, n->index, "running image confirmed (ota_state %s)",
+                   st->ota_state[0] ? st->ota_state : "not reported");
+    if (n->busy_delay_ms == 0) {
+        op_submit(n);
+    } else if (http_loop_after(n->run->loop, n->busy_delay_ms, op_submit_later, n) != 0) {
+        op_finish(n, NODE_UNREACHABLE, "out of memory scheduling the request");
+    }
+    return false;
+}
+
+static void op_on_confirm_timeout(void *ctx, const char *last_error)
+{
+    struct op_node *n = ctx;
+    char why[400];
+    snprintf(why, sizeof(why),
+             "the running image was still not confirmed (PENDING_VERIFY) after %.0f s; not "
+             "restarted, since that would roll the update back (last: %s)",
+             (double)n->run->verify_timeout_ms / 1000.0, last_error);
+    n->ended_ms = 0;
+    op_finish(n, NODE_BUSY, why);
+}
+
+static void op_wait_confirmation(struct op_node *n, const char *why)
+{
+    uint64_t now = http_now_ms();
+    if (n->confirm_deadline_ms == 0) {
+        n->confirm_deadline_ms = now + n->run->verify_timeout_ms;
+    }
+    progress_event(n->run->progress, n->index, "%s; waiting for the confirmation", why);
+    n->poller = (verify_poller_t){
+        .loop = n->run->loop,
+        .addr = n->res->addr,
+        .deadline_ms = n->confirm_deadline_ms,
+        .probe_timeout_ms = (long)n->run->probe_timeout_ms,
+        .on_answer = op_on_confirm_answer,
+        .on_timeout = op_on_confirm_timeout,
+        .ctx = n,
+    };
+    verify_poller_start(&n->poller);
+}
+
+static void op_submit(struct op_node *n)
+{
+    struct op_run *run = n->run;
+    size_t body_len = run->body ? strlen(run->body) : 0;
+    http_request_t req = {
+        .post = true,
+        .url = n->url,
+        .body = run->body,
+        .body_len = body_len,
+        .content_type = "text/plain",
+        .bearer = run->psk,
+        .connect_timeout_ms = (long)run->probe_timeout_ms,
+        .timeout_ms = (long)run->probe_timeout_ms + 10000, /* the node answers before it restarts */
+        .on_done = op_on_done,
+        .ctx = n,
+    };
+    n->sent_ms = http_now_ms();
+    n->res->attempts++;
+    progress_event(run->progress, n->index, "POST %s", run->path);
+    if (http_loop_submit(run->loop, &req) != 0) {
+        op_finish(n, NODE_UNREACHABLE, "could not start the request");
+    }
+}
+
 /* Snapshot (for the restart check), then the request and the wait. */
 static void op_execute(struct op_run *run, node_result_t *nodes, struct op_node *ops, size_t n)
 {
@@ -221,26 +330,12 @@ static void op_execute(struct op_run *run, node_result_t *nodes, struct op_node 
         }
         nodes[i].before = probes[i].status;
         nodes[i].has_before = true;
-        size_t body_len = run->body ? strlen(run->body) : 0;
-        http_request_t req = {
-            .post = true,
-            .url = ops[i].url,
-            .body = run->body,
-            .body_len = body_len,
-            .content_type = "text/plain",
-            .bearer = run->psk,
-            .connect_timeout_ms = (long)run->probe_timeout_ms,
-            .timeout_ms =
-                (long)run->probe_timeout_ms + 10000, /* the node answers before it restarts */
-            .on_done = op_on_done,
-            .ctx = &ops[i],
-        };
-        ops[i].sent_ms = http_now_ms();
-        nodes[i].attempts = 1;
-        progress_event(run->progress, i, "POST %s", run->path);
-        if (http_loop_submit(run->loop, &req) != 0) {
-            op_finish(&ops[i], NODE_UNREACHABLE, "could not start the request");
+        if (strcasecmp(nodes[i].before.ota_state, "PENDING_VERIFY") == 0) {
+            op_wait_confirmation(&ops[i], "the running image is not confirmed yet "
+                                          "(PENDING_VERIFY)");
+            continue;
         }
+        op_submit(&ops[i]);
     }
     free(probes);
     http_loop_run(run->loop);

@@ -165,6 +165,20 @@ static bool on_verify_answer(void *ctx, const node_status_t *st)
         finish(n, NODE_RESTARTED, why);
         return false;
     }
+    if (v == VERIFY_WAIT && since >= VERIFY_SILENT_GRACE_MS &&
+        identity_matches(plan->identity, st) &&
+        !identity_matches(plan->identity, &n->res->before)) {
+        /* The uploaded image, reported from the boot that received it. */
+        keep_after(n, st);
+        snprintf(why, sizeof(why),
+                 "reports %s on %s %.1f s after the upload without having restarted (up %.1f s, "
+                 "reset_reason %s)",
+                 st->version, st->running_partition, (double)since / 1000.0,
+                 (double)st->uptime_ms / 1000.0,
+                 st->reset_reason[0] ? st->reset_reason : "not reported");
+        finish(n, NODE_NOT_RESTARTED, why);
+        return false;
+    }
     n->confirming = v == VERIFY_CONFIRMING;
     n->confirming_uptime_ms = st->uptime_ms;
     switch (v) {
@@ -202,6 +216,26 @@ static bool on_verify_answer(void *ctx, const node_status_t *st)
     return false;
 }
 
+/* After an upload that got no reply: a node still in the boot that took
+ * the image swallowed it; one that restarted is judged as after a reply. */
+static bool on_unanswered_answer(void *ctx, const node_status_t *st)
+{
+    struct deploy_node *n = ctx;
+    uint64_t now = http_now_ms();
+    uint64_t since = now - n->upload_ended_ms;
+    bool silent = n->poller.failures > 0;
+    if (verify_rebooted_since(&n->res->before, st, since, silent)) {
+        return on_verify_answer(ctx, st);
+    }
+    deploy_evidence_answered(&n->evidence, st, false, now);
+    keep_after(n, st);
+    char why[700];
+    snprintf(why, sizeof(why), "%s; still the same boot (up %.1f s, running %s)", n->upload_why,
+             (double)st->uptime_ms / 1000.0, st->running_partition);
+    finish(n, NODE_NO_REPLY, why);
+    return false;
+}
+
 static void on_verify_timeout(void *ctx, const char *last_error)
 {
     struct deploy_node *n = ctx;
@@ -215,7 +249,11 @@ static void on_verify_timeout(void *ctx, const char *last_error)
         finish(n, NODE_UNCONFIRMED, why);
         return;
     }
-    deploy_evidence_failed(&n->evidence, last_error);
+    if (n->poller.last_answered) {
+        deploy_evidence_bad_answer(&n->evidence, n->poller.last_http_status, last_error);
+    } else {
+        deploy_evidence_failed(&n->evidence, last_error);
+    }
     n->evidence.went_silent = n->poller.failures > 0;
     if (strstr(last_error, "before restart") != NULL) {
         snprintf(why, sizeof(why),
@@ -307,6 +345,7 @@ static void on_upload_done(void *ctx, const http_result_t *r)
     n->evidence.upload = verdict == UPLOAD_ACCEPTED        ? DIAG_UPLOAD_ACCEPTED
                          : verdict == UPLOAD_SENT_NO_REPLY ? DIAG_UPLOAD_NO_REPLY
                          : verdict == UPLOAD_INTERRUPTED   ? DIAG_UPLOAD_INTERRUPTED
+                         : verdict == UPLOAD_UNANSWERED    ? DIAG_UPLOAD_UNANSWERED
                                                            : DIAG_UPLOAD_NOT_SENT;
     switch (verdict) {
         case UPLOAD_ACCEPTED:
@@ -351,6 +390,15 @@ static void on_upload_done(void *ctx, const http_result_t *r)
             n->upload_ended_ms = 0;
             finish(n, NODE_UNREACHABLE, why);
             break;
+        case UPLOAD_UNANSWERED:
+            if (plan->verify) {
+                snprintf(n->upload_why, sizeof(n->upload_why), "%s", why);
+                progress_event(plan->progress, n->index, "%s; asking the node what it did", why);
+                start_polling(n, on_unanswered_answer, on_verify_timeout);
+            } else {
+                finish(n, NODE_NO_REPLY, why);
+            }
+            break;
         case UPLOAD_INTERRUPTED:
             if (plan->verify) {
                 start_aftermath(n, why);
@@ -383,6 +431,7 @@ static void start_upload(struct deploy_node *n)
         .bearer = plan->psk,
         .connect_timeout_ms = (long)plan->probe_timeout_ms,
         .timeout_ms = (long)plan->upload_timeout_ms,
+        .reply_timeout_ms = (long)plan->reply_timeout_ms,
         .on_done = on_upload_done,
         .on_progress = on_upload_progress,
         .ctx = n,

@@ -14,6 +14,8 @@
 #include "node_result.h"
 #include "progress.h"
 
+#define DEPLOY_DEFAULT_REPLY_TIMEOUT_MS 30000u
+
 typedef struct {
     const uint8_t *image; /* one read-only copy, shared by every upload */
     size_t image_len;
@@ -22,6 +24,10 @@ typedef struct {
     unsigned jobs;              /* simultaneous uploads; 0 = all at once */
     uint64_t probe_timeout_ms;  /* each status request */
     uint64_t upload_timeout_ms; /* one POST /ota, erase and flash included */
+    /* From the last byte of the image to the node's reply: esp_ota_end()
+     * reads the image back and checks it (about a second for 1 MB), then
+     * the node answers. A node silent past this swallowed the upload. */
+    uint64_t reply_timeout_ms;
     uint64_t verify_timeout_ms; /* from an upload's end to its verdict; also the 409 budget */
     bool verify;                /* false: stop at "sent" (--no-verify) */
     /* How long (node uptime) a new image may stay PENDING_VERIFY before it

@@ -20,6 +20,13 @@ void deploy_evidence_answered(deploy_evidence_t *ev, const node_status_t *status
     }
 }
 
+void deploy_evidence_bad_answer(deploy_evidence_t *ev, long http_status, const char *error)
+{
+    deploy_evidence_failed(ev, error);
+    size_t last = (ev->next + DEPLOY_DIAG_POLLS - 1) % DEPLOY_DIAG_POLLS;
+    diag_poll_bad_answer(&ev->polls[last], http_status, error);
+}
+
 void deploy_evidence_failed(deploy_evidence_t *ev, const char *error)
 {
     diag_poll_failed(&ev->polls[ev->next], error);
@@ -33,7 +40,8 @@ bool deploy_diag_wanted(node_outcome_t outcome)
 {
     return outcome == NODE_ROLLED_BACK || outcome == NODE_NO_RETURN ||
            outcome == NODE_WRONG_IMAGE || outcome == NODE_UNCONFIRMED ||
-           outcome == NODE_INTERRUPTED || outcome == NODE_RESTARTED;
+           outcome == NODE_INTERRUPTED || outcome == NODE_RESTARTED || outcome == NODE_NO_REPLY ||
+           outcome == NODE_NOT_RESTARTED;
 }
 
 void deploy_diagnose(const node_result_t *node, const deploy_evidence_t *ev,
@@ -99,6 +107,16 @@ static const char *words_for(node_outcome_t outcome, const diag_result_t *d)
         case DIAG_OTA_NOT_TAKEN:
             return "did not take - still the old image; the node reports no reset_reason, so "
                    "only its UART can tell why";
+        case DIAG_BAD_STATUS_ANSWER:
+            return "after the upload the node's address answers, but not with a valid status";
+        case DIAG_POWER_LOST_BEFORE_CONFIRM:
+            return "did not take - power was lost before the new image confirmed itself; the "
+                   "chip went back to the old image (POWERON): re-deploy";
+        case DIAG_NO_REPLY_AFTER_UPLOAD:
+            return "no reply - the node read the whole image, never answered the upload and did "
+                   "not restart";
+        case DIAG_CLAIMS_IMAGE_WITHOUT_RESTART:
+            return "not trusted - the node reports the new image but never restarted";
         case DIAG_OTA_OK:
         case DIAG_UNKNOWN:
             break;
@@ -118,6 +136,10 @@ static const char *words_for_outcome(node_outcome_t outcome)
                    "(esp_ota_mark_app_valid_cancel_rollback never called)";
         case NODE_RESTARTED:
             return "the new image ran, then restarted before it confirmed itself";
+        case NODE_NO_REPLY:
+            return "no reply - the node read the whole image and never answered the upload";
+        case NODE_NOT_RESTARTED:
+            return "not trusted - the node reports the new image but never restarted";
         default:
             return NULL;
     }

@@ -39,6 +39,8 @@ typedef struct {
 void deploy_evidence_answered(deploy_evidence_t *ev, const node_status_t *status, bool new_boot,
                               uint64_t now_ms);
 void deploy_evidence_failed(deploy_evidence_t *ev, const char *error);
+/* A poll that got an answer, but no valid status (http_status 0: not HTTP). */
+void deploy_evidence_bad_answer(deploy_evidence_t *ev, long http_status, const char *error);
 
 /* Does this outcome get a diagnosis? The ones where the node took the
  * upload, or part of it, and did not end up confirmed. */

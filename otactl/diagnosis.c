@@ -47,6 +47,18 @@ static const struct {
     [DIAG_OTA_NOT_TAKEN] = {"OTA_NOT_TAKEN",
                             "OTA didn't take (time=OLD); the node reports no reset_reason, so "
                             "only its UART can say why"},
+    [DIAG_BAD_STATUS_ANSWER] = {"BAD_STATUS_ANSWER",
+                                "something answers on the node's address, but not with a valid "
+                                "OTA status"},
+    [DIAG_POWER_LOST_BEFORE_CONFIRM] = {"POWER_LOST_BEFORE_CONFIRM",
+                                        "power was lost while the new image awaited "
+                                        "confirmation; the chip went back to the old image"},
+    [DIAG_NO_REPLY_AFTER_UPLOAD] = {"NO_REPLY_AFTER_UPLOAD",
+                                    "the node read the whole image but never replied, and did "
+                                    "not restart"},
+    [DIAG_CLAIMS_IMAGE_WITHOUT_RESTART] = {"CLAIMS_IMAGE_WITHOUT_RESTART",
+                                           "the node reports the new image without having "
+                                           "restarted: its status cannot be right"},
     [DIAG_UNKNOWN] = {"UNKNOWN", "no known failure signature matched"},
 };
 _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == DIAG_UNKNOWN + 1, "a name for every kind");
@@ -148,6 +160,13 @@ void diag_poll_failed(diag_poll_t *poll, const char *error)
     snprintf(poll->error, sizeof(poll->error), "%s", error ? error : "no answer");
 }
 
+void diag_poll_bad_answer(diag_poll_t *poll, long http_status, const char *error)
+{
+    diag_poll_failed(poll, error);
+    poll->answered = true;
+    poll->http_status = http_status;
+}
+
 static uint64_t window_or_default(uint64_t window_ms)
 {
     return window_ms ? window_ms : DIAG_CONFIRM_WINDOW_MS;
@@ -216,6 +235,11 @@ typedef struct {
     bool running_changed;   /* running_partition differs between polls */
     size_t reboots_between; /* uptime went backwards between polls */
     bool panic_reboot_between;
+    size_t bad_answers;          /* polls that got an answer, but no valid status */
+    const diag_poll_t *last_bad; /* the last of them */
+    /* The last answer from another slot than the last answer's: the chip
+     * switched slots (and maybe back) while it was watched. */
+    const node_status_t *other_slot;
 } http_facts_t;
 
 typedef struct {
@@ -242,6 +266,10 @@ static void gather_http(const diag_evidence_t *ev, http_facts_t *f)
     const node_status_t *prev = NULL;
     for (size_t i = 0; i < ev->poll_count; i++) {
         if (!ev->polls[i].reachable) {
+            if (ev->polls[i].answered) {
+                f->bad_answers++;
+                f->last_bad = &ev->polls[i];
+            }
             continue;
         }
         const node_status_t *s = &ev->polls[i].status;
@@ -269,6 +297,12 @@ static void gather_http(const diag_evidence_t *ev, http_facts_t *f)
             }
         }
         prev = s;
+    }
+    for (size_t i = 0; f->last && i < ev->poll_count; i++) {
+        const diag_poll_t *p = &ev->polls[i];
+        if (p->reachable && !same(p->status.running_partition, f->last->status.running_partition)) {
+            f->other_slot = &p->status;
+        }
     }
 }
 
@@ -363,6 +397,13 @@ static void gather_uart(const uart_log_t *log, uart_facts_t *f)
 static void describe_polls(const diag_evidence_t *ev, const http_facts_t *h, diag_result_t *r)
 {
     if (ev->poll_count == 0) {
+        return;
+    }
+    if (h->answered == 0 && h->bad_answers > 0) {
+        evidence(r,
+                 "GET /ota/status got an answer in %zu of %zu polls, but never a valid status "
+                 "(last: %s)",
+                 h->bad_answers, ev->poll_count, h->last_bad->error);
         return;
     }
     if (h->answered == 0) {
@@ -576,6 +617,49 @@ static void verdict_not_taken(diag_result_t *r)
            "in /ota/status lets doctor tell over HTTP alone.");
 }
 
+static void verdict_bad_answer(diag_result_t *r, const diag_poll_t *bad)
+{
+    r->kind = DIAG_BAD_STATUS_ANSWER;
+    long code = bad->http_status;
+    const char *what;
+    if (code >= 300 && code < 400) {
+        what = "It redirects elsewhere (otactl never follows a node's redirect): another device "
+               "(a router, a captive portal, a proxy) holds this address.";
+    } else if (code >= 500) {
+        what = "Its HTTP server reports an internal error: if it is the node, read its UART "
+               "(otactl doctor IP --uart /dev/ttyUSB0) and restart it.";
+    } else if (code != 0 && code != 200) {
+        what = "The status request itself was refused.";
+    } else {
+        what = "Its answer is not a usable status (not JSON, cut off, too large, too slow, or "
+               "fields of the wrong type): another device or another firmware answers on this "
+               "address and port.";
+    }
+    fix(r,
+        "%s Check that the IP is the node's (arp -a, otactl discover) and that it runs the OTA "
+        "firmware on port 8032 (docs/HTTP-API.md); over USB, read its UART.",
+        what);
+}
+
+static void verdict_power_lost(diag_result_t *r)
+{
+    r->kind = DIAG_POWER_LOST_BEFORE_CONFIRM;
+    fix(r, "The update reached the chip and switched the boot slot, but power was lost (or the "
+           "chip was power-cycled) before the new image confirmed itself, so the bootloader went "
+           "back to the old image. Nothing is broken: re-deploy, and keep the node powered until "
+           "deploy reports it confirmed. If it happens again, check the supply.");
+}
+
+static void verdict_no_reply(diag_result_t *r)
+{
+    r->kind = DIAG_NO_REPLY_AFTER_UPLOAD;
+    fix(r, "The node took the whole image over a connection that stayed open, but never replied "
+           "and never restarted: its upload handler is stuck after the body (in esp_ota_end(), "
+           "esp_ota_set_boot_partition() or something it waits on). Read its UART "
+           "(otactl doctor IP --uart /dev/ttyUSB0), check that the handler replies once "
+           "esp_ota_end() returns, then upload again.");
+}
+
 static void verdict_unknown(diag_result_t *r, const char *reason)
 {
     r->kind = DIAG_UNKNOWN;
@@ -712,11 +796,41 @@ static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, co
     const node_status_t *before = ev->before;
     const node_status_t *now = &h->last->status;
 
-    /* Still the same boot as the snapshot: nothing reached the chip. */
+    /* Still the same boot as the snapshot: nothing reached the chip - unless
+     * the whole image did, over a connection that never got a reply. */
     if (before && same_boot_as_snapshot(ev, before, now)) {
         evidence(r, "the node has not restarted since the snapshot (uptime %.1f s, was %.1f s)",
                  (double)now->uptime_ms / 1000.0, (double)before->uptime_ms / 1000.0);
+        if (ev->upload == DIAG_UPLOAD_UNANSWERED) {
+            evidence(r, "the whole image was sent and the connection stayed open, but no reply "
+                        "came before otactl gave up waiting");
+            verdict_no_reply(r);
+            return;
+        }
         verdict_no_post(r, u);
+        return;
+    }
+    /* POWERON after the slot switched: the power went while the new image
+     * waited for confirmation (the bootloader's or the health check's
+     * otadata write), and the chip came back on the old image. The 200 and
+     * the other slot seen are the evidence; POWERON alone is not. */
+    bool back_on_old = before
+                           ? same(before->running_partition, slot)
+                           : h->other_slot != NULL && !same(h->other_slot->running_partition, slot);
+    if (reason_is(reason, "POWERON") && back_on_old &&
+        (ev->upload == DIAG_UPLOAD_ACCEPTED || h->other_slot != NULL)) {
+        if (ev->upload == DIAG_UPLOAD_ACCEPTED) {
+            evidence(r, "the node answered 200 to the upload: esp_ota_end() verified the image "
+                        "and the boot slot switched");
+        }
+        if (h->other_slot != NULL) {
+            const node_status_t *o = h->other_slot;
+            evidence(r, "the chip then ran %s on %s (ota_state %s, reset_reason %s)", o->version,
+                     o->running_partition, o->ota_state[0] ? o->ota_state : "not reported",
+                     o->reset_reason[0] ? o->reset_reason : "not reported");
+        }
+        evidence(r, "then reset_reason=POWERON, back on %s: a power-on reset, not a crash", slot);
+        verdict_power_lost(r);
         return;
     }
     if (reason_is(reason, "POWERON")) {
@@ -826,6 +940,8 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
             verdict_panic_at_boot(&u, ev, r);
         } else if (!reason[0] && u.crash_boots) {
             verdict_cannot_tell(r, &u);
+        } else if (h.bad_answers > 0) {
+            verdict_bad_answer(r, h.last_bad);
         } else {
             r->kind = DIAG_NODE_OFFLINE;
             fix(r, "Nothing answered GET /ota/status on port 8032. Check that the node is "
@@ -870,6 +986,24 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
         evidence(r, "the running image %s since the snapshot (%s %s %s)",
                  took ? "changed" : "did not change", ev->before->version, ev->before->date,
                  ev->before->time);
+    }
+    /* A running image changes only across a restart: a node that reports the
+     * new image from the very boot that received it is not telling the truth
+     * (a fake, or a firmware that describes the next slot). */
+    if (took && ev->before && !identity_same_build(ev->before, now) &&
+        same_boot_as_snapshot(ev, ev->before, now)) {
+        evidence(r,
+                 "it reports the new image, yet has not restarted since the snapshot (uptime "
+                 "%.1f s, was %.1f s; reset_reason %s)",
+                 (double)now->uptime_ms / 1000.0, (double)ev->before->uptime_ms / 1000.0,
+                 now->reset_reason[0] ? now->reset_reason : "not reported");
+        r->kind = DIAG_CLAIMS_IMAGE_WITHOUT_RESTART;
+        fix(r, "A chip runs a new image only after a restart, so this status is wrong: the "
+               "address may belong to another device or a proxy that imitates the node, or the "
+               "firmware reports the update slot's description instead of the running one's. "
+               "Check the IP (arp -a, otactl discover) and the UART's boot lines; do not count "
+               "this node as updated.");
+        return;
     }
     if (took) {
         r->kind = DIAG_OTA_OK;

@@ -26,7 +26,11 @@ typedef enum {
     DIAG_PANIC_LOOP,               /* next_partition flip-flops / repeated PANIC boots */
     DIAG_ROLLED_BACK_UNCONFIRMED,  /* rollback enabled, image never marked valid */
     DIAG_CANNOT_TELL_NO_BOOT_LINE, /* UART given but without the fix-C boot line */
-    DIAG_OTA_NOT_TAKEN, /* time=OLD, and no reset_reason, UART or restart seen to say why */
+    DIAG_OTA_NOT_TAKEN,     /* time=OLD, and no reset_reason, UART or restart seen to say why */
+    DIAG_BAD_STATUS_ANSWER, /* something answers, but not with a valid status */
+    DIAG_POWER_LOST_BEFORE_CONFIRM,    /* 200 and the new slot, then POWERON back on the old one */
+    DIAG_NO_REPLY_AFTER_UPLOAD,        /* the whole image went out, no reply, no restart */
+    DIAG_CLAIMS_IMAGE_WITHOUT_RESTART, /* reports the new image from the boot that took it */
     DIAG_UNKNOWN,
 } diag_kind_t;
 
@@ -45,6 +49,10 @@ typedef struct {
     bool reachable;       /* a valid status object arrived */
     node_status_t status; /* when reachable */
     char error[200];      /* when not: what the attempt saw */
+    /* When not reachable: something did answer (an HTTP status, a body, a
+     * reply that is not HTTP) - just not with a valid status. */
+    bool answered;
+    long http_status; /* 0 when no HTTP status line came */
 } diag_poll_t;
 
 /* How the POST /ota of the update ended, when the caller made it (deploy). */
@@ -54,6 +62,8 @@ typedef enum {
     DIAG_UPLOAD_NO_REPLY,    /* whole body sent, then the connection ended without a reply */
     DIAG_UPLOAD_INTERRUPTED, /* the connection broke part-way through the body */
     DIAG_UPLOAD_NOT_SENT,    /* no connection, or the node refused it before the body */
+    DIAG_UPLOAD_UNANSWERED,  /* whole body sent, the connection stayed open, no reply came
+                                within the reply timeout (otactl gave up on it) */
 } diag_upload_t;
 
 /* What deploy saw of a restart of a node that reports no uptime_ms: a
@@ -149,5 +159,8 @@ const char *diag_missing_text(unsigned index);
 /* Helpers to fill a poll. */
 void diag_poll_answered(diag_poll_t *poll, const node_status_t *status);
 void diag_poll_failed(diag_poll_t *poll, const char *error);
+/* Something answered, but not with a valid status (http_status 0: not
+ * even an HTTP status line). */
+void diag_poll_bad_answer(diag_poll_t *poll, long http_status, const char *error);
 
 #endif

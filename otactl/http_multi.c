@@ -24,6 +24,8 @@ struct transfer {
     size_t response_cap;
     bool response_truncated;
     uint64_t started_ms;
+    uint64_t body_sent_ms; /* when the last request body byte went out; 0 = not yet */
+    bool reply_timed_out;
     char error[CURL_ERROR_SIZE];
 };
 
@@ -41,6 +43,12 @@ struct http_loop {
     size_t timer_count;
     size_t timer_cap;
 };
+
+bool http_result_answered(const http_result_t *r)
+{
+    return r->http_status != 0 || r->curl_code == CURLE_WEIRD_SERVER_REPLY ||
+           r->curl_code == CURLE_UNSUPPORTED_PROTOCOL || r->curl_code == CURLE_FILESIZE_EXCEEDED;
+}
 
 uint64_t http_now_ms(void)
 {
@@ -110,7 +118,10 @@ static size_t on_response_data(char *data, size_t size, size_t nmemb, void *user
     size_t room = RESPONSE_LIMIT - t->response_len;
     size_t take = len < room ? len : room;
     if (take < len) {
+        /* Stop reading: an endless (chunked) body must end as "too large",
+         * not run into the timeout. */
         t->response_truncated = true;
+        return 0;
     }
     if (t->response_len + take + 1 > t->response_cap) {
         size_t cap = t->response_cap ? t->response_cap : 512;
@@ -138,6 +149,20 @@ static int on_xfer_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, c
     struct transfer *t = userp;
     if (t->request.on_progress != NULL && ultotal > 0) {
         t->request.on_progress(t->request.ctx, (uint64_t)ulnow, (uint64_t)ultotal);
+    }
+    /* libcurl calls this about once a second even while nothing moves, so
+     * a node that swallowed the body and never replies is noticed here. */
+    if (t->request.reply_timeout_ms > 0 && t->request.body_len > 0 &&
+        (uint64_t)ulnow >= t->request.body_len) {
+        uint64_t now = http_now_ms();
+        long code = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+        if (t->body_sent_ms == 0) {
+            t->body_sent_ms = now;
+        } else if (code == 0 && now - t->body_sent_ms >= (uint64_t)t->request.reply_timeout_ms) {
+            t->reply_timed_out = true;
+            return 1; /* aborts the transfer */
+        }
     }
     return 0;
 }
@@ -207,6 +232,9 @@ int http_loop_submit(http_loop_t *loop, const http_request_t *r)
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* nodes are on the LAN, never behind a proxy */
+    /* A node never redirects; whatever does is not the node, and following
+     * it could send an image or a token to another host. */
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_response_data);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
@@ -229,7 +257,7 @@ int http_loop_submit(http_loop_t *loop, const http_request_t *r)
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body_len > 0 ? r->body : "");
     }
-    if (r->on_progress != NULL) {
+    if (r->on_progress != NULL || (r->post && r->reply_timeout_ms > 0)) {
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_xfer_progress);
         curl_easy_setopt(e, CURLOPT_XFERINFODATA, t);
@@ -286,13 +314,23 @@ static void finish_transfer(http_loop_t *loop, CURL *easy, CURLcode code)
     curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &sent);
     res.bytes_sent = sent > 0 ? (uint64_t)sent : 0;
     res.body_fully_sent = t->request.post && res.bytes_sent >= t->request.body_len;
-    if (code != CURLE_OK) {
-        snprintf(res.error, sizeof(res.error), "%s",
-                 t->error[0] ? t->error : curl_easy_strerror(code));
-    } else if (t->response_truncated) {
+    char *location = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
+        snprintf(res.redirect_url, sizeof(res.redirect_url), "%s", location);
+    }
+    if (t->response_truncated) {
         /* Treated as a failed exchange: a node never sends this much. */
         res.curl_code = (int)CURLE_FILESIZE_EXCEEDED;
-        snprintf(res.error, sizeof(res.error), "response larger than %u bytes", RESPONSE_LIMIT);
+        snprintf(res.error, sizeof(res.error), "response larger than %u bytes (reading stopped)",
+                 RESPONSE_LIMIT);
+    } else if (t->reply_timed_out) {
+        res.reply_timed_out = true;
+        snprintf(res.error, sizeof(res.error),
+                 "no reply %.0f s after the whole body was sent (connection still open)",
+                 (double)t->request.reply_timeout_ms / 1000.0);
+    } else if (code != CURLE_OK) {
+        snprintf(res.error, sizeof(res.error), "%s",
+                 t->error[0] ? t->error : curl_easy_strerror(code));
     }
     res.body = t->response ? t->response : "";
     res.body_len = t->response_len;

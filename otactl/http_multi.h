@@ -21,7 +21,16 @@ typedef struct {
     uint64_t bytes_sent;  /* request body bytes handed to the network */
     bool body_fully_sent; /* bytes_sent equals the request body's length */
     uint64_t elapsed_ms;
+    /* A 3xx's Location, resolved; never followed (a node does not redirect,
+     * whatever does is not the node). */
+    char redirect_url[160];
+    /* The whole body went out, then no reply came within reply_timeout_ms. */
+    bool reply_timed_out;
 } http_result_t;
+
+/* Did anything answer, even if not with a usable reply: an HTTP status
+ * line, or a reply that is not HTTP at all, or a body too large. */
+bool http_result_answered(const http_result_t *result);
 
 typedef void (*http_done_fn)(void *ctx, const http_result_t *result);
 typedef void (*http_progress_fn)(void *ctx, uint64_t sent, uint64_t total);
@@ -35,7 +44,10 @@ typedef struct {
     const char *content_type; /* POST only */
     const char *bearer;       /* token for "Authorization: Bearer", or NULL */
     long connect_timeout_ms;
-    long timeout_ms;      /* whole exchange; 0 = none */
+    long timeout_ms; /* whole exchange; 0 = none */
+    /* POST: how long to wait for the reply once the whole body went out;
+     * 0 = until timeout_ms. */
+    long reply_timeout_ms;
     http_done_fn on_done; /* required */
     http_progress_fn on_progress;
     void *ctx;

@@ -40,6 +40,10 @@ const char *node_outcome_name(node_outcome_t outcome)
             return "restarted";
         case NODE_NOT_PROVISIONED:
             return "psk-not-provisioned";
+        case NODE_NO_REPLY:
+            return "no-reply";
+        case NODE_NOT_RESTARTED:
+            return "not-restarted";
     }
     return "unknown";
 }

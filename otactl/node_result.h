@@ -31,9 +31,11 @@ typedef enum {
     NODE_UNCONFIRMED,     /* runs the image but never marked it valid: rolls back at next reset */
     NODE_RESTARTED,       /* the new image ran, then restarted on its own before confirming */
     NODE_NOT_PROVISIONED, /* fail-closed node with no PSK in NVS: refuses every upload */
+    NODE_NO_REPLY,        /* took the whole image, never replied, did not restart */
+    NODE_NOT_RESTARTED,   /* reports the uploaded image without ever restarting */
 } node_outcome_t;
 
-#define NODE_OUTCOME_COUNT (NODE_NOT_PROVISIONED + 1)
+#define NODE_OUTCOME_COUNT (NODE_NOT_RESTARTED + 1)
 
 /* Stable machine name, e.g. "rolled-back" (the --json "result" field). */
 const char *node_outcome_name(node_outcome_t outcome);

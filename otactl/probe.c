@@ -34,13 +34,28 @@ static void on_probe_done(void *ctx, const http_result_t *r)
     start_next(slot->run);
     res->elapsed_ms = r->elapsed_ms;
     res->http_status = r->http_status;
-    if (r->curl_code != 0) {
+    if (r->curl_code != 0 && !http_result_answered(r)) {
         snprintf(res->error, sizeof(res->error), "no answer: %.180s", r->error);
         return;
     }
     res->answered = true;
+    if (r->http_status == 0) {
+        snprintf(res->error, sizeof(res->error), "answered, but not with HTTP: %.150s", r->error);
+        return;
+    }
+    if (r->http_status >= 300 && r->http_status < 400) {
+        snprintf(res->error, sizeof(res->error),
+                 "GET /ota/status answered %ld, a redirect to %.120s (not followed)",
+                 r->http_status, r->redirect_url[0] ? r->redirect_url : "nowhere");
+        return;
+    }
     if (r->http_status != 200) {
         snprintf(res->error, sizeof(res->error), "GET /ota/status answered %ld", r->http_status);
+        return;
+    }
+    if (r->curl_code != 0) {
+        snprintf(res->error, sizeof(res->error), "GET /ota/status answered 200, then: %.150s",
+                 r->error);
         return;
     }
     char err[160];

@@ -44,6 +44,11 @@ upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, bool toke
         }
     }
     uint64_t sent = r->bytes_sent;
+    if (r->reply_timed_out) {
+        snprintf(why, why_len, "sent all %zu bytes, but the node never replied (%s)", body_len,
+                 r->error);
+        return UPLOAD_UNANSWERED;
+    }
     if (sent >= body_len && body_len > 0) {
         /* The node answered with a reset or nothing: it was restarting. */
         snprintf(why, why_len, "sent, rebooting (connection ended without a reply: %s)", r->error);

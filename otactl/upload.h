@@ -22,6 +22,7 @@ typedef enum {
     UPLOAD_REJECTED,        /* any other HTTP error: the node said why */
     UPLOAD_UNREACHABLE,     /* nothing was sent: no connection */
     UPLOAD_INTERRUPTED,     /* connection lost part-way through the body */
+    UPLOAD_UNANSWERED,      /* whole body sent, connection open, no reply in the reply timeout */
 } upload_verdict_t;
 
 /* Classifies a finished POST /ota of body_len bytes; why gets one line

@@ -112,6 +112,8 @@ static void on_poll_done(void *ctx, const http_result_t *r)
 {
     verify_poller_t *p = ctx;
     p->polls++;
+    p->last_answered = http_result_answered(r);
+    p->last_http_status = r->http_status;
     if (r->curl_code != 0) {
         p->failures++;
         snprintf(p->last_error, sizeof(p->last_error), "%.190s", r->error);
@@ -128,6 +130,7 @@ static void on_poll_done(void *ctx, const http_result_t *r)
         } else if (!p->on_answer(p->ctx, &st)) {
             return;
         } else {
+            p->last_answered = false;
             snprintf(p->last_error, sizeof(p->last_error), "still answering from before restart");
         }
     }

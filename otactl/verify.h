@@ -94,6 +94,10 @@ struct verify_poller {
     char last_error[200];
     unsigned polls;
     unsigned failures; /* polls without a valid status answer */
+    /* The last failed poll got an answer, just not a valid status (and
+     * its HTTP status, 0 when it was not HTTP). */
+    bool last_answered;
+    long last_http_status;
 };
 
 /* Starts polling after the first backoff delay. 0, or -1 when the loop

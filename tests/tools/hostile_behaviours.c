@@ -32,6 +32,7 @@ enum {
     B_VANISH,      /* 200 to the upload, then gone */
     B_POWERCUT,    /* 200, boots the new image PENDING_VERIFY, power lost, old image */
     B_PENDING,     /* PENDING_VERIFY for a while: set-target / recalibrate answer 409 */
+    B_CONFLICT,    /* status says VALID, yet set-target / recalibrate answer 409 for a while */
     B_COUNT,
 };
 
@@ -52,6 +53,7 @@ static const char *const names[B_COUNT] = {
     [B_VANISH] = "vanish",
     [B_POWERCUT] = "powercut",
     [B_PENDING] = "pending",
+    [B_CONFLICT] = "conflict",
 };
 
 /* How long a restart after set-target / recalibrate keeps the node silent. */
@@ -300,8 +302,8 @@ static void handle_operator(hostile_node_t *node, int fd, const hostile_request_
     free(read_body(fd, req, &len));
     pthread_mutex_lock(&node->lock);
     uint64_t now = now_ms();
-    bool pending = node->behaviour == B_PENDING && now >= node->boot_ms &&
-                   now - node->boot_ms < node->pending_ms;
+    bool pending = (node->behaviour == B_PENDING || node->behaviour == B_CONFLICT) &&
+                   now >= node->boot_ms && now - node->boot_ms < node->pending_ms;
     if (!pending) {
         /* Restarts after the reply, as the firmware does: silent meanwhile. */
         node->boot_ms = now_ms() + RESTART_MS;
