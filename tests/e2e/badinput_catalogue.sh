@@ -227,6 +227,27 @@ curl_case "set-target without Authorization" 401 keep "" --data-binary 10.0.0.1:
 curl_case "recalibrate with a wrong token" 403 keep "" -H "Authorization: Bearer nope" \
     -X POST "$URL/ota/recalibrate"
 
+# ---- image contents refused on the first chunk (nothing erased) ----------------------
+curl_case "first byte 0x00" 400 keep "first byte 0x00 instead of 0xE9.*not erased" \
+    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/zero.bin" "$URL/ota"
+curl_case "image for the esp32 (wrong chip id)" 400 keep "built for esp32 .*not erased" \
+    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/chip.bin" "$URL/ota"
+curl_case "10-byte image (truncated header)" 400 keep "shorter than an image header" \
+    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/hdr10.bin" "$URL/ota"
+curl_case "segment count 0" 400 keep "announces 0 segments" \
+    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/segs0.bin" "$URL/ota"
+curl_case "segment count 17" 400 keep "announces 17 segments" \
+    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/segs17.bin" "$URL/ota"
+curl_case "first segment longer than the image" 400 keep "runs past the end" \
+    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/seglen.bin" "$URL/ota"
+upload_req "$R/c1" "$E2E_TMP/zero.bin"
+upload_req "$R/c2" "$E2E_TMP/chip.bin"
+exchange "$R/c1" 15 &
+CONCURRENT=$!
+exchange "$R/c2"
+wait "$CONCURRENT" || true
+verdict "two concurrent uploads (bad magic, wrong chip)" 400 keep "built for esp32"
+
 # ---- Content-Length ------------------------------------------------------------------
 req "$R/nolen" POST /ota "$AUTH" "$OCTET"
 raw_case "upload without Content-Length" 411 keep "Content-Length required" "$R/nolen"
@@ -258,27 +279,6 @@ curl_case "chunked upload (no Content-Length)" 411 keep "Content-Length required
     -H "$AUTH" -H "$OCTET" -H "Transfer-Encoding: chunked" --data-binary @"$V2" "$URL/ota"
 curl_case "wrong Content-Type" 415 keep "Content-Type must be" \
     -H "$AUTH" -H "Content-Type: text/plain" --data-binary @"$V2" "$URL/ota"
-
-# ---- image contents refused on the first chunk (nothing erased) ----------------------
-curl_case "first byte 0x00" 400 keep "first byte 0x00 instead of 0xE9.*not erased" \
-    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/zero.bin" "$URL/ota"
-curl_case "image for the esp32 (wrong chip id)" 400 keep "built for esp32 .*not erased" \
-    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/chip.bin" "$URL/ota"
-curl_case "10-byte image (truncated header)" 400 keep "shorter than an image header" \
-    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/hdr10.bin" "$URL/ota"
-curl_case "segment count 0" 400 keep "announces 0 segments" \
-    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/segs0.bin" "$URL/ota"
-curl_case "segment count 17" 400 keep "announces 17 segments" \
-    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/segs17.bin" "$URL/ota"
-curl_case "first segment longer than the image" 400 keep "runs past the end" \
-    -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/seglen.bin" "$URL/ota"
-upload_req "$R/c1" "$E2E_TMP/zero.bin"
-upload_req "$R/c2" "$E2E_TMP/chip.bin"
-exchange "$R/c1" 15 &
-CONCURRENT=$!
-exchange "$R/c2"
-wait "$CONCURRENT" || true
-verdict "two concurrent uploads (bad magic, wrong chip)" 400 keep "built for esp32"
 
 # ---- update attempts refused at the end (the other slot is rewritten) ----------------
 curl_case "truncated image (4 KiB short)" 400 attempt "image failed verification" \
