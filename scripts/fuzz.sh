@@ -6,12 +6,12 @@
 #                                    time; what scripts/test.sh runs
 #   scripts/fuzz.sh --list           the harness names
 #
-# Each run works on a copy of fuzz/corpus/NAME in a temporary directory, so
-# the inputs a run finds never grow the repository's corpus. Per harness it
-# prints the executions and the crashes; a crash, leak or hang (-timeout)
-# keeps its input under build-fuzz/artifacts/NAME/ and makes the exit
-# status 1. Reproduce one with: build-fuzz/fuzz/fuzz_NAME FILE
-# OTA_FUZZ_BUILD_DIR chooses another build directory.
+# Each run works on a copy of fuzz/corpus/NAME in a temporary directory
+# (with fuzz/dict/NAME.dict when there is one), so the inputs a run finds
+# never grow the repository's corpus. Per harness it prints the executions
+# and the crashes; a crash, leak or hang (-timeout) keeps its input under
+# build-fuzz/artifacts/NAME/ and makes the exit status 1. Replay one with
+# build-fuzz/fuzz/fuzz_NAME FILE. OTA_FUZZ_BUILD_DIR: another build dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -22,7 +22,7 @@ for dir in fuzz/corpus/*/; do
 done
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -42,9 +42,13 @@ run_one() {
   cp fuzz/corpus/"$name"/* "$work/corpus/"
   local seeds
   seeds=$(find "$work/corpus" -type f | wc -l)
+  local dict=()
+  if [ -f "fuzz/dict/$name.dict" ]; then
+    dict=(-dict="$root/fuzz/dict/$name.dict")
+  fi
   local rc=0
   "$root/$build/fuzz/fuzz_$name" -max_total_time="$seconds" -print_final_stats=1 \
-    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" \
+    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/" "${dict[@]}" \
     "$work/corpus" >"$log" 2>&1 || rc=$?
   local execs crashes
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
@@ -66,8 +70,8 @@ run_one() {
 report_finding() {
   local name=$1 log=$2
   echo "== fuzz_$name found a crash; its input is in $build/artifacts/$name/" >&2
-  grep -E -A12 '^==[0-9]+==ERROR|runtime error|^SUMMARY|deadly signal|fuzz_[a-z_]+: ' "$log" |
-    head -n 40 >&2 || true
+  grep -E '^==[0-9]+==ERROR|runtime error|^SUMMARY|deadly signal|^ +#[0-9]+ |^(fuzz_[a-z_]+|diagnosis): ' \
+    "$log" | head -n 30 >&2 || true
 }
 
 run_all() {
