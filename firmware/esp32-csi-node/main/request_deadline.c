@@ -40,13 +40,16 @@ static int deadline_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_le
     if (s_in_handler) {
         return receive(sockfd, buf, buf_len, flags);
     }
-    int64_t now = esp_timer_get_time();
     if (sockfd != s_fd) { /* the first receive of a new request */
         s_fd = sockfd;
-        s_start_us = now;
+        s_start_us = esp_timer_get_time();
     }
-    int64_t left_ms = (int64_t)s_header_deadline_ms - (now - s_start_us) / 1000;
-    if (left_ms > 0) {
+    for (;;) {
+        int64_t left_ms =
+            (int64_t)s_header_deadline_ms - (esp_timer_get_time() - s_start_us) / 1000;
+        if (left_ms <= 0) {
+            break;
+        }
         int64_t wait_ms = left_ms < (int64_t)s_recv_wait_ms ? left_ms : (int64_t)s_recv_wait_ms;
         fd_set readable;
         FD_ZERO(&readable);
@@ -57,7 +60,10 @@ static int deadline_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_le
         if (ready > 0) {
             return receive(sockfd, buf, buf_len, flags);
         }
-        if (ready < 0 && errno != EINTR) {
+        if (ready < 0 && errno == EINTR) {
+            continue;
+        }
+        if (ready < 0) {
             return HTTPD_SOCK_ERR_FAIL;
         }
         if (wait_ms < left_ms) {
