@@ -11,7 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esp_log.h"
+#include "ota_image_check.h"
 #include "otafmt/app_image.h"
+
+/* What the firmware's upload handler gathers before judging (ota_update.c). */
+#define FIRMWARE_FIRST_CHUNK 4096u
 
 typedef struct {
     const uint8_t *data;
@@ -97,8 +102,35 @@ static uint8_t *with_fixed_integrity(const uint8_t *data, size_t len, img_status
     return copy;
 }
 
+/* An upload of len bytes whose first chunk is image[0..min(len, chunk)). */
+static void check_first_chunk(const uint8_t *image, size_t len)
+{
+    size_t first = len < FIRMWARE_FIRST_CHUNK ? len : FIRMWARE_FIRST_CHUNK;
+    char msg[200] = "";
+    if (ota_image_check_start(image, first, len, msg, sizeof(msg)) == ESP_OK) {
+        ota_image_log_incoming(image, first);
+        return;
+    }
+    if (strnlen(msg, sizeof(msg)) == sizeof(msg) || msg[0] == '\0') {
+        fail("first-chunk refusal without a terminated message", IMG_OK);
+    }
+    img_info_t info;
+    img_error_t err;
+    img_status_t st = img_verify_buffer(image, len, IMG_CHIP_ESP32S3, &info, &err);
+    if (st == IMG_OK) {
+        fprintf(stderr, "first-chunk check: %s\n", msg);
+        fail("the node's first-chunk check refuses an image that verifies", st);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
+    static bool quiet;
+    if (!quiet) {
+        esp_log_level_set("*", ESP_LOG_NONE);
+        quiet = true;
+    }
+    check_first_chunk(data, len);
     img_info_t info;
     img_error_t err;
     memset(&err, 0, sizeof(err));
@@ -122,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         if (st == IMG_ERR_CHECKSUM || st == IMG_ERR_SHA256) {
             fail("integrity still wrong after setting it to the computed values", st);
         }
+        check_first_chunk(fixed, len);
     }
 
     if (st == IMG_OK) {
