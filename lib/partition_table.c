@@ -162,3 +162,20 @@ const ptable_entry_t *ptable_find(const ptable_t *table, uint8_t type, uint8_t s
     }
     return NULL;
 }
+
+int ptable_check_flash_size(const ptable_t *table, uint64_t flash_size, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < table->count; i++) {
+        const ptable_entry_t *e = &table->entries[i];
+        uint64_t end = (uint64_t)e->offset + e->size;
+        if (end > flash_size) {
+            snprintf(err, err_len,
+                     "partition '%s' (offset 0x%x, size 0x%x) ends at 0x%llx, beyond the flash "
+                     "size 0x%llx (%llu KiB)",
+                     e->label, (unsigned)e->offset, (unsigned)e->size, (unsigned long long)end,
+                     (unsigned long long)flash_size, (unsigned long long)(flash_size / 1024));
+            return -1;
+        }
+    }
+    return 0;
+}

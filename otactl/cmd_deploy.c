@@ -143,6 +143,8 @@ static const char deploy_help[] =
     "    --port P            node HTTP port for IPs without one and for discovery (default 8032)\n"
     "    --probe-timeout S   each status request, seconds (default 1.5)\n"
     "    --upload-timeout S  each upload including erase and flash, seconds (default 300)\n"
+    "    --allow-no-hash     deploy an image without an appended SHA-256 (hash_appended\n"
+    "                        0): only its 8-bit checksum would catch a corruption\n"
     "    --reply-timeout S   how long to wait for the node's reply once the whole image\n"
     "                        is sent, seconds (default 30; esp_ota_end's check takes ~1 s)\n"
     "    --verify-timeout S  from an upload's end to its verdict, seconds (default 60)\n"
@@ -192,6 +194,7 @@ struct deploy_args {
     uint64_t probe_timeout_ms;
     uint64_t upload_timeout_ms;
     uint64_t reply_timeout_ms;
+    bool allow_no_hash;
     uint64_t verify_timeout_ms;
     uint64_t confirm_timeout_ms;
     bool confirm_wait;
@@ -282,6 +285,8 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
                 rc = usage_error("--port wants 1..65535, got '%s'", s ? s : "");
                 goto done;
             }
+        } else if (strcmp(arg, "--allow-no-hash") == 0) {
+            a->allow_no_hash = true;
         } else if (options_is(arg, "--probe-timeout", &v) ||
                    options_is(arg, "--upload-timeout", &v) ||
                    options_is(arg, "--reply-timeout", &v) ||
@@ -458,6 +463,18 @@ int cmd_deploy(int argc, char **argv)
     image_file_t img;
     if (image_file_open(a.image, &img, err, sizeof(err)) != 0) {
         fprintf(stderr, "otactl deploy: pre-flight: %s; nothing was sent\n", err);
+        targets_free(&a.targets);
+        return OTACTL_EXIT_USAGE;
+    }
+    if (img.info.header.hash_appended == 0 && !a.allow_no_hash) {
+        /* ESP-IDF appends the SHA-256 by default; an image without it (the
+         * header byte cleared) is checked by an 8-bit sum alone. */
+        fprintf(stderr,
+                "otactl deploy: pre-flight: %s has no appended SHA-256 (hash_appended is 0), so "
+                "only its 8-bit checksum would catch a corruption; give --allow-no-hash to "
+                "deploy it anyway; nothing was sent\n",
+                a.image);
+        image_file_close(&img);
         targets_free(&a.targets);
         return OTACTL_EXIT_USAGE;
     }

@@ -11,6 +11,11 @@
 
 #include "commands.h"
 #include "otafmt/partition_table.h"
+#include "size_arg.h"
+
+/* The recipe's chip (ESP32-S3 with 8 MB flash, esptool --flash-size 8MB)
+ * unless --flash-size says otherwise. */
+#define DEFAULT_FLASH_SIZE (8u * 1024u * 1024u)
 
 /* A CSV bigger than this is not a partition table. */
 #define CSV_MAX_BYTES (256 * 1024)
@@ -21,8 +26,8 @@ static void usage(FILE *out)
                  "    otactl partition-table - make or decode an ESP-IDF partition table\n"
                  "\n"
                  "SYNOPSIS\n"
-                 "    otactl partition-table CSV -o BIN\n"
-                 "    otactl partition-table --decode BIN [--json]\n"
+                 "    otactl partition-table CSV -o BIN [--flash-size SIZE]\n"
+                 "    otactl partition-table --decode BIN [--json] [--flash-size SIZE]\n"
                  "\n"
                  "DESCRIPTION\n"
                  "    The first form reads a partition CSV the way ESP-IDF v5.2's\n"
@@ -33,11 +38,17 @@ static void usage(FILE *out)
                  "    MD5 entry, 0xFF fill. Flash it at 0x8000.\n"
                  "    The second form checks a binary table (entry magic, MD5, overlaps) and\n"
                  "    prints it as CSV rows that the first form reads back.\n"
+                 "    Both refuse a partition that ends beyond the flash size (as\n"
+                 "    gen_esp32part.py --flash-size does): the node would advertise a slot\n"
+                 "    it cannot write.\n"
                  "\n"
                  "OPTIONS\n"
                  "    -o, --output BIN   where to write the binary table\n"
                  "    -d, --decode BIN   decode a binary table instead\n"
                  "    -j, --json         with --decode: print a JSON array of partitions\n"
+                 "    -f, --flash-size SIZE\n"
+                 "                       the chip's flash size: bytes, 0x hex, K, M or MB\n"
+                 "                       (default 8MB, the recipe's ESP32-S3)\n"
                  "    -h, --help         show this help\n"
                  "\n"
                  "EXIT STATUS\n"
@@ -155,7 +166,18 @@ static int print_json(const ptable_t *t)
     return OTACTL_EXIT_OK;
 }
 
-static int decode(const char *path, bool json)
+static int check_fits(const char *path, const ptable_t *t, uint64_t flash_size)
+{
+    char err[256];
+    if (ptable_check_flash_size(t, flash_size, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otactl partition-table: %s: %s; give --flash-size if the chip has more\n",
+                path, err);
+        return OTACTL_EXIT_FAILED;
+    }
+    return OTACTL_EXIT_OK;
+}
+
+static int decode(const char *path, bool json, uint64_t flash_size)
 {
     uint8_t bin[PTABLE_MAX_LEN];
     FILE *f = fopen(path, "rb");
@@ -171,6 +193,9 @@ static int decode(const char *path, bool json)
         fprintf(stderr, "otactl partition-table: %s: %s\n", path, err);
         return OTACTL_EXIT_FAILED;
     }
+    if (check_fits(path, &t, flash_size) != OTACTL_EXIT_OK) {
+        return OTACTL_EXIT_FAILED;
+    }
     if (json) {
         return print_json(&t);
     }
@@ -178,7 +203,7 @@ static int decode(const char *path, bool json)
     return OTACTL_EXIT_OK;
 }
 
-static int encode(const char *csv_path, const char *out_path)
+static int encode(const char *csv_path, const char *out_path, uint64_t flash_size)
 {
     char *csv = malloc(CSV_MAX_BYTES + 1);
     if (csv == NULL) {
@@ -207,6 +232,9 @@ static int encode(const char *csv_path, const char *out_path)
         fprintf(stderr, "otactl partition-table: %s: %s\n", csv_path, err);
         return OTACTL_EXIT_FAILED;
     }
+    if (check_fits(csv_path, &t, flash_size) != OTACTL_EXIT_OK) {
+        return OTACTL_EXIT_FAILED;
+    }
     uint8_t bin[PTABLE_MAX_LEN];
     ptable_serialize(&t, bin);
     FILE *f = fopen(out_path, "wb");
@@ -221,17 +249,16 @@ static int encode(const char *csv_path, const char *out_path)
 int cmd_partition_table(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"decode", required_argument, NULL, 'd'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'}, {"decode", required_argument, NULL, 'd'},
+        {"json", no_argument, NULL, 'j'},         {"flash-size", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char *output = NULL, *decode_path = NULL;
     bool json = false;
+    uint64_t flash_size = DEFAULT_FLASH_SIZE;
     optind = 0;
     opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":o:d:jh", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, ":o:d:f:jh", longopts, NULL)) != -1;) {
         switch (c) {
             case 'o':
                 output = optarg;
@@ -242,6 +269,22 @@ int cmd_partition_table(int argc, char **argv)
             case 'j':
                 json = true;
                 break;
+            case 'f': {
+                /* esptool writes "8MB"; size_arg takes "8M". */
+                char text[32];
+                snprintf(text, sizeof(text), "%s", optarg);
+                size_t len = strlen(text);
+                if (len > 2 && (text[len - 1] == 'B' || text[len - 1] == 'b') &&
+                    strchr("KkMm", text[len - 2]) != NULL) {
+                    text[len - 1] = '\0';
+                }
+                size_t value;
+                if (!size_arg_parse(text, &value) || value == 0) {
+                    return usage_error("--flash-size wants bytes, 0x hex, K, M or MB: ", optarg);
+                }
+                flash_size = value;
+                break;
+            }
             case 'h':
                 usage(stdout);
                 return OTACTL_EXIT_OK;
@@ -255,7 +298,7 @@ int cmd_partition_table(int argc, char **argv)
         if (output != NULL || optind < argc) {
             return usage_error("--decode takes only a BIN file and --json", "");
         }
-        return decode(decode_path, json);
+        return decode(decode_path, json, flash_size);
     }
     if (json) {
         return usage_error("--json only applies to --decode", "");
@@ -266,5 +309,5 @@ int cmd_partition_table(int argc, char **argv)
     if (output == NULL) {
         return usage_error("no output file: give -o BIN", "");
     }
-    return encode(argv[optind], output);
+    return encode(argv[optind], output, flash_size);
 }

@@ -121,6 +121,9 @@ void image_report_text(FILE *out, const image_report_t *r)
     fprintf(out, "test marker        %s\n", r->marker != NULL ? r->marker : "(none)");
     if (r->status == IMG_OK) {
         fprintf(out, "verdict            valid\n");
+        if (i->header.hash_appended == 0) {
+            fprintf(out, "warning            %s\n", IMAGE_NO_HASH_WARNING);
+        }
     } else {
         fprintf(out, "verdict            INVALID (%s): %s\n", img_status_name(r->status), r->error);
     }
@@ -192,6 +195,10 @@ char *image_report_json(const image_report_t *r)
     cJSON_AddStringToObject(root, "status", img_status_name(r->status));
     if (r->status != IMG_OK) {
         cJSON_AddStringToObject(root, "error", r->error);
+    }
+    cJSON *warnings = cJSON_AddArrayToObject(root, "warnings");
+    if (r->status == IMG_OK && i->header.hash_appended == 0) {
+        cJSON_AddItemToArray(warnings, cJSON_CreateString(IMAGE_NO_HASH_WARNING));
     }
     cJSON_AddItemToObject(root, "header", header_json(&i->header));
     cJSON *segs = cJSON_AddArrayToObject(root, "segments");

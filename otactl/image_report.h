@@ -17,6 +17,12 @@ typedef struct {
     const char *marker; /* test marker text, or NULL */
 } image_report_t;
 
+/* An image whose header says no SHA-256 is appended (hash_appended 0, as
+ * when the byte was cleared): valid, but weakly protected. */
+#define IMAGE_NO_HASH_WARNING                                                                      \
+    "hash_appended is 0: no SHA-256 is appended, so only the 8-bit checksum protects this image "  \
+    "(about 1 corruption in 256 passes); otactl deploy refuses it without --allow-no-hash"
+
 void image_report_text(FILE *out, const image_report_t *r);
 
 /* JSON object as one string (cJSON_Print), malloc'd; NULL when out of memory. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -256,6 +257,8 @@ static void handle_upload(hostile_node_t *node, int fd, const hostile_request_t 
             /* The body is read; no reply ever comes. Hold the connection
              * until the client gives up. */
             char sink[256];
+            struct timeval forever = {0};
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof(forever));
             while (recv(fd, sink, sizeof(sink), 0) > 0) {
             }
             return;

@@ -56,6 +56,12 @@ int ptable_parse(const uint8_t *bin, size_t len, ptable_t *table, char *err, siz
  * message in err that names the line. */
 int ptable_from_csv(const char *csv, ptable_t *table, char *err, size_t err_len);
 
+/* Every partition must end within flash_size bytes: a partition beyond
+ * the chip's flash would make the node advertise (max_size) a slot it
+ * cannot write. Returns 0, or -1 naming the first partition that does not
+ * fit. */
+int ptable_check_flash_size(const ptable_t *table, uint64_t flash_size, char *err, size_t err_len);
+
 /* Writes the binary table (entries, MD5 entry, 0xFF fill) into out[PTABLE_MAX_LEN]. */
 void ptable_serialize(const ptable_t *table, uint8_t out[PTABLE_MAX_LEN]);
 
