@@ -3,12 +3,12 @@
  * (sim/rtos/httpd_parse.c over Debian's http-parser), URI matching and
  * request API, driven in-process: one server instance and one session
  * whose receive function reads the fuzz input (no socket, no server
- * task), handlers shaped like the firmware's (status, upload, a wildcard
- * URI). The first input byte is the most a receive returns at once, as TCP
- * splits a request; the rest is what the client sent. Requests are served
- * one after another on the session, as keep-alive does, until it would be
- * closed. At the end of the input the client stalls once (the 408 path),
- * then closes.
+ * task), handlers shaped like the firmware's (status; an upload that
+ * uses the firmware's own Content-Length reader, error replies and body
+ * drain from ota_reply.c; a wildcard URI). The first input byte is the most a receive returns at
+ * once, as TCP splits a request; the rest is what the client sent. Requests are served one after
+ * another on the session, as keep-alive does, until it would be closed. At the end of the input the
+ * client stalls once (the 408 path), then closes.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "httpd_priv.h"
+#include "ota_reply.h"
 
 #define FAKE_FD           1000
 #define MAX_REQUESTS      16 /* per input: keeps each run short */
@@ -29,6 +30,7 @@ static struct {
     size_t pos;
     size_t max_read;
     bool stalled; /* the end of input has been reported once as a timeout */
+    bool has_nul; /* a NUL byte anywhere in what the client sends */
 } s_client;
 
 static int client_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags)
@@ -97,33 +99,51 @@ static esp_err_t status_handler(httpd_req_t *req)
     return httpd_resp_sendstr(req, "{\"version\":\"2.0.0\"}");
 }
 
-/* POST /ota: the whole body, in the firmware's read size; refusals as the
- * firmware makes them keep the session only when the body was read. */
+/* POST /ota, as the firmware's upload handler starts: Content-Length read
+ * from the raw header (ota_reply.c), the first bytes judged, refusals
+ * answered with the firmware's JSON error (the URI escaped into it) after
+ * draining the body. */
 static esp_err_t upload_handler(httpd_req_t *req)
 {
     read_header(req, "Content-Type");
     read_header(req, "Authorization");
+    uint64_t announced = 0;
+    if (!ota_request_content_length(req, &announced)) {
+        return ota_reply_error(req, OTA_HTTP_411, "Content-Length required");
+    }
+    /* Both read the same header, except when a NUL inside an earlier header
+     * value ends that line early for the getters (as on ESP-IDF, which walks
+     * the NUL-separated lines the same way) and what follows it reads as a
+     * header line of its own: the firmware then refuses the disagreement. */
+    if (!s_client.has_nul && announced != UINT64_MAX && (uint32_t)announced != UINT32_MAX &&
+        (uint32_t)announced != (uint32_t)req->content_len) {
+        fail("Content-Length read from the header disagrees with the parser's");
+    }
     static char buf[UPLOAD_READ_CHUNK];
+    size_t want = req->content_len < sizeof(buf) ? req->content_len : sizeof(buf);
     size_t got = 0;
-    while (got < req->content_len) {
-        int n = httpd_req_recv(req, buf, sizeof(buf));
+    while (got < want) {
+        int n = httpd_req_recv(req, buf + got, want - got);
         if (n == HTTPD_SOCK_ERR_TIMEOUT) {
             continue; /* the client stalled once; it closes next */
         }
         if (n <= 0) {
-            httpd_resp_send_err(req, HTTPD_408_REQ_TIMEOUT, NULL);
-            return ESP_FAIL;
+            return ota_reply_error(req, OTA_HTTP_408, "upload stalled at %zu bytes", got);
         }
-        if ((size_t)n > sizeof(buf)) {
+        if ((size_t)n > want - got) {
             fail("httpd_req_recv returned more than asked");
         }
         got += (size_t)n;
     }
-    if (got > 0 && buf[0] != (char)0xE9) {
-        return httpd_resp_send_err(req, HTTPD_400_BAD_REQUEST, "not an app image");
+    if (got == 0 || buf[0] != (char)0xE9) {
+        ota_reply_error(req, OTA_HTTP_400, "%s: not an app image", req->uri);
+        return ota_discard_body(req, req->content_len - got);
     }
-    httpd_resp_set_hdr(req, "Connection", "close");
-    return httpd_resp_sendstr(req, "{\"status\":\"ok\"}");
+    esp_err_t ret = ota_discard_body(req, req->content_len - got);
+    if (ret == ESP_OK) {
+        ret = ota_reply_json(req, OTA_HTTP_200, "{\"status\":\"ok\"}");
+    }
+    return ret;
 }
 
 /* Any other path under /ota/: answered in chunks. */
@@ -195,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     s_client.len = len - 1;
     s_client.pos = 0;
     s_client.stalled = false;
+    s_client.has_nul = memchr(s_client.data, 0, s_client.len) != NULL;
 
     struct httpd_session *sess = &hd->sessions[0];
     memset(sess, 0, sizeof(*sess));
