@@ -2,7 +2,8 @@
  * Shared by the harnesses that end in a diagnosis: the fixed node statuses
  * and image they reason about, and what every diagnosis must satisfy
  * (terminated texts, counts within their arrays, a report that renders as
- * text and as JSON).
+ * text and as JSON, and text for the operator's terminal that carries no
+ * control character the node could have slipped in).
  */
 #ifndef FUZZ_DIAG_CHECK_H
 #define FUZZ_DIAG_CHECK_H
@@ -63,6 +64,22 @@ static void diag_check_fail(const char *what)
     abort();
 }
 
+/* Text for a terminal: line breaks of its own, no other C0 control, DEL
+ * or UTF-8 C1 control (term_escape.h turns those of a node into escapes). */
+static void diag_check_terminal_safe(const char *what, const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        bool c1 = c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] >= 0x80 &&
+                  (unsigned char)text[i + 1] <= 0x9F;
+        if ((c < 0x20 && c != '\n') || c == 0x7F || c1) {
+            fprintf(stderr, "%s: raw control byte 0x%02x at offset %zu of:\n%.*s\n", what, c, i,
+                    (int)len, text);
+            diag_check_fail("node text reaches the terminal unescaped");
+        }
+    }
+}
+
 static void diag_check_result(const diag_result_t *r)
 {
     if (diag_kind_name(r->kind) == NULL || diag_kind_title(r->kind) == NULL) {
@@ -80,12 +97,14 @@ static void diag_check_result(const diag_result_t *r)
         strnlen(r->backtrace, sizeof(r->backtrace)) == sizeof(r->backtrace)) {
         diag_check_fail("fix or backtrace not terminated");
     }
-    static FILE *sink;
-    if (sink == NULL) {
-        sink = fopen("/dev/null", "w");
-    }
-    if (sink != NULL) {
-        diag_report_text(sink, "127.0.0.1", r);
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *out = open_memstream(&text, &text_len);
+    if (out != NULL) {
+        diag_report_text(out, "127.0.0.1", r);
+        fclose(out);
+        diag_check_terminal_safe("diagnosis report", text, text_len);
+        free(text);
     }
     cJSON *json = diag_report_json("127.0.0.1", r);
     if (json != NULL) {

@@ -2,13 +2,15 @@
  * libFuzzer harness: the reader of GET /ota/status answers
  * (otactl/node_status.c) and what otactl does next with a status it
  * accepted: identity checks against the image it would deploy, the
- * diagnosis with that status as every poll's answer, the status as JSON.
+ * diagnosis with that status as every poll's answer, the status as JSON
+ * and as `otactl status` prints it (no raw control characters).
  * Error replies go through node_reply_message, as deploy reads them.
  */
 #include <stdint.h>
 
 #include "diag_check.h"
 #include "identity.h"
+#include "probe.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -48,6 +50,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         char *text = cJSON_PrintUnformatted(obj);
         free(text);
         cJSON_Delete(obj);
+    }
+
+    /* `otactl status`'s table row for this node. */
+    probe_result_t probe;
+    memset(&probe, 0, sizeof(probe));
+    snprintf(probe.addr.label, sizeof(probe.addr.label), "127.0.0.1");
+    probe.answered = probe.valid = true;
+    probe.http_status = 200;
+    probe.status = status;
+    char *table = NULL;
+    size_t table_len = 0;
+    FILE *out = open_memstream(&table, &table_len);
+    if (out != NULL) {
+        report_probe_table(out, &probe, 1, false);
+        fclose(out);
+        diag_check_terminal_safe("status table", table, table_len);
+        free(table);
     }
 
     diag_poll_t polls[2];
