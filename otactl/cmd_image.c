@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd_image_sign.h"
 #include "commands.h"
 #include "image_report.h"
+#include "image_sig_report.h"
 #include "otafmt/app_image.h"
 #include "size_arg.h"
 
@@ -17,6 +19,7 @@ static void usage_image(FILE *out)
 {
     fprintf(out, "usage: otactl image build -o FILE --version VER [OPTIONS]\n"
                  "       otactl image info FILE [--json] [--chip NAME]\n"
+                 "       otactl image sign --key KEY.pem IN -o OUT\n"
                  "\n"
                  "Build synthetic ESP-IDF app images, or inspect and verify any app image.\n"
                  "Run 'otactl image build --help' or 'otactl image info --help' for details.\n");
@@ -308,6 +311,8 @@ static int image_info(int argc, char **argv)
     img_status_t status = img_verify(&reader, expect_chip, &info, &err);
     char marker[IMG_TEST_MARKER_MAX];
     bool has_marker = status != IMG_ERR_READ && img_read_test_marker(&reader, &info, marker);
+    image_sig_t sig;
+    image_sig_check(&sig, &reader, &info, status);
     fclose(f);
     if (status == IMG_ERR_READ) {
         fprintf(stderr, "otactl image info: %s: %s\n", path, err.message);
@@ -320,6 +325,7 @@ static int image_info(int argc, char **argv)
         .status = status,
         .error = err.message,
         .marker = has_marker ? marker : NULL,
+        .sig = &sig,
     };
     if (json) {
         char *s = image_report_json(&report);
@@ -334,6 +340,10 @@ static int image_info(int argc, char **argv)
     }
     if (status != IMG_OK) {
         fprintf(stderr, "otactl image info: %s: invalid image: %s\n", path, err.message);
+        return OTACTL_EXIT_FAILED;
+    }
+    if (image_sig_failed(&sig)) {
+        fprintf(stderr, "otactl image info: %s: signature block invalid: %s\n", path, sig.error);
         return OTACTL_EXIT_FAILED;
     }
     return OTACTL_EXIT_OK;
@@ -356,6 +366,9 @@ int cmd_image(int argc, char **argv)
     if (strcmp(argv[1], "info") == 0) {
         return image_info(argc - 1, argv + 1);
     }
-    fprintf(stderr, "otactl image: unknown subcommand '%s' (use build or info)\n", argv[1]);
+    if (strcmp(argv[1], "sign") == 0) {
+        return cmd_image_sign(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "otactl image: unknown subcommand '%s' (use build, info or sign)\n", argv[1]);
     return OTACTL_EXIT_USAGE;
 }

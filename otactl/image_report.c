@@ -119,6 +119,7 @@ void image_report_text(FILE *out, const image_report_t *r)
         fprintf(out, "image length       %zu bytes\n", i->image_len);
     }
     fprintf(out, "test marker        %s\n", r->marker != NULL ? r->marker : "(none)");
+    image_sig_text(out, r->sig);
     if (r->status == IMG_OK) {
         fprintf(out, "verdict            valid\n");
         if (i->header.hash_appended == 0) {
@@ -235,6 +236,7 @@ char *image_report_json(const image_report_t *r)
     } else {
         cJSON_AddNullToObject(root, "test_marker");
     }
+    cJSON_AddItemToObject(root, "signature", image_sig_json(r->sig));
     char *s = cJSON_Print(root);
     cJSON_Delete(root);
     return s;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "image_sig_report.h"
 #include "otafmt/app_image.h"
 
 typedef struct {
@@ -13,8 +14,9 @@ typedef struct {
     size_t file_size;
     const img_info_t *info;
     img_status_t status;
-    const char *error;  /* message when status != IMG_OK */
-    const char *marker; /* test marker text, or NULL */
+    const char *error;      /* message when status != IMG_OK */
+    const char *marker;     /* test marker text, or NULL */
+    const image_sig_t *sig; /* signature block check, or NULL */
 } image_report_t;
 
 /* An image whose header says no SHA-256 is appended (hash_appended 0, as
