@@ -333,6 +333,10 @@ static int place(struct row *rows, size_t count, struct csv_error *err)
         }
         r->e.size = (uint32_t)size;
         last_end = (uint64_t)r->e.offset + r->e.size;
+        if (last_end > 0x100000000ull) { /* the binary table could not describe it */
+            return fail(err, r->line, "partition '%s' (offset 0x%x, size 0x%x) ends past 4 GiB",
+                        r->e.label, r->e.offset, r->e.size);
+        }
     }
     return 0;
 }
