@@ -17,14 +17,27 @@ EVP_PKEY *sbv2_load_signing_key(const char *path, sbv2_error_t *err)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        sbv2_fail(err, SBV2_ERR_SIGNING_KEY, "cannot open key %s: %s", path, strerror(errno));
+        sbv2_fail(err, SBV2_ERR_SIGNING_KEY,
+                  "cannot open key %s: %s (give the path of an RSA-3072 PEM private key)", path,
+                  strerror(errno));
         return NULL;
     }
     /* An empty passphrase callback: a protected key fails instead of
      * prompting on the terminal. */
     EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, (void *)"");
+    EVP_PKEY *pub = NULL;
+    if (key == NULL) {
+        rewind(f);
+        pub = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+    }
     fclose(f);
     ERR_clear_error();
+    if (pub != NULL) {
+        EVP_PKEY_free(pub);
+        sbv2_fail(err, SBV2_ERR_SIGNING_KEY,
+                  "%s holds a public key (signing needs the private key it was made from)", path);
+        return NULL;
+    }
     if (key == NULL) {
         sbv2_fail(err, SBV2_ERR_SIGNING_KEY,
                   "%s is not an unencrypted PEM private key (openssl genpkey -algorithm RSA "
@@ -34,8 +47,9 @@ EVP_PKEY *sbv2_load_signing_key(const char *path, sbv2_error_t *err)
     }
     if (!EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) != 3072) {
         sbv2_fail(err, SBV2_ERR_SIGNING_KEY,
-                  "%s is a %d-bit %s key; Secure Boot V2 on the ESP32-S3 takes RSA-3072", path,
-                  EVP_PKEY_get_bits(key), EVP_PKEY_get0_type_name(key));
+                  "%s is a %d-bit %s key (Secure Boot V2 on the ESP32-S3 takes RSA-3072: "
+                  "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072)",
+                  path, EVP_PKEY_get_bits(key), EVP_PKEY_get0_type_name(key));
         EVP_PKEY_free(key);
         return NULL;
     }

@@ -118,7 +118,7 @@ static int write_output(const char *path, const uint8_t *data, size_t len)
     }
     FILE *f = fopen(tmp, "wb");
     if (f == NULL) {
-        return fail(OTACTL_EXIT_USAGE, "cannot write %s: %s (check the directory)", tmp,
+        return fail(OTACTL_EXIT_USAGE, "cannot write %s: %s (check the directory)", path,
                     strerror(errno));
     }
     size_t n = fwrite(data, 1, len, f);

@@ -18,7 +18,7 @@ static const struct command commands[] = {
     {"set-target", cmd_set_target, "point nodes at a new CSI aggregator (IPv4:PORT), reboot"},
     {"recalibrate", cmd_recalibrate, "clear the gain lock on nodes, reboot"},
     {"doctor", cmd_doctor, "diagnose why an update did not take"},
-    {"image", cmd_image, "build or inspect ESP-IDF app images (image build | image info)"},
+    {"image", cmd_image, "build, inspect or sign ESP-IDF app images (image build | info | sign)"},
     {"partition-table", cmd_partition_table, "turn a partition CSV into the binary table"},
 };
 

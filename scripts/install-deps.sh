@@ -12,6 +12,7 @@ packages=(
   libhttp-parser-dev          # HTTP parsing in the virtual node's esp_http_server
   curl                        # end-to-end tests run the recipe's curl commands
   jq                          # end-to-end tests read the nodes' JSON
+  openssl bc                  # the signed-image test cross-checks otactl's RSA-PSS block with the openssl CLI and bc
   clang-format                # the style check in the test suite
   gcc-multilib                # 32-bit syntax check of the ESP-IDF apps against ESP-IDF's headers
   clang libclang-rt-dev       # fuzz/: clang with its libFuzzer, ASan and UBSan runtimes
