@@ -140,6 +140,7 @@ sbv2_status_t sbv2_verify(const img_reader_t *r, size_t image_len,
     if (!digest_reader(r, info->sector_offset, info->digest_computed)) {
         return sbv2_fail(err, SBV2_ERR_IO, "cannot read the image to hash it");
     }
+    info->digest_done = true;
     if (memcmp(info->digest_computed, b->image_digest, SBV2_DIGEST_LEN) != 0) {
         short_hex(b->image_digest, want);
         short_hex(info->digest_computed, have);

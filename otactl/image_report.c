@@ -121,7 +121,8 @@ void image_report_text(FILE *out, const image_report_t *r)
     fprintf(out, "test marker        %s\n", r->marker != NULL ? r->marker : "(none)");
     image_sig_text(out, r->sig);
     if (r->status == IMG_OK) {
-        fprintf(out, "verdict            valid\n");
+        fprintf(out, "verdict            %s\n",
+                image_sig_failed(r->sig) ? "app image valid, signature INVALID" : "valid");
         if (i->header.hash_appended == 0) {
             fprintf(out, "warning            %s\n", IMAGE_NO_HASH_WARNING);
         }

@@ -59,6 +59,10 @@ void image_sig_text(FILE *out, const image_sig_t *sig)
     fprintf(out, "  exponent         %u\n", i->block.e);
     img_hex32(i->block.image_digest, hex);
     fprintf(out, "  image digest     %s\n", hex);
+    if (i->digest_done && memcmp(i->digest_computed, i->block.image_digest, 32) != 0) {
+        img_hex32(i->digest_computed, hex);
+        fprintf(out, "  computed digest  %s\n", hex);
+    }
     fprintf(out, "  crc32            stored 0x%08x, computed 0x%08x\n", i->block.crc_stored,
             i->crc_computed);
     if (sig->status == SBV2_OK) {
@@ -96,6 +100,9 @@ cJSON *image_sig_json(const image_sig_t *sig)
         add_hex(o, "key_digest", i->key_digest);
         cJSON_AddNumberToObject(o, "exponent", i->block.e);
         add_hex(o, "image_digest", i->block.image_digest);
+        if (i->digest_done) {
+            add_hex(o, "image_digest_computed", i->digest_computed);
+        }
         cJSON_AddNumberToObject(o, "crc_stored", i->block.crc_stored);
         cJSON_AddNumberToObject(o, "crc_computed", i->crc_computed);
     }

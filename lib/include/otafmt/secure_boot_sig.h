@@ -124,6 +124,7 @@ typedef struct {
     sbv2_block_t block;    /* block 0 */
     uint32_t crc_computed;
     uint8_t key_digest[SBV2_DIGEST_LEN];
+    bool digest_done; /* digest_computed holds the image's SHA-256 */
     uint8_t digest_computed[SBV2_DIGEST_LEN];
 } sbv2_info_t;
 
