@@ -16,8 +16,10 @@
  * - ESP-IDF v5.2.5 .../secure_boot_v2/secure_boot_signatures_app.c: a block
  *   counts when its magic and CRC-32 (over its first 1196 bytes, seed 0)
  *   match; the key digest is the SHA-256 of the block's 776 key bytes; with
- *   CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT only block 0 is checked,
- *   against the running app's own block 0 key digest.
+ *   CONFIG_SECURE_SIGNED_ON_UPDATE_NO_SECURE_BOOT only the new image's block 0
+ *   is checked, against one trusted digest: that of the running app's first
+ *   valid block (esp_secure_boot_get_signature_blocks_for_running_app, which
+ *   does not re-verify the running app's signature).
  * - esptool v4.7.0 espsecure/__init__.py (sign_secure_boot_v2,
  *   generate_rsa_signature_block): the image is padded with 0xFF to a 4 KiB
  *   multiple, version byte 2 (RSA), big numbers little-endian, PSS with
