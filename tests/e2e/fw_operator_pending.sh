@@ -59,4 +59,13 @@ e2e_check "legacy address key gone" 1 \
     "$("$OTA_NODE" nvs-get --dir "$D" csi_cfg target_ip >/dev/null 2>&1 && echo 0 || echo 1)"
 e2e_check "legacy port key gone" 1 \
     "$("$OTA_NODE" nvs-get --dir "$D" --type u16 csi_cfg target_port >/dev/null 2>&1 && echo 0 || echo 1)"
+
+# A power cut after the new key was written and before the legacy keys were
+# erased leaves both: the single key wins.
+"$OTA_NODE" nvs-set --dir "$D" csi_cfg target_ip 192.168.7.1 >/dev/null
+"$OTA_NODE" nvs-set --dir "$D" --type u16 csi_cfg target_port 5005 >/dev/null
+: >"$D/uart.log"
+e2e_start_node "$D" "$IP"
+e2e_check_match "with both, the single key is read" \
+    'csi_cfg: target=192\.168\.7\.9:6006 calibration=0/3$' "$(e2e_plain "$D/uart.log")"
 e2e_done
