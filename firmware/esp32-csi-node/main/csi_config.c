@@ -51,6 +51,45 @@ csi_target_source_t csi_config_read_target(char out[CSI_TARGET_STR_MAX])
     return source;
 }
 
+static const char *const s_calibration[] = CSI_CALIBRATION_KEYS;
+#define CALIBRATION_KEYS (sizeof(s_calibration) / sizeof(s_calibration[0]))
+
+static int calibration_stored(nvs_handle_t h)
+{
+    int stored = 0;
+    for (size_t i = 0; i < CALIBRATION_KEYS; i++) {
+        stored += key_present(h, s_calibration[i]) ? 1 : 0;
+    }
+    return stored;
+}
+
+esp_err_t csi_config_clear_calibration(nvs_handle_t h)
+{
+    esp_err_t err = ESP_OK;
+    for (size_t i = 0; i < CALIBRATION_KEYS && err == ESP_OK; i++) {
+        err = nvs_erase_key(h, s_calibration[i]);
+        if (err == ESP_ERR_NVS_NOT_FOUND) { /* never calibrated: nothing to clear */
+            err = ESP_OK;
+        }
+    }
+    return err == ESP_OK ? nvs_commit(h) : err;
+}
+
+void csi_config_finish_recalibration(void)
+{
+    nvs_handle_t h;
+    if (nvs_open(CSI_NAMESPACE, NVS_READWRITE, &h) != ESP_OK) {
+        return; /* nothing stored yet */
+    }
+    int stored = calibration_stored(h);
+    if (stored > 0 && stored < (int)CALIBRATION_KEYS) {
+        esp_err_t err = csi_config_clear_calibration(h);
+        ESP_LOGW(TAG, "calibration %d/%d at boot: a recalibrate was cut short; %s", stored,
+                 (int)CALIBRATION_KEYS, err == ESP_OK ? "cleared the rest" : esp_err_to_name(err));
+    }
+    nvs_close(h);
+}
+
 void csi_config_log(void)
 {
     char target[CSI_TARGET_STR_MAX];
@@ -59,10 +98,7 @@ void csi_config_log(void)
     int stored = 0;
     nvs_handle_t h;
     if (nvs_open(CSI_NAMESPACE, NVS_READONLY, &h) == ESP_OK) {
-        static const char *const calibration[] = {"gl_agc", "gl_fft", "gl_ap_mac"};
-        for (size_t i = 0; i < sizeof(calibration) / sizeof(calibration[0]); i++) {
-            stored += key_present(h, calibration[i]) ? 1 : 0;
-        }
+        stored = calibration_stored(h);
         nvs_close(h);
     }
     if (source == CSI_TARGET_UNSET) {

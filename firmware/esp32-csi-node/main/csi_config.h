@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "esp_err.h"
+#include "nvs.h"
+
 #define CSI_NAMESPACE       "csi_cfg"
 #define CSI_TARGET_KEY      "target"      /* "IPv4:PORT", one value */
 #define CSI_LEGACY_IP_KEY   "target_ip"   /* before the single key */
@@ -23,6 +26,22 @@ typedef enum {
     CSI_TARGET_STORED, /* csi_cfg/target */
     CSI_TARGET_LEGACY, /* csi_cfg/target_ip + target_port */
 } csi_target_source_t;
+
+/* The gain-lock calibration keys, cleared together by recalibrate. */
+#define CSI_CALIBRATION_KEYS                                                                       \
+    {                                                                                              \
+        "gl_agc", "gl_fft", "gl_ap_mac"                                                            \
+    }
+
+/* Clears every calibration key in the open handle (absent ones are fine)
+ * and commits. */
+esp_err_t csi_config_clear_calibration(nvs_handle_t h);
+
+/* At boot: finishes a recalibrate that a reset cut short. NVS has no
+ * transaction over three keys, so a power cut between the erases leaves
+ * one or two of them; a partial calibration is cleared the rest of the
+ * way, so the sampler starts from none, as recalibrate promised. */
+void csi_config_finish_recalibration(void);
 
 /* The stored CSI target as "IPv4:PORT" (empty when unset). */
 csi_target_source_t csi_config_read_target(char out[CSI_TARGET_STR_MAX]);

@@ -43,6 +43,7 @@ void app_main(void)
              app->date, app->time, app->idf_ver);
 
     init_nvs();
+    csi_config_finish_recalibration();
     csi_config_log();
     ESP_ERROR_CHECK(wifi_sta_start());
     /* Not ESP_ERROR_CHECK: an abort here would reboot a VALID image in a loop

@@ -56,16 +56,7 @@ esp_err_t ota_recalibrate_handler(httpd_req_t *req)
         return ota_reply_error(req, OTA_HTTP_500, "nvs_open(%s) failed (%s)", CSI_NAMESPACE,
                                esp_err_to_name(err));
     }
-    static const char *const keys[] = {"gl_agc", "gl_fft", "gl_ap_mac"};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && err == ESP_OK; i++) {
-        err = nvs_erase_key(h, keys[i]);
-        if (err == ESP_ERR_NVS_NOT_FOUND) { /* never calibrated: nothing to clear */
-            err = ESP_OK;
-        }
-    }
-    if (err == ESP_OK) {
-        err = nvs_commit(h);
-    }
+    err = csi_config_clear_calibration(h);
     nvs_close(h);
     if (err != ESP_OK) {
         return ota_reply_error(req, OTA_HTTP_500, "clearing the calibration failed (%s)",
