@@ -18,6 +18,7 @@
 #include "node_addr.h"
 #include "options.h"
 #include "probe.h"
+#include "term_escape.h"
 #include "uart_source.h"
 
 #define DOCTOR_DEFAULT_POLLS       3u     /* recipe: three polls ...   */
@@ -295,7 +296,7 @@ int cmd_doctor(int argc, char **argv)
         cJSON *obj = diag_report_json(o.addr.label, &result);
         char *text = obj ? cJSON_Print(obj) : NULL;
         if (text) {
-            puts(text);
+            term_puts_json(stdout, text);
         } else {
             fprintf(stderr, "otactl doctor: out of memory\n");
         }

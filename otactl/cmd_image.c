@@ -14,6 +14,7 @@
 #include "image_sig_report.h"
 #include "otafmt/app_image.h"
 #include "size_arg.h"
+#include "term_escape.h"
 
 static void usage_image(FILE *out)
 {
@@ -336,7 +337,7 @@ static int image_info(int argc, char **argv)
             fprintf(stderr, "otactl image info: out of memory\n");
             return OTACTL_EXIT_USAGE;
         }
-        puts(s);
+        term_puts_json(stdout, s);
         free(s);
     } else {
         image_report_text(stdout, &report);

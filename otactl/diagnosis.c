@@ -944,6 +944,10 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
             verdict_bad_answer(r, h.last_bad);
         } else {
             r->kind = DIAG_NODE_OFFLINE;
+            if (ev->upload == DIAG_UPLOAD_ACCEPTED) {
+                evidence(r, "the node answered 200 to the upload, then no status poll got an "
+                            "answer: it accepted the image and went away");
+            }
             fix(r, "Nothing answered GET /ota/status on port 8032. Check that the node is "
                    "powered, that this machine is on the node's network, and whether its IP "
                    "changed (arp -a, or otactl discover). With a USB cable, read its UART: "

@@ -286,7 +286,7 @@ void report_print_json(FILE *out, cJSON *root)
 {
     char *text = root ? cJSON_Print(root) : NULL;
     if (text != NULL) {
-        fprintf(out, "%s\n", text);
+        term_puts_json(out, text);
         free(text);
     }
     cJSON_Delete(root);

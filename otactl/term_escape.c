@@ -39,3 +39,18 @@ char *term_escape(const char *in, char *out, size_t out_len)
     }
     return out;
 }
+
+void term_puts_json(FILE *out, const char *json)
+{
+    for (const unsigned char *p = (const unsigned char *)json; *p; p++) {
+        if (*p == 0x7f) {
+            fputs("\\u007f", out);
+        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            fprintf(out, "\\u%04x", p[1]);
+            p++;
+        } else {
+            fputc(*p, out);
+        }
+    }
+    fputc('\n', out);
+}

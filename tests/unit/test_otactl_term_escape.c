@@ -102,6 +102,18 @@ static void diagnosis_text_escapes_evidence(void **state)
     free(text);
 }
 
+static void json_output_escapes_del_and_c1(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    term_puts_json(out, "{\"v\":\"a\x7f\xc2\x9b\xc3\xa9\"}");
+    fclose(out);
+    assert_string_equal(text, "{\"v\":\"a\\u007f\\u009b\xc3\xa9\"}\n");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +122,7 @@ int main(void)
         cmocka_unit_test(cuts_on_a_whole_escape),
         cmocka_unit_test(status_table_escapes_node_fields),
         cmocka_unit_test(diagnosis_text_escapes_evidence),
+        cmocka_unit_test(json_output_escapes_del_and_c1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
