@@ -267,6 +267,14 @@ raw_case "Content-Length: 4294967295 (0 in 32 bits)" 413 keep \
 # v5.2.5): a length without any body is answered by httpd itself, 408.
 req "$R/huge_nobody" POST /ota "$AUTH" "$OCTET" "Content-Length: 4294968296"
 raw_case "Content-Length: 4294968296 and no body" 408 keep "" "$R/huge_nobody"
+# A NUL in an earlier header value ends that line for the header getters
+# (on the chip too), so "Content-Length: 1" after it is what they read,
+# while the parser counts the real one (found by fuzz/httpd_request).
+req "$R/nul_len" POST /ota "$AUTH" "$OCTET" "X-Note: "$'\x01'"NUL" "Content-Length: $(stat -c %s "$V2")"
+sed -i 's/\x01NUL/\x00Content-Length: 1/' "$R/nul_len"
+cat "$V2" >>"$R/nul_len"
+raw_case "a NUL in a header value hides a second Content-Length" 400 keep \
+    "Content-Length header \\(1\\) and the request's length \\([0-9]+\\) disagree" "$R/nul_len"
 req "$R/u64" POST /ota "$AUTH" "$OCTET" "Content-Length: 99999999999999999999999"
 raw_case "Content-Length beyond 64 bits" 400 keep "" "$R/u64"
 req "$R/twolen" POST /ota "$AUTH" "$OCTET" "Content-Length: 10" "Content-Length: 20"

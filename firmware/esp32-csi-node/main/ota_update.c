@@ -200,6 +200,19 @@ static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, 
         *ret = ota_discard_body(req, req->content_len);
         return false;
     }
+    /* The header as the getters read it and the parser's length differ
+     * without a 32-bit wrap: a NUL inside an earlier header value ends that
+     * line early for the getters (on the chip too), so text after it reads
+     * as a Content-Length of its own. Say so instead of quoting a length.
+     * (From 2^32 - 1 up, the server keeps a wrapped or no length.) */
+    if (!ota_content_length_exact(req) && length < UINT32_MAX) {
+        ota_reply_error(req, OTA_HTTP_400,
+                        "Content-Length header (%" PRIu64 ") and the request's length (%" PRIu32
+                        ") disagree",
+                        length, (uint32_t)req->content_len);
+        *ret = ESP_FAIL; /* which length is the body's is unknown: close */
+        return false;
+    }
     /* Judged on the header as sent: content_len wraps at 32 bits. */
     if (length > update->size || !ota_content_length_exact(req)) {
         ota_reply_error(req, OTA_HTTP_413,
