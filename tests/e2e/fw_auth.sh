@@ -31,7 +31,11 @@ e2e_image "$E2E_TMP/v2.bin" 2.0.0 --size 300K
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 "$OTA_NODE" nvs-set --dir "$D" security ota_psk "$PSK" >/dev/null
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 200 >/dev/null
-"$OTA_NODE" nvs-set --dir "$D" csi_cfg gl_agc 17 >/dev/null
+# A whole calibration (a partial one is finished off at boot as an
+# interrupted recalibrate).
+for key in gl_agc gl_fft gl_ap_mac; do
+    "$OTA_NODE" nvs-set --dir "$D" csi_cfg "$key" 17 >/dev/null
+done
 e2e_start_node "$D" "$IP"
 e2e_check "status reports auth" true "$(e2e_field "$IP" auth)"
 
@@ -88,9 +92,9 @@ e2e_check "set-target with the PSK" \
 e2e_wait_boots "$D" $((before + 1)) 30 || e2e_fail "no reboot after set-target"
 e2e_wait_up "$IP" 20 || e2e_fail "node did not come back"
 e2e_check "the refused calls stored nothing, the accepted one did" \
-    "csi_cfg: target=127.0.50.103:5005 calibration=1/3" \
+    "csi_cfg: target=127.0.50.103:5005 calibration=3/3" \
     "$(grep -o 'csi_cfg: .*' <(e2e_plain "$D/uart.log") | tail -n 1)"
-e2e_check "before it, no target had been stored" "csi_cfg: target=unset calibration=1/3" \
+e2e_check "before it, no target had been stored" "csi_cfg: target=unset calibration=3/3" \
     "$(grep -o 'csi_cfg: .*' <(e2e_plain "$D/uart.log") | head -n 1)"
 
 # The scheme name is case-insensitive (RFC 7235).
