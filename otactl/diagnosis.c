@@ -258,6 +258,7 @@ typedef struct {
     bool panic_during_upload;              /* same boot as an upload, after it started */
     const uart_event_t *loaded_other_slot; /* bootloader loaded a slot we are not on */
     const uart_event_t *rejected_upload;
+    const uart_event_t *service_down; /* the last "OTA service cannot start" line */
 } uart_facts_t;
 
 static void gather_http(const diag_evidence_t *ev, http_facts_t *f)
@@ -355,6 +356,9 @@ static void gather_uart(const uart_log_t *log, uart_facts_t *f)
                 break;
             case UART_EV_OTA_UPLOAD_REJECTED:
                 f->rejected_upload = e;
+                break;
+            case UART_EV_OTA_SERVICE_DOWN:
+                f->service_down = e;
                 break;
             case UART_EV_BOOTLOADER_LOADED:
             case UART_EV_APP_INFO:
@@ -944,6 +948,10 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
             verdict_bad_answer(r, h.last_bad);
         } else {
             r->kind = DIAG_NODE_OFFLINE;
+            if (u.service_down) {
+                evidence(r, "UART line %zu: the OTA service cannot start: %s", u.service_down->line,
+                         u.service_down->detail);
+            }
             if (ev->upload == DIAG_UPLOAD_ACCEPTED) {
                 evidence(r, "the node answered 200 to the upload, then no status poll got an "
                             "answer: it accepted the image and went away");

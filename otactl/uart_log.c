@@ -80,6 +80,8 @@ const char *uart_event_kind_name(uart_event_kind_t kind)
             return "ota-upload-finished";
         case UART_EV_OTA_UPLOAD_REJECTED:
             return "ota-upload-rejected";
+        case UART_EV_OTA_SERVICE_DOWN:
+            return "ota-service-down";
         case UART_EV_APP_INFO:
             return "app-info";
     }
@@ -540,12 +542,17 @@ static void parse_ota_service(uart_log_t *log, const log_line_t *ll)
     uart_event_kind_t kind;
     /* "OTA service on port 8032 (stack 8192, recv timeout 30 s x 2)": the
      * service announcing itself at boot. Its settings name timeouts, which
-     * are not a refused upload; only an error-level line about the server
-     * is something to report. */
-    if (ll->level != 'E' && contains_any(lower, not_upload)) {
-        return;
-    }
-    if (ll->level == 'E' || contains_any(lower, rejected)) {
+     * are not a refused upload. An error-level line about the server says
+     * the service itself is down ("httpd_start on port 8032 failed ...
+     * retrying"), which is not a refused upload either. */
+    static const char *const upload_words[] = {"upload", "image",    "receiv", "writing",
+                                               "begin",  "incoming", NULL};
+    if (contains_any(lower, not_upload) && !contains_any(lower, upload_words)) {
+        if (ll->level != 'E') {
+            return;
+        }
+        kind = UART_EV_OTA_SERVICE_DOWN;
+    } else if (ll->level == 'E' || contains_any(lower, rejected)) {
         kind = UART_EV_OTA_UPLOAD_REJECTED;
     } else if (contains_any(lower, finished)) {
         kind = UART_EV_OTA_UPLOAD_FINISHED;

@@ -28,6 +28,10 @@ typedef enum {
     UART_EV_OTA_UPLOAD_STARTED, /* the OTA service's own lines, matched loosely */
     UART_EV_OTA_UPLOAD_FINISHED,
     UART_EV_OTA_UPLOAD_REJECTED,
+    /* An error-level line of the OTA service about its server, not about an
+     * upload: "ota: httpd_start on port 8032 failed (...); node keeps
+     * running, retrying in 4 s". */
+    UART_EV_OTA_SERVICE_DOWN,
     /* ESP-IDF's startup description of the app: "cpu_start: App version:
      * 2.0.0" (v5.2; "app_init:" from v5.3). name: "project", "version",
      * "compile_time", "elf_sha256" (the hex digits printed, often only 8)

@@ -31,10 +31,26 @@ static void real_refusals_still_count(void **state)
 {
     (void)state;
     static const char text[] = "W (900) ota: upload aborted: receive timeout 2/2 at byte 4096\n"
-                               "E (950) ota: httpd_start on port 8032 failed (ESP_ERR_NO_MEM)\n";
+                               "E (920) ota: 413 image of 9 bytes does not fit ota_1\n";
     uart_log_t log;
     uart_log_parse_text(&log, text, strlen(text));
     assert_int_equal(uart_log_count(&log, UART_EV_OTA_UPLOAD_REJECTED), 2);
+    uart_log_free(&log);
+}
+
+/* The firmware's line when its server cannot start: the service is down,
+ * no upload was refused. */
+static void a_server_that_cannot_start_is_no_refused_upload(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "\x1b[0;31mE (950) ota: httpd_start on port 8032 failed (ESP_ERR_HTTPD_TASK; the httpd "
+        "error above says why: address in use, no socket, no memory); node keeps running, "
+        "retrying in 4 s\x1b[0m\r\n";
+    uart_log_t log;
+    uart_log_parse_text(&log, text, strlen(text));
+    assert_int_equal(uart_log_count(&log, UART_EV_OTA_UPLOAD_REJECTED), 0);
+    assert_int_equal(uart_log_count(&log, UART_EV_OTA_SERVICE_DOWN), 1);
     uart_log_free(&log);
 }
 
@@ -71,6 +87,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(service_announcement_is_not_an_upload_event),
         cmocka_unit_test(real_refusals_still_count),
+        cmocka_unit_test(a_server_that_cannot_start_is_no_refused_upload),
         cmocka_unit_test(doctor_does_not_quote_the_boot_line_as_a_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
