@@ -1,9 +1,9 @@
-/* esp_image_format.h over the virtual flash (image_check.c does the work). */
+/* esp_image_format.h over the virtual flash (app_verify.c does the work). */
 #include <string.h>
 
 #include "esp_image_format.h"
 #include "esp_log.h"
-#include "image_check.h"
+#include "app_verify.h"
 #include "vchip_state.h"
 
 #define SIXTEEN_MB 0x1000000u
@@ -27,8 +27,10 @@ static void fill_metadata(uint32_t start, const img_info_t *info, esp_image_meta
     data->secure_version = info->has_app_desc ? info->app_desc.secure_version : 0;
 }
 
-esp_err_t esp_image_verify(esp_image_load_mode_t mode, const esp_partition_pos_t *part,
-                           esp_image_metadata_t *data)
+/* image_load in the app; check_signature false for esp_image_get_metadata,
+ * which reads no signature. */
+static esp_err_t verify(esp_image_load_mode_t mode, const esp_partition_pos_t *part,
+                        esp_image_metadata_t *data, bool check_signature)
 {
     if (data == NULL || part == NULL) {
         return ESP_ERR_INVALID_ARG;
@@ -46,15 +48,20 @@ esp_err_t esp_image_verify(esp_image_load_mode_t mode, const esp_partition_pos_t
         return ESP_ERR_INVALID_STATE;
     }
     img_info_t info;
-    img_error_t err;
-    img_status_t st = image_verify_at(vchip_flash(), part->offset, part->size, &info, &err);
-    if (st != IMG_OK) {
-        image_log_failure(st, err.message, silent);
+    esp_err_t rc =
+        app_image_verify(vchip_flash(), part->offset, part->size, silent, check_signature, &info);
+    if (rc != ESP_OK) {
         memset(data, 0, sizeof(*data)); /* image_load clears it on failure */
-        return st == IMG_ERR_READ ? ESP_ERR_IMAGE_FLASH_FAIL : ESP_ERR_IMAGE_INVALID;
+        return rc;
     }
     fill_metadata(part->offset, &info, data);
     return ESP_OK;
+}
+
+esp_err_t esp_image_verify(esp_image_load_mode_t mode, const esp_partition_pos_t *part,
+                           esp_image_metadata_t *data)
+{
+    return verify(mode, part, data, true);
 }
 
 esp_err_t esp_image_get_metadata(const esp_partition_pos_t *part, esp_image_metadata_t *metadata)
@@ -64,7 +71,7 @@ esp_err_t esp_image_get_metadata(const esp_partition_pos_t *part, esp_image_meta
     }
     /* ESP-IDF skips the checksum here; the virtual chip verifies the whole
      * image, so a corrupt image fails here too. */
-    return esp_image_verify(ESP_IMAGE_VERIFY_SILENT, part, metadata);
+    return verify(ESP_IMAGE_VERIFY_SILENT, part, metadata, false);
 }
 
 int esp_image_get_flash_size(esp_image_flash_size_t app_flash_size)

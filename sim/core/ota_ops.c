@@ -12,7 +12,7 @@
 #include "esp_app_format.h"
 #include "vchip/chip.h"
 #include "esp_system.h"
-#include "image_check.h"
+#include "app_verify.h"
 #include "otadata_io.h"
 #include "sdkconfig.h"
 #include "slot_writes.h"
@@ -87,15 +87,13 @@ static esp_err_t rewrite_ota_seq(esp_ota_select_entry_t two[2], uint32_t seq, in
                                sizeof(two[sector]));
 }
 
-/* Verifies the app image in a partition; logs img_verify's reason under
- * "esp_image", as esp_image_verify logs its own. */
+/* image_validate: esp_image_verify over the partition (with the signature
+ * check of a signed-apps build), any failure ESP_ERR_OTA_VALIDATE_FAILED
+ * (esp_ota_ops.c, v5.2.5: esp_ota_end and esp_ota_set_boot_partition alike). */
 static esp_err_t image_validate(const esp_partition_t *part, bool silent)
 {
     img_info_t info;
-    img_error_t err;
-    img_status_t st = image_verify_at(vchip_flash(), part->address, part->size, &info, &err);
-    if (st != IMG_OK) {
-        image_log_failure(st, err.message, silent);
+    if (app_image_verify(vchip_flash(), part->address, part->size, silent, true, &info) != ESP_OK) {
         return ESP_ERR_OTA_VALIDATE_FAILED;
     }
     return ESP_OK;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "flash.h"
+#include "otafmt/secure_boot_sig.h"
 #include "slot_writes.h"
 #include "vchip_state.h"
 
@@ -50,6 +51,16 @@ esp_err_t vchip_running_stale_tail(stale_tail_t *out)
     /* Bytes the update that put this image here wrote past its end (padding
      * appended to the image) are its own, not an older image's. */
     size_t from = vchip_running_image_len();
+    /* A Secure Boot V2 signature sector after the image (espsecure's 0xFF
+     * padding to 4 KiB, then the sector) belongs to the image: esp_image_format.c
+     * counts it in a signed image's length (v5.2.5, verify_secure_boot_signature). */
+    size_t sector = sbv2_sector_offset(from);
+    uint8_t block[SBV2_BLOCK_SIZE];
+    if (sector + SBV2_SECTOR_SIZE <= running->size &&
+        esp_partition_read(running, sector, block, sizeof(block)) == ESP_OK &&
+        sbv2_block_valid(block)) {
+        from = sector + SBV2_SECTOR_SIZE;
+    }
     uint32_t extent;
     if (vchip_slot_writes_extent(running->address, &extent) && extent > from &&
         extent <= running->size) {
