@@ -163,18 +163,6 @@ esp_err_t app_image_verify(flash_dev_t *flash, uint32_t base, uint32_t size, boo
         image_log_failure(st, err.message, silent);
         return st == IMG_ERR_READ ? ESP_ERR_IMAGE_FLASH_FAIL : ESP_ERR_IMAGE_INVALID;
     }
-#if defined(CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT)
-    /* process_appended_hash_and_sig: a signed app's length runs through the
-     * padding to 4 KiB and the 4 KiB signature sector; it must fit. */
-    size_t full = sbv2_sector_offset(info->image_len) + SBV2_SECTOR_SIZE;
-    if (full > size) {
-        if (!silent) {
-            ESP_LOGE(TAG, "Image length %u doesn't fit in partition length %u", (unsigned)full,
-                     (unsigned)size);
-        }
-        return ESP_ERR_IMAGE_INVALID;
-    }
-#endif
 #if VCHIP_SIGNED_ON_UPDATE
     if (check_signature) {
         return verify_signature(flash, base, size, info);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "esp_log.h"
+#include "otafmt/secure_boot_sig.h"
 #include "sdkconfig.h"
 #include "vchip/chip.h"
 
@@ -103,6 +104,19 @@ img_status_t image_verify_at(flash_dev_t *flash, uint32_t base, uint32_t size, i
         *e = chip;
         return IMG_ERR_CHIP;
     }
+#if defined(CONFIG_SECURE_SIGNED_APPS_NO_SECURE_BOOT)
+    /* process_appended_hash_and_sig (esp_image_format.c, v5.2.5), compiled
+     * into the bootloader and the app alike: a signed app's length runs
+     * through the padding to 4 KiB and the 4 KiB signature sector, and must
+     * fit the partition, signed or not. It comes before the SHA-256. */
+    size_t full = sbv2_sector_offset(info->image_len) + SBV2_SECTOR_SIZE;
+    if ((st == IMG_OK || st == IMG_ERR_SHA256) && full > size) {
+        snprintf(e->message, sizeof(e->message),
+                 "Image length %zu doesn't fit in partition length %u", full, (unsigned)size);
+        e->status = IMG_ERR_SEGMENT_BOUNDS;
+        return IMG_ERR_SEGMENT_BOUNDS;
+    }
+#endif
     return st;
 }
 

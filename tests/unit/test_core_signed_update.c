@@ -212,6 +212,19 @@ static void length_includes_the_signature_sector(void **state)
     assert_false(tail.found); /* the signature sector is the image's own */
 }
 
+/* The bootloader of a signed-apps build checks the same fit, for an
+ * unsigned image too (it does not verify signatures: no secure boot). */
+static void bootloader_refuses_an_image_whose_sector_would_not_fit(void **state)
+{
+    (void)state;
+    fixture_t f;
+    fix_setup(&f, FIX_TABLE_OTA2);
+    fix_flash_image(&f, "ota_0", "1.0.0", 0x200000 - 0x800, NULL); /* slot: 0x200000 */
+    assert_int_equal(fix_boot(&f, ESP_RST_POWERON), ESP_ERR_NOT_FOUND);
+    assert_true(fix_uart_contains(&f, "doesn't fit in partition length 2097152"));
+    fix_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +238,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(length_includes_the_signature_sector, setup_signed,
                                         teardown),
+        cmocka_unit_test(bootloader_refuses_an_image_whose_sector_would_not_fit),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
