@@ -222,7 +222,7 @@ curl_case "upload with a 700-byte token" 403 keep "wrong token" \
     --data-binary @"$V2" "$URL/ota"
 curl_case "upload with a token of bad characters" 401 keep "malformed Bearer token" \
     -H "$OCTET" -H "Authorization: Bearer a\"b<c>" --data-binary @"$V2" "$URL/ota"
-curl_case "set-target without Authorization" 401 keep "" --data-binary 10.0.0.1:5005 \
+curl_case "set-target without Authorization" 401 keep "" --data-binary 127.0.0.9:5005 \
     "$URL/ota/set-target"
 curl_case "recalibrate with a wrong token" 403 keep "" -H "Authorization: Bearer nope" \
     -X POST "$URL/ota/recalibrate"
@@ -305,15 +305,15 @@ for pct in 10 50 99.9; do
 done
 
 # ---- set-target and recalibrate values ---------------------------------------------------
-for body in '' '10.0.0.1' '256.1.1.1:5005' '10.0.0.1:0' '10.0.0.1:65536' '010.0.0.1:5005' \
-    '10.0.0.1:5005 junk' '10.0.0.1:5005;reboot' 'ff::1:5005'; do
+for body in '' '127.0.0.9' '256.1.1.1:5005' '127.0.0.9:0' '127.0.0.9:65536' '127.00.0.9:5005' \
+    '127.0.0.9:5005 junk' '127.0.0.9:5005;reboot' 'ff::1:5005'; do
     curl_case "set-target '$body'" 400 keep "empty body|bad target" \
         -H "$AUTH" --data-binary "$body" "$URL/ota/set-target"
 done
 curl_case "set-target with a 100-byte body" 413 keep "body of 100 bytes is too long" \
     -H "$AUTH" --data-binary "$(head -c 100 /dev/zero | tr '\0' 9)" "$URL/ota/set-target"
 req "$R/st_wrap" POST /ota/set-target "$AUTH" "Content-Length: 4294967296"
-printf '10.0.0.1:5005' >>"$R/st_wrap"
+printf '127.0.0.9:5005' >>"$R/st_wrap"
 raw_case "set-target Content-Length 4294967296 (0 in 32 bits)" 413 keep \
     "body of 4294967296 bytes is too long" "$R/st_wrap"
 req "$R/recal_big" POST /ota/recalibrate "$AUTH" "Content-Length: 10485760"

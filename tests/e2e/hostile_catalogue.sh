@@ -164,7 +164,7 @@ stop_hostile
 
 # escape: the operator commands print the node's strings escaped too.
 start_hostile "$NET.17" escape
-run escape.set-target $T_OPERATOR "$OTACTL" set-target --target 10.0.0.1:5005 "$NET.17"
+run escape.set-target $T_OPERATOR "$OTACTL" set-target --target 127.0.0.9:5005 "$NET.17"
 check "escape: set-target confirmed" 0 "$RC"
 check_clean "escape: set-target table" "$E2E_TMP/escape.set-target.out"
 check_clean "escape: set-target progress" "$E2E_TMP/escape.set-target.err"
@@ -175,7 +175,7 @@ stop_hostile
 # pending: the running image is PENDING_VERIFY for 3 s; set-target must wait
 # for VALID, never restart it before (that would roll the update back).
 start_hostile "$NET.18" pending --pending-ms 3000
-run pending.set-target $T_OPERATOR "$OTACTL" set-target --target 10.0.0.1:5005 "$NET.18" --json
+run pending.set-target $T_OPERATOR "$OTACTL" set-target --target 127.0.0.9:5005 "$NET.18" --json
 check "pending: set-target waits and succeeds" confirmed \
     "$(jq -r '.nodes[0].result' "$E2E_TMP/pending.set-target.out" 2>/dev/null)"
 check "pending: no request while PENDING_VERIFY" 0 \

@@ -29,8 +29,8 @@
 # cases), 127.0.133.10+ (--full cases).
 . "$(dirname "$0")/lib.sh"
 
-TARGET_OLD=10.0.0.1:5005
-TARGET_NEW=192.168.7.9:6006
+TARGET_OLD=127.0.6.1:5005
+TARGET_NEW=127.0.7.9:6006
 CAL_KEYS=(gl_agc gl_fft gl_ap_mac)
 CAL_VALUES=(7 8 9)
 
