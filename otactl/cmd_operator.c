@@ -122,8 +122,8 @@ static void op_finish(struct op_node *n, node_outcome_t outcome, const char *why
 static bool op_on_answer(void *ctx, const node_status_t *st)
 {
     struct op_node *n = ctx;
-    if (!verify_rebooted_since(&n->res->before, st, http_now_ms() - n->ended_ms,
-                               n->poller.failures > 0)) {
+    uint64_t since_sent = n->poller.asked_ms > n->sent_ms ? n->poller.asked_ms - n->sent_ms : 0;
+    if (!verify_rebooted_since(&n->res->before, st, since_sent, n->poller.failures > 0)) {
         return true;
     }
     n->res->after = *st;

@@ -140,6 +140,14 @@ static void keep_after(struct deploy_node *n, const node_status_t *st)
     n->res->has_after = true;
 }
 
+/* From the start of the upload that was taken to the moment the answer
+ * being judged was asked for: the span of the restart test. */
+static uint64_t since_upload_start(const struct deploy_node *n)
+{
+    return n->poller.asked_ms > n->upload_started_ms ? n->poller.asked_ms - n->upload_started_ms
+                                                     : 0;
+}
+
 static bool on_verify_answer(void *ctx, const node_status_t *st)
 {
     struct deploy_node *n = ctx;
@@ -148,11 +156,13 @@ static bool on_verify_answer(void *ctx, const node_status_t *st)
     uint64_t now = http_now_ms();
     uint64_t since = now - n->upload_ended_ms;
     bool silent = n->poller.failures > 0;
-    deploy_evidence_answered(&n->evidence, st,
-                             verify_rebooted_since(&n->res->before, st, since, silent), now);
+    deploy_evidence_answered(
+        &n->evidence, st, verify_rebooted_since(&n->res->before, st, since_upload_start(n), silent),
+        now);
     n->evidence.went_silent = silent;
-    verify_verdict_t v = verify_judge(&n->res->before, st, plan->identity, since, silent,
-                                      plan->confirm_window_ms, why, sizeof(why));
+    verify_verdict_t v =
+        verify_judge(&n->res->before, st, plan->identity, since, since_upload_start(n), silent,
+                     plan->confirm_window_ms, why, sizeof(why));
     if (n->confirming && st->has_uptime && st->uptime_ms < n->confirming_uptime_ms &&
         strcmp(st->running_partition, n->res->after.running_partition) == 0) {
         /* It ran, then reset and booted the same slot again: no rollback
@@ -222,9 +232,8 @@ static bool on_unanswered_answer(void *ctx, const node_status_t *st)
 {
     struct deploy_node *n = ctx;
     uint64_t now = http_now_ms();
-    uint64_t since = now - n->upload_ended_ms;
     bool silent = n->poller.failures > 0;
-    if (verify_rebooted_since(&n->res->before, st, since, silent)) {
+    if (verify_rebooted_since(&n->res->before, st, since_upload_start(n), silent)) {
         return on_verify_answer(ctx, st);
     }
     deploy_evidence_answered(&n->evidence, st, false, now);
@@ -272,10 +281,10 @@ static bool on_aftermath_answer(void *ctx, const node_status_t *st)
 {
     struct deploy_node *n = ctx;
     uint64_t now = http_now_ms();
-    uint64_t since = now - n->upload_ended_ms;
     bool silent = n->poller.failures > 0;
-    deploy_evidence_answered(&n->evidence, st,
-                             verify_rebooted_since(&n->res->before, st, since, silent), now);
+    deploy_evidence_answered(
+        &n->evidence, st, verify_rebooted_since(&n->res->before, st, since_upload_start(n), silent),
+        now);
     n->evidence.went_silent = silent;
     keep_after(n, st);
     finish(n, NODE_INTERRUPTED, n->upload_why);

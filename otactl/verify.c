@@ -18,12 +18,12 @@ bool verify_rebooted_since(const node_status_t *before, const node_status_t *now
 
 verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
                               const image_identity_t *image, uint64_t ms_since_upload,
-                              bool went_silent, uint64_t confirm_window_ms, char *why,
-                              size_t why_len)
+                              uint64_t ms_since_start, bool went_silent, uint64_t confirm_window_ms,
+                              char *why, size_t why_len)
 {
     const char *reset = now->reset_reason[0] ? now->reset_reason : "not reported";
     bool same_slot = strcmp(before->running_partition, now->running_partition) == 0;
-    if (!verify_rebooted_since(before, now, ms_since_upload, went_silent)) {
+    if (!verify_rebooted_since(before, now, ms_since_start, went_silent)) {
         if (!now->has_uptime && same_slot && ms_since_upload >= VERIFY_SILENT_GRACE_MS) {
             snprintf(why, why_len,
                      "still on %s running %s %.1f s after the upload, never seen restarting "
@@ -141,6 +141,7 @@ static void poll_now(void *ctx)
 {
     verify_poller_t *p = ctx;
     /* The last poll may end up to one probe timeout past the deadline. */
+    p->asked_ms = http_now_ms();
     http_request_t req = {
         .url = p->url,
         .connect_timeout_ms = p->probe_timeout_ms,

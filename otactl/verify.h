@@ -28,11 +28,19 @@ typedef enum {
     VERIFY_WRONG_IMAGE, /* new boot on the new slot, but some other image */
 } verify_verdict_t;
 
-/* Has the node restarted since an event ms_since_event ago? Its uptime is
- * then shorter than that. Nodes that report no uptime_ms count as
- * restarted once their running partition changed, or once they stopped
- * answering since the event and answer again (went_silent: a status poll
- * since the event got no valid answer). */
+/*
+ * Has the node restarted since an event (the start of the request that
+ * should restart it)? ms_since_event runs from the event to the moment the
+ * answer `now` was asked for. A node that did not restart has been up
+ * longer than that, whatever the latency of the request, so a shorter
+ * uptime_ms proves a new boot. Counting from the start, not the end, of
+ * the request matters: a node can reset while the upload is still going
+ * and be back before the client notices the connection is gone. Nodes
+ * that report no uptime_ms count as restarted once their running
+ * partition changed, or once they stopped answering since the event and
+ * answer again (went_silent: a status poll since the event got no valid
+ * answer).
+ */
 bool verify_rebooted_since(const node_status_t *before, const node_status_t *now,
                            uint64_t ms_since_event, bool went_silent);
 
@@ -57,12 +65,15 @@ bool verify_rebooted_since(const node_status_t *before, const node_status_t *now
  * image is confirmed at once. went_silent: a poll since the upload got no
  * valid answer (for nodes without uptime_ms, the sign of a restart; one
  * still on the old slot VERIFY_SILENT_GRACE_MS after the upload without it
- * counts as rolled back all the same).
+ * counts as rolled back all the same). ms_since_upload: from the upload's
+ * end to this answer (the grace, the words); ms_since_start: from the
+ * upload's start to the moment this answer was asked for (the restart
+ * test, verify_rebooted_since).
  */
 verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *now,
                               const image_identity_t *image, uint64_t ms_since_upload,
-                              bool went_silent, uint64_t confirm_window_ms, char *why,
-                              size_t why_len);
+                              uint64_t ms_since_start, bool went_silent, uint64_t confirm_window_ms,
+                              char *why, size_t why_len);
 
 /* Backoff between polls: first delay, then ×2 up to a cap. */
 #define VERIFY_FIRST_DELAY_MS 250u
@@ -92,6 +103,7 @@ struct verify_poller {
     uint64_t steady_until_ms;
     char url[64];
     char last_error[200];
+    uint64_t asked_ms; /* when the current (or last) poll was sent */
     unsigned polls;
     unsigned failures; /* polls without a valid status answer */
     /* The last failed poll got an answer, just not a valid status (and

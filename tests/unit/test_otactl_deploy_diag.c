@@ -171,8 +171,8 @@ static void unconfirmed_outcome_and_diagnosis_use_the_same_window(void **state)
         for (uint64_t up = window - 1; up <= window; up++) {
             node_status_t s = status("ota_1", "SW", "PENDING_VERIFY", up);
             char why[300];
-            verify_verdict_t v =
-                verify_judge(&n.before, &s, &want, up + 1000, false, window, why, sizeof(why));
+            verify_verdict_t v = verify_judge(&n.before, &s, &want, up + 1000, up + 1000, false,
+                                              window, why, sizeof(why));
             deploy_evidence_t ev = {.upload = DIAG_UPLOAD_ACCEPTED};
             deploy_evidence_answered(&ev, &s, true, 0);
             deploy_diag_context_t ctx = {.expected = &want, .confirm_window_ms = window};

@@ -60,10 +60,10 @@ static void old_slot_without_a_gap_is_still_the_old_boot_within_the_grace(void *
     image_identity_t img = new_image();
     node_status_t before = six_fields("ota_0"), now = six_fields("ota_0");
     char why[300];
-    assert_int_equal(verify_judge(&before, &now, &img, 250, false, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 250, 250, false, 20000, why, sizeof(why)),
                      VERIFY_WAIT);
-    assert_int_equal(verify_judge(&before, &now, &img, VERIFY_SILENT_GRACE_MS - 1, false, 20000,
-                                  why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, VERIFY_SILENT_GRACE_MS - 1,
+                                  VERIFY_SILENT_GRACE_MS - 1, false, 20000, why, sizeof(why)),
                      VERIFY_WAIT);
 }
 
@@ -73,7 +73,7 @@ static void old_slot_after_a_gap_is_final_at_once(void **state)
     image_identity_t img = new_image();
     node_status_t before = six_fields("ota_0"), now = six_fields("ota_0");
     char why[300];
-    assert_int_equal(verify_judge(&before, &now, &img, 1300, true, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 1300, 1300, true, 20000, why, sizeof(why)),
                      VERIFY_ROLLED_BACK);
     assert_non_null(strstr(why, "back on ota_0"));
     assert_non_null(strstr(why, "stopped answering"));
@@ -86,9 +86,9 @@ static void old_slot_after_the_grace_is_final_without_a_gap(void **state)
     image_identity_t img = new_image();
     node_status_t before = six_fields("ota_0"), now = six_fields("ota_0");
     char why[300];
-    assert_int_equal(
-        verify_judge(&before, &now, &img, VERIFY_SILENT_GRACE_MS, false, 20000, why, sizeof(why)),
-        VERIFY_ROLLED_BACK);
+    assert_int_equal(verify_judge(&before, &now, &img, VERIFY_SILENT_GRACE_MS,
+                                  VERIFY_SILENT_GRACE_MS, false, 20000, why, sizeof(why)),
+                     VERIFY_ROLLED_BACK);
     assert_non_null(strstr(why, "never seen restarting"));
 }
 
@@ -107,15 +107,15 @@ static void new_slot_with_the_image_is_confirmed_without_uptime_or_state(void **
     image_identity_t img = new_image();
     node_status_t before = six_fields("ota_0"), now = six_fields("ota_1");
     char why[300];
-    assert_int_equal(verify_judge(&before, &now, &img, 2500, true, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 2500, 2500, true, 20000, why, sizeof(why)),
                      VERIFY_CONFIRMED);
-    assert_int_equal(verify_judge(&before, &now, &img, 2500, false, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 2500, 2500, false, 20000, why, sizeof(why)),
                      VERIFY_CONFIRMED);
     snprintf(now.elf_sha256, sizeof(now.elf_sha256), "bbbbbbbb"); /* new_image(): all 'b' */
-    assert_int_equal(verify_judge(&before, &now, &img, 2500, true, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 2500, 2500, true, 20000, why, sizeof(why)),
                      VERIFY_CONFIRMED);
     snprintf(now.elf_sha256, sizeof(now.elf_sha256), "bbbbbbbc");
-    assert_int_equal(verify_judge(&before, &now, &img, 2500, true, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 2500, 2500, true, 20000, why, sizeof(why)),
                      VERIFY_WRONG_IMAGE);
 }
 
@@ -130,9 +130,9 @@ static void nodes_with_uptime_ignore_the_gap(void **state)
     before.uptime_ms = 50000;
     now.uptime_ms = 51000;
     char why[300];
-    assert_int_equal(verify_judge(&before, &now, &img, 1000, true, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 1000, 1000, true, 20000, why, sizeof(why)),
                      VERIFY_WAIT);
-    assert_int_equal(verify_judge(&before, &now, &img, 9000, false, 20000, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &now, &img, 9000, 9000, false, 20000, why, sizeof(why)),
                      VERIFY_WAIT);
 }
 

@@ -51,7 +51,7 @@ static void new_slot_and_identity_confirm(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 300);
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 1500, false, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 1500, 1500, false, 0, why, sizeof(why)),
                      VERIFY_CONFIRMED);
 }
 
@@ -62,7 +62,7 @@ static void the_old_boot_still_answering_means_wait(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t still = node("ota_0", "1.0.0", OLD_SHA, 50800); /* uptime grew: same boot */
     char why[300];
-    assert_int_equal(verify_judge(&before, &still, &img, 400, false, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &still, &img, 400, 400, false, 0, why, sizeof(why)),
                      VERIFY_WAIT);
 }
 
@@ -74,10 +74,34 @@ static void back_on_the_old_slot_after_a_restart_is_a_rollback(void **state)
     node_status_t after = node("ota_0", "1.0.0", OLD_SHA, 200);
     strcpy(after.reset_reason, "PANIC");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 3000, false, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 3000, 3000, false, 0, why, sizeof(why)),
                      VERIFY_ROLLED_BACK);
     assert_non_null(strstr(why, "back on ota_0"));
     assert_non_null(strstr(why, "PANIC"));
+}
+
+/* The chip reset while the body was still going out (a hung handler and
+ * the task watchdog) and was back, 50 ms into its new boot, before the
+ * client saw the connection go: counted from the upload's end its uptime
+ * looks too long for a new boot, counted from the upload's start it does
+ * not. The old boot, still answering, never passes for a new one. */
+static void a_reset_during_the_upload_counts_from_its_start(void **state)
+{
+    (void)state;
+    image_identity_t img = image();
+    node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
+    node_status_t back = node("ota_0", "1.0.0", OLD_SHA, 1300);
+    strcpy(back.reset_reason, "TASK_WDT");
+    uint64_t since_end = 1250, since_start = 7250;
+    assert_false(verify_rebooted_since(&before, &back, since_end, false));
+    assert_true(verify_rebooted_since(&before, &back, since_start, false));
+    char why[300];
+    assert_int_equal(
+        verify_judge(&before, &back, &img, since_end, since_start, false, 0, why, sizeof(why)),
+        VERIFY_ROLLED_BACK);
+    assert_non_null(strstr(why, "TASK_WDT"));
+    node_status_t old_boot = node("ota_0", "1.0.0", OLD_SHA, 50000 + since_start);
+    assert_false(verify_rebooted_since(&before, &old_boot, since_start, false));
 }
 
 static void new_slot_with_another_image_is_not_confirmed(void **state)
@@ -87,7 +111,7 @@ static void new_slot_with_another_image_is_not_confirmed(void **state)
     node_status_t before = node("ota_0", "1.0.0", OLD_SHA, 50000);
     node_status_t after = node("ota_1", "2.0.0", OLD_SHA, 200); /* same version, other ELF */
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 3000, false, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 3000, 3000, false, 0, why, sizeof(why)),
                      VERIFY_WRONG_IMAGE);
 }
 
@@ -99,8 +123,9 @@ static void pending_verify_within_the_window_is_still_confirming(void **state)
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 3000);
     strcpy(after.ota_state, "PENDING_VERIFY");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 4000, false, 20000, why, sizeof(why)),
-                     VERIFY_CONFIRMING);
+    assert_int_equal(
+        verify_judge(&before, &after, &img, 4000, 4000, false, 20000, why, sizeof(why)),
+        VERIFY_CONFIRMING);
     assert_non_null(strstr(why, "PENDING_VERIFY"));
 }
 
@@ -112,11 +137,13 @@ static void pending_verify_for_the_whole_window_is_unconfirmed(void **state)
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 20000);
     strcpy(after.ota_state, "PENDING_VERIFY");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 21000, false, 20000, why, sizeof(why)),
-                     VERIFY_UNCONFIRMED);
+    assert_int_equal(
+        verify_judge(&before, &after, &img, 21000, 21000, false, 20000, why, sizeof(why)),
+        VERIFY_UNCONFIRMED);
     after.uptime_ms = 19999;
-    assert_int_equal(verify_judge(&before, &after, &img, 21000, false, 20000, why, sizeof(why)),
-                     VERIFY_CONFIRMING);
+    assert_int_equal(
+        verify_judge(&before, &after, &img, 21000, 21000, false, 20000, why, sizeof(why)),
+        VERIFY_CONFIRMING);
 }
 
 static void valid_image_is_confirmed_while_waiting_for_confirmation(void **state)
@@ -127,8 +154,9 @@ static void valid_image_is_confirmed_while_waiting_for_confirmation(void **state
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 11000);
     strcpy(after.ota_state, "VALID");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 12000, false, 20000, why, sizeof(why)),
-                     VERIFY_CONFIRMED);
+    assert_int_equal(
+        verify_judge(&before, &after, &img, 12000, 12000, false, 20000, why, sizeof(why)),
+        VERIFY_CONFIRMED);
     assert_non_null(strstr(why, "VALID"));
 }
 
@@ -140,7 +168,7 @@ static void without_the_confirmation_wait_pending_verify_confirms_at_once(void *
     node_status_t after = node("ota_1", "2.0.0", IMAGE_SHA, 60000);
     strcpy(after.ota_state, "PENDING_VERIFY");
     char why[300];
-    assert_int_equal(verify_judge(&before, &after, &img, 61000, false, 0, why, sizeof(why)),
+    assert_int_equal(verify_judge(&before, &after, &img, 61000, 61000, false, 0, why, sizeof(why)),
                      VERIFY_CONFIRMED);
 }
 
@@ -245,6 +273,7 @@ int main(void)
         cmocka_unit_test(new_slot_and_identity_confirm),
         cmocka_unit_test(the_old_boot_still_answering_means_wait),
         cmocka_unit_test(back_on_the_old_slot_after_a_restart_is_a_rollback),
+        cmocka_unit_test(a_reset_during_the_upload_counts_from_its_start),
         cmocka_unit_test(new_slot_with_another_image_is_not_confirmed),
         cmocka_unit_test(pending_verify_within_the_window_is_still_confirming),
         cmocka_unit_test(pending_verify_for_the_whole_window_is_unconfirmed),
