@@ -8,6 +8,7 @@
 #include "nvs_flash.h"
 #include "app_health.h"
 #include "csi_config.h"
+#include "ota_journal.h"
 #include "ota_update.h"
 #include "reset_reason.h"
 #include "wifi_sta.h"
@@ -43,6 +44,9 @@ void app_main(void)
              app->date, app->time, app->idf_ver);
 
     init_nvs();
+    /* Before anything that could crash: the record of an update this boot
+     * ends (or starts: the new image's first boot) is closed first. */
+    ota_journal_boot_close();
     csi_config_finish_recalibration();
     csi_config_log();
     ESP_ERROR_CHECK(wifi_sta_start());

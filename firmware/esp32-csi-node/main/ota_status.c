@@ -9,6 +9,7 @@
 #include "esp_system.h"
 #include "esp_timer.h"
 #include "ota_auth.h"
+#include "ota_journal_json.h"
 #include "ota_reply.h"
 #include "reset_reason.h"
 #include "sdkconfig.h"
@@ -100,17 +101,21 @@ esp_err_t ota_status_handler(httpd_req_t *req)
     json_label(next_label, sizeof(next_label), next);
     json_label(boot_label, sizeof(boot_label), boot);
 
-    char body[1024];
+    /* last_ota: at most ~170 bytes (a 32-byte version escaped to 64). */
+    char last_ota[192];
+    ota_journal_status_summary(last_ota, sizeof(last_ota));
+
+    char body[1280];
     int n = snprintf(body, sizeof(body),
                      "{\"version\":\"%s\",\"date\":\"%s\",\"time\":\"%s\",\"project\":\"%s\","
                      "\"idf_ver\":\"%s\",\"elf_sha256\":\"%s\",\"chip\":\"%s\","
                      "\"running_partition\":%s,\"next_partition\":%s,\"boot_partition\":%s,"
                      "\"ota_state\":\"%s\",\"max_size\":%" PRIu32 ",\"reset_reason\":\"%s\","
-                     "\"uptime_ms\":%" PRId64 ",\"auth\":%s}",
+                     "\"uptime_ms\":%" PRId64 ",\"auth\":%s,\"last_ota\":%s}",
                      version, date, time, project, idf_ver, elf_sha256, CONFIG_IDF_TARGET,
                      running_label, next_label, boot_label, ota_state_name(running),
                      next != NULL ? next->size : 0, reset_reason_name(esp_reset_reason()),
-                     esp_timer_get_time() / 1000, ota_auth_required() ? "true" : "false");
+                     esp_timer_get_time() / 1000, ota_auth_required() ? "true" : "false", last_ota);
     if (n < 0 || (size_t)n >= sizeof(body)) {
         return ota_reply_error(req, OTA_HTTP_500, "status reply does not fit %u bytes",
                                (unsigned)sizeof(body));

@@ -1,8 +1,10 @@
 #include "ota_update.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,6 +19,8 @@
 #include "node_settings.h"
 #include "ota_auth.h"
 #include "ota_image_check.h"
+#include "ota_journal.h"
+#include "ota_journal_json.h"
 #include "ota_operator.h"
 #include "ota_reply.h"
 #include "ota_status.h"
@@ -42,6 +46,47 @@ static uint32_t s_recv_retries;
 static int64_t elapsed_ms(int64_t since_us)
 {
     return (esp_timer_get_time() - since_us) / 1000;
+}
+
+/* The Content-Length as sent, for the journal (0 when absent). */
+static uint32_t sent_length(httpd_req_t *req)
+{
+    uint64_t length = 0;
+    ota_request_content_length(req, &length);
+    return length > UINT32_MAX ? UINT32_MAX : (uint32_t)length;
+}
+
+/* An error reply before anything was erased: the journal keeps it in RAM
+ * only (a refused upload leaves flash and NVS untouched). data/len: the
+ * body's first bytes when they were read. */
+__attribute__((format(printf, 6, 7))) static void refuse(httpd_req_t *req,
+                                                         const esp_partition_t *update,
+                                                         const char *status, const uint8_t *data,
+                                                         size_t len, const char *fmt, ...)
+{
+    char message[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    ota_journal_refused(update, sent_length(req), httpd_req_to_sockfd(req), data, len,
+                        status != NULL ? (uint16_t)atoi(status) : 0, message);
+    if (status != NULL) {
+        ota_reply_error(req, status, "%s", message);
+    }
+}
+
+/* An error reply after the erase began: the attempt's record ends failed. */
+__attribute__((format(printf, 3, 4))) static esp_err_t
+fail_attempt(httpd_req_t *req, const char *status, const char *fmt, ...)
+{
+    char message[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    ota_journal_failed(status != NULL ? (uint16_t)atoi(status) : 0, message);
+    return status != NULL ? ota_reply_error(req, status, "%s", message) : ESP_FAIL;
 }
 
 static bool media_type_is(const char *type, const char *want)
@@ -139,6 +184,7 @@ static bool receive_image(httpd_req_t *req, esp_ota_handle_t handle, size_t firs
         if (done >= req->content_len) {
             return true;
         }
+        ota_journal_progress((uint32_t)done);
         size_t left = req->content_len - done;
         want = left < UPLOAD_CHUNK ? left : UPLOAD_CHUNK;
         if (!receive_chunk(req, want, done, timeouts, fail)) {
@@ -161,19 +207,20 @@ static bool first_chunk_acceptable(httpd_req_t *req, const esp_partition_t *upda
     if (!receive_chunk(req, *first, 0, timeouts, &fail)) {
         if (fail.status == NULL) {
             ESP_LOGW(TAG, "upload aborted before erasing %s: %s", update->label, fail.message);
-        } else {
-            ota_reply_error(req, fail.status, "%s", fail.message);
         }
+        refuse(req, update, fail.status, NULL, 0, "%s", fail.message);
         *ret = ESP_FAIL;
         return false;
     }
     if (ota_image_check_start(s_chunk, *first, req->content_len, fail.message,
                               sizeof(fail.message)) != ESP_OK) {
-        ota_reply_error(req, OTA_HTTP_400, "%s; %s not erased", fail.message, update->label);
+        refuse(req, update, OTA_HTTP_400, s_chunk, *first, "%s; %s not erased", fail.message,
+               update->label);
         *ret = ota_discard_body(req, req->content_len - *first);
         return false;
     }
     ota_image_log_incoming(s_chunk, *first);
+    ota_journal_accepted(update, sent_length(req), httpd_req_to_sockfd(req), s_chunk, *first);
     return true;
 }
 
@@ -182,21 +229,22 @@ static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, 
 {
     *ret = ESP_OK;
     if (!content_type_is_binary(req)) {
-        ota_reply_error(req, OTA_HTTP_415,
-                        "Content-Type must be application/octet-stream (send the raw .bin "
-                        "with --data-binary)");
+        refuse(req, update, OTA_HTTP_415, NULL, 0,
+               "Content-Type must be application/octet-stream (send the raw .bin "
+               "with --data-binary)");
         *ret = ota_discard_body(req, req->content_len);
         return false;
     }
     /* content_len is 0 both without the header and with "0": ask for the header itself. */
     uint64_t length = 0;
     if (!ota_request_content_length(req, &length)) {
-        ota_reply_error(req, OTA_HTTP_411, "Content-Length required");
+        refuse(req, update, OTA_HTTP_411, NULL, 0, "Content-Length required");
         *ret = ESP_FAIL; /* the body, if any, has no known end: close the connection */
         return false;
     }
     if (update == NULL) {
-        ota_reply_error(req, OTA_HTTP_500, "no OTA partition to write: check the partition table");
+        refuse(req, update, OTA_HTTP_500, NULL, 0,
+               "no OTA partition to write: check the partition table");
         *ret = ota_discard_body(req, req->content_len);
         return false;
     }
@@ -206,24 +254,24 @@ static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, 
      * as a Content-Length of its own. Say so instead of quoting a length.
      * (From 2^32 - 1 up, the server keeps a wrapped or no length.) */
     if (!ota_content_length_exact(req) && length < UINT32_MAX) {
-        ota_reply_error(req, OTA_HTTP_400,
-                        "Content-Length header (%" PRIu64 ") and the request's length (%" PRIu32
-                        ") disagree",
-                        length, (uint32_t)req->content_len);
+        refuse(req, update, OTA_HTTP_400, NULL, 0,
+               "Content-Length header (%" PRIu64 ") and the request's length (%" PRIu32
+               ") disagree",
+               length, (uint32_t)req->content_len);
         *ret = ESP_FAIL; /* which length is the body's is unknown: close */
         return false;
     }
     /* Judged on the header as sent: content_len wraps at 32 bits. */
     if (length > update->size || !ota_content_length_exact(req)) {
-        ota_reply_error(req, OTA_HTTP_413,
-                        "image of %" PRIu64 " bytes does not fit %s (%" PRIu32 " bytes)", length,
-                        update->label, update->size);
+        refuse(req, update, OTA_HTTP_413, NULL, 0,
+               "image of %" PRIu64 " bytes does not fit %s (%" PRIu32 " bytes)", length,
+               update->label, update->size);
         /* A wrapped length leaves no reliable end of body: close. */
         *ret = ota_content_length_exact(req) ? ota_discard_body(req, req->content_len) : ESP_FAIL;
         return false;
     }
     if (req->content_len == 0) {
-        ota_reply_error(req, OTA_HTTP_400, "empty body: Content-Length is 0");
+        refuse(req, update, OTA_HTTP_400, NULL, 0, "empty body: Content-Length is 0");
         return false;
     }
     return true;
@@ -258,6 +306,7 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
      * new image may jump into after boot (Guru Meditation, rollback). The
      * client keeps sending meanwhile: TCP holds the next bytes. */
     esp_ota_handle_t handle = 0;
+    ota_journal_phase(OTA_JOURNAL_ERASING, 0);
 #ifdef CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES
     /* The recipe's bug, built on purpose (Kconfig OTA_DEFECT_SEQUENTIAL_WRITES). */
     esp_err_t err = esp_ota_begin(update, OTA_WITH_SEQUENTIAL_WRITES, &handle);
@@ -265,24 +314,26 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
     esp_err_t err = esp_ota_begin(update, OTA_SIZE_UNKNOWN, &handle);
 #endif
     if (err == ESP_ERR_OTA_ROLLBACK_INVALID_STATE) {
+        ota_journal_failed(409, "running image is still PENDING_VERIFY");
         ota_reply_pending_verify(req, "an update");
         return ota_discard_body(req, req->content_len - first);
     }
     if (err != ESP_OK) {
-        ota_reply_error(req, OTA_HTTP_500, "esp_ota_begin on %s failed (%s)", update->label,
-                        esp_err_to_name(err));
+        fail_attempt(req, OTA_HTTP_500, "esp_ota_begin on %s failed (%s)", update->label,
+                     esp_err_to_name(err));
         return ota_discard_body(req, req->content_len - first);
     }
     ESP_LOGI(TAG, "erased %s in %" PRId64 " ms", update->label, elapsed_ms(start_us));
+    ota_journal_phase(OTA_JOURNAL_WRITING, 0);
 
     upload_failure_t fail = {.status = NULL, .drain = true, .received = first, .message = ""};
     if (!receive_image(req, handle, first, &timeouts, &fail)) {
         esp_ota_abort(handle);
         if (fail.status == NULL) {
             ESP_LOGW(TAG, "upload aborted: %s", fail.message);
-            return ESP_FAIL;
+            return fail_attempt(req, NULL, "%s", fail.message);
         }
-        ota_reply_error(req, fail.status, "%s", fail.message);
+        fail_attempt(req, fail.status, "%s", fail.message);
         /* A stalled client is dropped; otherwise the rest of the body is read
          * so the client sees the reply instead of a reset mid-send. */
         return fail.drain ? ota_discard_body(req, req->content_len - fail.received) : ESP_FAIL;
@@ -293,18 +344,21 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
     /* Fix B matters here: esp_ota_end verifies the whole image (segments,
      * checksum, SHA-256) with several KiB of stack. It releases the handle
      * whatever the result, so no esp_ota_abort after it. */
+    ota_journal_phase(OTA_JOURNAL_VERIFYING, (uint32_t)req->content_len);
     err = esp_ota_end(handle);
     if (err != ESP_OK) {
         const char *status = (err == ESP_ERR_OTA_VALIDATE_FAILED || err == ESP_ERR_INVALID_SIZE)
                                  ? OTA_HTTP_400
                                  : OTA_HTTP_500;
-        return ota_reply_error(req, status, "image failed verification (%s)", esp_err_to_name(err));
+        return fail_attempt(req, status, "image failed verification (%s)", esp_err_to_name(err));
     }
+    ota_journal_phase(OTA_JOURNAL_SWITCHING, (uint32_t)req->content_len);
     err = esp_ota_set_boot_partition(update);
     if (err != ESP_OK) {
-        return ota_reply_error(req, OTA_HTTP_500, "esp_ota_set_boot_partition(%s) failed (%s)",
-                               update->label, esp_err_to_name(err));
+        return fail_attempt(req, OTA_HTTP_500, "esp_ota_set_boot_partition(%s) failed (%s)",
+                            update->label, esp_err_to_name(err));
     }
+    ota_journal_switched();
     ESP_LOGI(TAG, "verified, boot partition is now %s; total %" PRId64 " ms", update->label,
              elapsed_ms(start_us));
     ota_reply_json(req, OTA_HTTP_200,
@@ -329,6 +383,7 @@ static esp_err_t run_route(httpd_req_t *req)
 
 static const route_t s_upload = {ota_post_handler};
 static const route_t s_status = {ota_status_handler};
+static const route_t s_last = {ota_last_handler};
 static const route_t s_recalibrate = {ota_recalibrate_handler};
 static const route_t s_set_target = {ota_set_target_handler};
 
@@ -347,7 +402,7 @@ static esp_err_t start_server(void)
      * client's next bytes wait in TCP buffers while the slot is erased.
      * NVS ota/recv_tmo_s and ota/recv_retries override the defaults. */
     config.recv_wait_timeout = node_settings_recv_timeout_s();
-    /* Room for the 4 endpoints with spare slots; the default 8 is a hard cap
+    /* Room for the 5 endpoints with spare slots; the default 8 is a hard cap
      * that silently refuses further registrations. */
     config.max_uri_handlers = 12;
     /* With all max_open_sockets (7) sessions taken, a new connection closes
@@ -369,6 +424,7 @@ static esp_err_t start_server(void)
          .method = HTTP_GET,
          .handler = run_route,
          .user_ctx = (void *)&s_status},
+        {.uri = "/ota/last", .method = HTTP_GET, .handler = run_route, .user_ctx = (void *)&s_last},
         {.uri = "/ota/recalibrate",
          .method = HTTP_POST,
          .handler = run_route,

@@ -1,5 +1,5 @@
 /* The OTA HTTP service on port CONFIG_OTA_HTTP_PORT (8032): POST /ota,
- * GET /ota/status, POST /ota/recalibrate, POST /ota/set-target.
+ * GET /ota/status, GET /ota/last, POST /ota/recalibrate, POST /ota/set-target.
  * Contract: docs/HTTP-API.md. */
 #pragma once
 

@@ -1,0 +1,26 @@
+/* The OTA journal as JSON: GET /ota/last and the `last_ota` summary of
+ * GET /ota/status (docs/HTTP-API.md). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "esp_err.h"
+#include "esp_http_server.h"
+#include "ota_journal.h"
+
+/* Room for one record's JSON: every string field escaped at its worst
+ * (\u00XX for each byte), the backtrace and the keys. */
+#define OTA_JOURNAL_JSON_MAX 3072
+
+/* One record as a JSON object into buf; its length, or 0 (and "") when it
+ * does not fit. stored: from NVS (has a seq) or the RAM-only refusal. */
+size_t ota_journal_record_json(char *buf, size_t size, const ota_journal_record_t *rec,
+                               bool stored);
+
+/* The value of /ota/status's "last_ota": {"seq":..,"result":..,"phase":..,
+ * "version":..} for the newest record (the RAM refusal first), or null. */
+void ota_journal_status_summary(char *buf, size_t size);
+
+/* GET /ota/last. Open like /ota/status: the journal holds no secret. */
+esp_err_t ota_last_handler(httpd_req_t *req);
