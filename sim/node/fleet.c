@@ -277,7 +277,7 @@ static pid_t fleet_start_node(const fleet_opts_t *o, const fleet_node_t *n)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    char *argv[16];
+    char *argv[32];
     int argc = 0;
     argv[argc++] = "ota-node";
     argv[argc++] = "run";
@@ -298,6 +298,7 @@ static pid_t fleet_start_node(const fleet_opts_t *o, const fleet_node_t *n)
     if (o->no_stale_tail_panic) {
         argv[argc++] = "--no-stale-tail-panic";
     }
+    argc = node_link_argv(&o->link, argv, argc);
     argv[argc] = NULL;
     execv("/proc/self/exe", argv);
     fprintf(stderr, "ota-node fleet: cannot start ota-node run: %s\n", strerror(errno));
@@ -421,11 +422,27 @@ static int fleet_run(const fleet_opts_t *o, fleet_node_t *nodes)
     return fleet_wait(nodes, o->count, &wait_set);
 }
 
-static int fleet_main(const fleet_opts_t *o)
+/* One access point for the whole fleet: a fresh DIR/air.bin every node
+ * maps (vchip/link.h), so their uploads share its capacity. */
+static int fleet_prepare_air(fleet_opts_t *o)
+{
+    if (!node_link_enabled(&o->link) || node_link_air_bps(&o->link) == 0) {
+        return 0;
+    }
+    snprintf(o->air_path, sizeof(o->air_path), "%s/air.bin", o->dir);
+    if (unlink(o->air_path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "ota-node fleet: cannot replace %s: %s\n", o->air_path, strerror(errno));
+        return -1;
+    }
+    o->link.air_file = o->air_path;
+    return 0;
+}
+
+static int fleet_main(fleet_opts_t *o)
 {
     uint32_t first;
     if (fleet_first_host(o->subnet, o->count, &first) != 0 || make_dir(o->dir) != 0 ||
-        (o->uart_dir != NULL && make_dir(o->uart_dir) != 0)) {
+        (o->uart_dir != NULL && make_dir(o->uart_dir) != 0) || fleet_prepare_air(o) != 0) {
         return 2;
     }
     fleet_node_t *nodes = calloc(o->count, sizeof(*nodes));

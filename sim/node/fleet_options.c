@@ -15,6 +15,8 @@ static void fleet_usage(FILE *out)
             "                      [--nvs NAMESPACE/KEY=TYPE:VALUE]...\n"
             "                      [--boot-delay MS] [--flash-timing SCALE] "
             "[--no-stale-tail-panic]\n"
+            "                      [--timing real|off] [--link-rtt MS] [--link-goodput KiB/s]\n"
+            "                      [--tcp-wnd BYTES] [--air-capacity KiB/s]\n"
             "\n"
             "Provisions N virtual ESP32-S3 nodes and runs them, one loopback address\n"
             "each. Node i (1..N) lives in DIR/node-i: its flash gets the partition\n"
@@ -45,6 +47,10 @@ static void fleet_usage(FILE *out)
             "                     passed to every node's `ota-node run` (see its --help);\n"
             "                     its fault models are per node: start such a node with\n"
             "                     ota-node run\n"
+            "  --timing, --link-rtt, --link-goodput, --tcp-wnd, --air-capacity\n"
+            "                     passed to every node's `ota-node run` (see its --help);\n"
+            "                     with --timing real or --air-capacity, every node draws\n"
+            "                     its airtime from one access point, DIR/air.bin\n"
             "  -h, --help         this help\n"
             "\n"
             "examples:\n"
@@ -147,6 +153,7 @@ int fleet_parse_options(int argc, char **argv, fleet_opts_t *o)
         {"boot-delay", required_argument, NULL, OPT_DELAY},
         {"flash-timing", required_argument, NULL, OPT_TIMING},
         {"no-stale-tail-panic", no_argument, NULL, OPT_NO_STALE},
+        NODE_LINK_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -212,6 +219,15 @@ int fleet_parse_options(int argc, char **argv, fleet_opts_t *o)
                 break;
             case OPT_NO_STALE:
                 o->no_stale_tail_panic = true;
+                break;
+            case NODE_LINK_OPT_TIMING:
+            case NODE_LINK_OPT_RTT:
+            case NODE_LINK_OPT_GOODPUT:
+            case NODE_LINK_OPT_WND:
+            case NODE_LINK_OPT_AIR:
+                if (node_link_option("fleet", c, optarg, &o->link) != 0) {
+                    return 2;
+                }
                 break;
             default:
                 fprintf(stderr, "ota-node fleet: unknown or incomplete option '%s' (see --help)\n",

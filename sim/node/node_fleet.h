@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "node_link_options.h"
+
 #define FLEET_MAX_NODES 1024
 #define FLEET_MAX_NVS   32
 
@@ -27,6 +29,8 @@ typedef struct {
     const char *boot_delay;
     const char *flash_timing;
     bool no_stale_tail_panic;
+    node_link_opts_t link; /* --timing and the link knobs, passed through */
+    char air_path[4096];   /* DIR/air.bin when the nodes share an air */
     fleet_nvs_t nvs[FLEET_MAX_NVS];
     unsigned nvs_count;
 } fleet_opts_t;

@@ -26,6 +26,7 @@
 
 #include "node_commands.h"
 #include "node_firmware_build.h"
+#include "node_link_options.h"
 #include "node_reset.h"
 #include "node_uart.h"
 #include "sdkconfig.h"
@@ -54,6 +55,9 @@ typedef struct {
     uint64_t *flash_op_tally; /* shared with every boot: the power-cut clock */
     int flash_trace_fd;
     double flash_timing;
+    bool flash_timing_set;
+    node_link_opts_t link;
+    link_air_t *air; /* the access point's airtime, shared with every boot */
     bool no_stale_tail_panic;
     bool no_rollback;
     uint64_t hang_upload_after;
@@ -68,6 +72,8 @@ static void run_usage(FILE *out)
             "                    [--flash-timing SCALE] [--flash-trace FILE]\n"
             "                    [--no-stale-tail-panic] [--no-rollback]\n"
             "                    [--hang-upload-after BYTES] [--drop-ota-posts]\n"
+            "                    [--timing real|off] [--link-rtt MS] [--link-goodput KiB/s]\n"
+            "                    [--tcp-wnd BYTES] [--air-capacity KiB/s] [--air-file FILE]\n"
             "\n"
             "Powers on the virtual ESP32-S3 whose flash is DIR/flash.bin and keeps it\n"
             "running: the bootloader picks a slot from otadata, the firmware's app_main\n"
@@ -118,6 +124,7 @@ static void run_usage(FILE *out)
             "  --drop-ota-posts     model: a network or proxy that loses uploads; every\n"
             "                       connection carrying POST /ota is closed before the\n"
             "                       firmware sees it (the node stays as it was)\n"
+            "%s"
             "  -h, --help           this help\n"
             "\n"
             "Standard error gets one line per boot with its reset reason; the UART gets\n"
@@ -126,7 +133,7 @@ static void run_usage(FILE *out)
             "example:\n"
             "  ota-node run --dir node1 --bind 127.0.9.1 --uart pty\n"
             "  curl http://127.0.9.1:8032/ota/status\n",
-            DEFAULT_BIND, DEFAULT_BOOT_DELAY_MS, CONFIG_ESP_TASK_WDT_TIMEOUT_S);
+            DEFAULT_BIND, DEFAULT_BOOT_DELAY_MS, CONFIG_ESP_TASK_WDT_TIMEOUT_S, node_link_usage);
     fprintf(out, "\nfirmware build of this executable: %s\n", node_firmware_build());
 }
 
@@ -177,6 +184,7 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
         {"no-rollback", no_argument, NULL, OPT_NO_ROLLBACK},
         {"hang-upload-after", required_argument, NULL, OPT_HANG},
         {"drop-ota-posts", no_argument, NULL, OPT_DROP},
+        NODE_LINK_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -232,6 +240,7 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
                             optarg);
                     return 2;
                 }
+                o->flash_timing_set = true;
                 break;
             }
             case OPT_TRACE:
@@ -255,6 +264,16 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
             case OPT_DROP:
                 o->drop_ota_posts = true;
                 break;
+            case NODE_LINK_OPT_TIMING:
+            case NODE_LINK_OPT_RTT:
+            case NODE_LINK_OPT_GOODPUT:
+            case NODE_LINK_OPT_WND:
+            case NODE_LINK_OPT_AIR:
+            case NODE_LINK_OPT_AIR_FILE:
+                if (node_link_option("run", c, optarg, &o->link) != 0) {
+                    return 2;
+                }
+                break;
             default:
                 fprintf(stderr, "ota-node run: unknown or incomplete option '%s' (see --help)\n",
                         argv[optind - 1]);
@@ -272,6 +291,9 @@ static int parse_run_options(int argc, char **argv, run_opts_t *o)
     if (o->power_cut_at != 0 && o->brownout_at != 0) {
         fprintf(stderr, "ota-node run: choose one of --power-cut-at and --brownout-at\n");
         return 2;
+    }
+    if (o->link.timing_real && !o->flash_timing_set) {
+        o->flash_timing = 1.0; /* a real SPI NOR chip's typical times */
     }
     return 0;
 }
@@ -323,6 +345,9 @@ chip_boot(const run_opts_t *o, int uart_fd, esp_reset_reason_t reason, bool cut_
         vchip_httpd_set_port_override(o->port);
         vchip_httpd_set_hang_after(o->hang_upload_after);
         vchip_httpd_set_drop_ota_posts(o->drop_ota_posts);
+        vchip_link_config_t link = {.enabled = node_link_enabled(&o->link), .air = o->air};
+        node_link_params(&o->link, &link.params);
+        vchip_link_configure(&link);
         explain_stale_tail(o); /* the supervisor's words, on its standard error */
         vchip_console_attach();
         vchip_app_start();
@@ -367,6 +392,24 @@ static int open_power_cut_clock(run_opts_t *o)
                     strerror(errno));
             return -1;
         }
+    }
+    return 0;
+}
+
+/* The air outlives every boot: a fleet's is a file all its nodes map, a
+ * lone node's is its own. */
+static int open_air(run_opts_t *o)
+{
+    uint64_t capacity = node_link_air_bps(&o->link);
+    if (!node_link_enabled(&o->link) || capacity == 0) {
+        return 0;
+    }
+    o->air = o->link.air_file ? vchip_link_air_open(o->link.air_file, capacity)
+                              : vchip_link_air_private(capacity);
+    if (o->air == NULL) {
+        fprintf(stderr, "ota-node run: cannot map the air %s: %s\n",
+                o->link.air_file ? o->link.air_file : "(private)", strerror(errno));
+        return -1;
     }
     return 0;
 }
@@ -526,6 +569,10 @@ int node_cmd_run(int argc, char **argv)
         fprintf(stderr, "ota-node run [%s]: firmware build: %s\n", o.bind, node_firmware_build());
     }
     if (open_power_cut_clock(&o) != 0) {
+        node_uart_close(&uart);
+        return 2;
+    }
+    if (open_air(&o) != 0) {
         node_uart_close(&uart);
         return 2;
     }

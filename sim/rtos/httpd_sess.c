@@ -12,6 +12,35 @@
 #include <unistd.h>
 
 #include "httpd_priv.h"
+#include "vchip/link.h"
+
+/* The link model's socket calls (vchip/link.h), set before the firmware
+ * starts its server; NULL: plain sockets. */
+static const vchip_link_ops_t *s_link_ops;
+
+void vchip_httpd_set_link_ops(const vchip_link_ops_t *ops)
+{
+    s_link_ops = ops;
+}
+
+ssize_t httpd_sess_link_recv(struct httpd_data *hd, int fd, void *buf, size_t len, int flags)
+{
+    struct httpd_session *sess = s_link_ops != NULL ? httpd_sess_find(hd, fd) : NULL;
+    if (sess == NULL || sess->link == NULL) {
+        return recv(fd, buf, len, flags);
+    }
+    return s_link_ops->recv(sess->link, fd, buf, len, flags,
+                            (unsigned)hd->config.recv_wait_timeout * 1000u);
+}
+
+ssize_t httpd_sess_link_send(struct httpd_data *hd, int fd, const void *buf, size_t len, int flags)
+{
+    struct httpd_session *sess = s_link_ops != NULL ? httpd_sess_find(hd, fd) : NULL;
+    if (sess == NULL || sess->link == NULL) {
+        return send(fd, buf, len, flags);
+    }
+    return s_link_ops->send(sess->link, fd, buf, len, flags);
+}
 
 static struct httpd_session *free_slot(struct httpd_data *hd)
 {
@@ -64,6 +93,7 @@ esp_err_t httpd_sess_new(struct httpd_data *hd, int fd)
     sess->hd = hd;
     sess->send_fn = httpd_default_send;
     sess->recv_fn = httpd_default_recv;
+    sess->link = s_link_ops != NULL ? s_link_ops->open(fd) : NULL;
     hd->active_sessions++;
     if (hd->config.open_fn != NULL) {
         esp_err_t ret = hd->config.open_fn(hd, fd);
@@ -110,6 +140,10 @@ void httpd_sess_delete(struct httpd_data *hd, struct httpd_session *sess)
     sess->free_ctx = NULL;
     httpd_sess_free_ctx(&sess->transport_ctx, sess->free_transport_ctx);
     sess->free_transport_ctx = NULL;
+    if (sess->link != NULL && s_link_ops != NULL) {
+        s_link_ops->close(sess->link);
+    }
+    sess->link = NULL;
     pthread_mutex_lock(&hd->lock);
     sess->fd = -1;
     pthread_mutex_unlock(&hd->lock);

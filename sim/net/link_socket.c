@@ -1,0 +1,172 @@
+/*
+ * The link model's socket glue (vchip/link.h): the virtual esp_http_server
+ * reads and writes each session's socket through here once the model is
+ * on. A read waits until the model says the bytes have crossed the air,
+ * then takes from the kernel no more than has arrived; what it took
+ * reopens the window. The kernel's own socket stays as it is (the host's
+ * loopback is only the wire); SO_RCVTIMEO is honoured as lwIP honours it:
+ * no byte within the timeout is EAGAIN.
+ *
+ * Why in process and not the kernel's shaping (tc in a network namespace):
+ * docs/virtual-node.md, "Link model".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vchip/link.h"
+
+static vchip_link_config_t s_cfg;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_until(uint64_t t_ns)
+{
+    struct timespec ts = {.tv_sec = (time_t)(t_ns / 1000000000ull),
+                          .tv_nsec = (long)(t_ns % 1000000000ull)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
+    }
+}
+
+/* Tells the model how many bytes the real client has handed over. */
+static void offer_kernel_bytes(link_model_t *m, int fd, uint64_t now)
+{
+    int queued = 0;
+    if (ioctl(fd, FIONREAD, &queued) == 0 && queued > 0) {
+        link_model_offer(m, m->consumed + (uint64_t)queued, now);
+    }
+}
+
+static void *link_open(int fd)
+{
+    (void)fd;
+    link_model_t *m = malloc(sizeof(*m));
+    if (m != NULL) {
+        link_model_open(m, &s_cfg.params, s_cfg.air, now_ns());
+    }
+    return m;
+}
+
+static ssize_t link_recv(void *link, int fd, void *buf, size_t len, int flags, unsigned timeout_ms)
+{
+    link_model_t *m = link;
+    uint64_t start = now_ns();
+    uint64_t deadline = timeout_ms ? start + (uint64_t)timeout_ms * 1000000u : UINT64_MAX;
+    uint64_t ready;
+    for (;;) {
+        uint64_t now = now_ns();
+        offer_kernel_bytes(m, fd, now);
+        ready = link_model_readable(m, now);
+        if (ready > 0) {
+            break;
+        }
+        uint64_t next = link_model_next_arrival(m);
+        if (next == UINT64_MAX) {
+            /* Nothing on its way: the client has not sent more yet. Wait for
+             * it in the kernel; an end of stream or error goes to recv. */
+            int wait_ms = -1;
+            if (deadline != UINT64_MAX) {
+                wait_ms = deadline > now ? (int)((deadline - now + 999999u) / 1000000u) : 0;
+            }
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            int rc = poll(&p, 1, wait_ms);
+            if (rc == 0) {
+                errno = EAGAIN;
+                return -1;
+            }
+            int queued = 0;
+            if (rc < 0 || ioctl(fd, FIONREAD, &queued) != 0 || queued == 0) {
+                return recv(fd, buf, len, flags);
+            }
+            continue;
+        }
+        if (next > deadline) {
+            sleep_until(deadline);
+            errno = EAGAIN;
+            return -1;
+        }
+        sleep_until(next);
+    }
+    if (len > ready) {
+        len = (size_t)ready;
+    }
+    ssize_t n = recv(fd, buf, len, flags);
+    if (n > 0 && (flags & MSG_PEEK) == 0) {
+        link_model_consume(m, (uint64_t)n, now_ns());
+    }
+    return n;
+}
+
+static ssize_t link_send(void *link, int fd, const void *buf, size_t len, int flags)
+{
+    sleep_until(link_model_send(link, len, now_ns()));
+    return send(fd, buf, len, flags);
+}
+
+static void link_close(void *link)
+{
+    free(link);
+}
+
+static const vchip_link_ops_t s_ops = {
+    .open = link_open,
+    .recv = link_recv,
+    .send = link_send,
+    .close = link_close,
+};
+
+void vchip_link_configure(const vchip_link_config_t *cfg)
+{
+    s_cfg = *cfg;
+    vchip_httpd_set_link_ops(cfg->enabled ? &s_ops : NULL);
+}
+
+link_air_t *vchip_link_air_open(const char *path, uint64_t capacity_bps)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 ||
+        ((size_t)st.st_size < sizeof(link_air_t) && ftruncate(fd, sizeof(link_air_t)) != 0)) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return NULL;
+    }
+    link_air_t *air = mmap(NULL, sizeof(*air), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    int err = errno;
+    close(fd);
+    if (air == MAP_FAILED) {
+        errno = err;
+        return NULL;
+    }
+    __atomic_store_n(&air->capacity_bps, capacity_bps, __ATOMIC_RELEASE);
+    return air;
+}
+
+link_air_t *vchip_link_air_private(uint64_t capacity_bps)
+{
+    link_air_t *air =
+        mmap(NULL, sizeof(*air), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (air == MAP_FAILED) {
+        return NULL;
+    }
+    air->free_at_ns = 0;
+    air->capacity_bps = capacity_bps;
+    return air;
+}
