@@ -15,6 +15,7 @@
 #include "diagnosis.h"
 #include "diagnosis_report.h"
 #include "identity.h"
+#include "journal_fetch.h"
 #include "node_addr.h"
 #include "options.h"
 #include "probe.h"
@@ -233,6 +234,18 @@ static void poll_node(const doctor_opts_t *o, diag_poll_t *polls)
     }
 }
 
+/* Does any answer come from a firmware that keeps a journal ("last_ota"
+ * present, even null)? Only then is GET /ota/last asked. */
+static bool keeps_journal(const diag_poll_t *polls, unsigned long count)
+{
+    for (unsigned long i = 0; i < count; i++) {
+        if (polls[i].reachable && polls[i].status.last_ota.presence != LAST_OTA_ABSENT) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int cmd_doctor(int argc, char **argv)
 {
     doctor_opts_t o;
@@ -284,11 +297,25 @@ int cmd_doctor(int argc, char **argv)
         goto done;
     }
 
+    journal_fetch_t *journal = NULL;
+    if (keeps_journal(polls, o.polls)) {
+        journal = calloc(1, sizeof(*journal));
+        if (journal != NULL) {
+            if (!o.json) {
+                fprintf(stderr,
+                        "otactl doctor: reading the node's OTA journal, http://%s/ota/last\n",
+                        o.addr.label);
+            }
+            journal_fetch_now(&o.addr, DOCTOR_PROBE_TIMEOUT_MS, journal);
+        }
+    }
     diag_evidence_t ev = {
         .polls = polls,
         .poll_count = o.polls,
         .expected = o.image_path ? &expected : NULL,
         .uart = o.uart_path ? &job->log : NULL,
+        .journal = journal && journal->state == JOURNAL_KEPT ? &journal->journal : NULL,
+        .journal_note = journal && journal->state != JOURNAL_KEPT ? journal->note : NULL,
     };
     diag_result_t result;
     diag_run(&ev, &result);
@@ -306,6 +333,7 @@ int cmd_doctor(int argc, char **argv)
         diag_report_text(stdout, o.addr.label, &result);
     }
     exit_code = result.kind == DIAG_OTA_OK ? OTACTL_EXIT_OK : OTACTL_EXIT_FAILED;
+    free(journal);
 done:
     if (o.uart_path) {
         uart_log_free(&job->log);

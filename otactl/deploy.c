@@ -7,6 +7,7 @@
 
 #include "deploy_diag.h"
 #include "http_multi.h"
+#include "journal_fetch.h"
 #include "probe.h"
 #include "uart_capture.h"
 #include "upload.h"
@@ -37,6 +38,11 @@ struct deploy_node {
     bool confirming;               /* the new image ran unconfirmed at the last answer */
     uint64_t confirming_uptime_ms; /* its uptime then */
     int64_t uart_start;            /* length of the node's UART capture when the deploy began */
+    /* A failed node's journal (GET /ota/last), read before its diagnosis;
+     * the outcome and facts wait here meanwhile. */
+    journal_fetch_t *journal;
+    node_outcome_t pending_outcome;
+    char pending_facts[600];
 };
 
 struct deploy_state {
@@ -86,6 +92,8 @@ static void diagnose(struct deploy_node *n)
         .confirm_window_ms = n->state->plan->confirm_window_ms,
         .uart = have_uart ? &log : NULL,
         .uart_note = note[0] ? note : NULL,
+        .journal = n->journal && n->journal->state == JOURNAL_KEPT ? &n->journal->journal : NULL,
+        .journal_note = n->journal && n->journal->state != JOURNAL_KEPT ? n->journal->note : NULL,
     };
     deploy_diagnose(res, &n->evidence, &ctx, res->diagnosis);
     if (have_uart) {
@@ -93,8 +101,39 @@ static void diagnose(struct deploy_node *n)
     }
 }
 
-/* facts: what deploy saw; the reason adds the diagnosis' words to them. */
+static void finish_diagnosed(struct deploy_node *n, node_outcome_t outcome, const char *facts);
+
+static void on_journal(void *ctx)
+{
+    struct deploy_node *n = ctx;
+    finish_diagnosed(n, n->pending_outcome, n->pending_facts);
+    free(n->journal);
+    n->journal = NULL;
+}
+
+/* facts: what deploy saw; the reason adds the diagnosis' words to them. A
+ * node that did not take the update and keeps a journal has it read
+ * first (on the loop, so other nodes go on meanwhile). */
 static void finish(struct deploy_node *n, node_outcome_t outcome, const char *facts)
+{
+    n->res->outcome = outcome;
+    if (deploy_diag_wanted(outcome) && n->journal == NULL &&
+        deploy_diag_journal_wanted(n->res, &n->evidence)) {
+        n->journal = calloc(1, sizeof(*n->journal));
+        if (n->journal != NULL) {
+            n->pending_outcome = outcome;
+            snprintf(n->pending_facts, sizeof(n->pending_facts), "%s", facts);
+            if (journal_fetch_submit(n->state->loop, &n->res->addr,
+                                     n->state->plan->probe_timeout_ms, n->journal, on_journal,
+                                     n) == 0) {
+                return;
+            }
+        }
+    }
+    finish_diagnosed(n, outcome, facts);
+}
+
+static void finish_diagnosed(struct deploy_node *n, node_outcome_t outcome, const char *facts)
 {
     node_result_t *res = n->res;
     res->outcome = outcome;

@@ -44,6 +44,22 @@ bool deploy_diag_wanted(node_outcome_t outcome)
            outcome == NODE_NOT_RESTARTED;
 }
 
+bool deploy_diag_journal_wanted(const node_result_t *node, const deploy_evidence_t *ev)
+{
+    if (node->has_before && node->before.last_ota.presence != LAST_OTA_ABSENT) {
+        return true;
+    }
+    if (node->has_after && node->after.last_ota.presence != LAST_OTA_ABSENT) {
+        return true;
+    }
+    for (size_t i = 0; i < ev->count; i++) {
+        if (ev->polls[i].reachable && ev->polls[i].status.last_ota.presence != LAST_OTA_ABSENT) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void deploy_diagnose(const node_result_t *node, const deploy_evidence_t *ev,
                      const deploy_diag_context_t *ctx, diag_result_t *out)
 {
@@ -64,6 +80,8 @@ void deploy_diagnose(const node_result_t *node, const deploy_evidence_t *ev,
                              ? ev->last_answer_ms - ev->snapshot_ms
                              : 0,
         .silence = ev->went_silent ? DIAG_SILENCE_SEEN : DIAG_SILENCE_NOT_SEEN,
+        .journal = ctx->journal,
+        .journal_note = ctx->journal_note,
     };
     diag_run(&evidence, out);
     if (ctx->uart_note != NULL && out->evidence_count < DIAG_MAX_EVIDENCE) {
@@ -117,8 +135,17 @@ static const char *words_for(node_outcome_t outcome, const diag_result_t *d)
                    "not restart";
         case DIAG_CLAIMS_IMAGE_WITHOUT_RESTART:
             return "not trusted - the node reports the new image but never restarted";
+        case DIAG_IMAGE_REFUSED:
+            return "refused - the node refused the image before erasing anything (its journal "
+                   "says why)";
+        case DIAG_UPLOAD_FAILED:
+            return "did not take - the upload failed after the erase began; the old image runs";
+        case DIAG_POWER_LOST_DURING_UPLOAD:
+            return "did not take - power was lost during the upload, before the boot slot "
+                   "switched: re-deploy";
         case DIAG_OTA_OK:
         case DIAG_UNKNOWN:
+        case DIAG_KIND_COUNT:
             break;
     }
     return NULL;

@@ -49,9 +49,15 @@ bool deploy_diag_wanted(node_outcome_t outcome);
 typedef struct {
     const image_identity_t *expected;
     uint64_t confirm_window_ms;
-    const uart_log_t *uart; /* this deploy's part of the node's UART, or NULL */
-    const char *uart_note;  /* why there is no UART evidence although one was asked for */
+    const uart_log_t *uart;        /* this deploy's part of the node's UART, or NULL */
+    const char *uart_note;         /* why there is no UART evidence although one was asked for */
+    const node_journal_t *journal; /* GET /ota/last after the failure, or NULL */
+    const char *journal_note;      /* why there is none (404, unreadable), or NULL */
 } deploy_diag_context_t;
+
+/* Did the node report a journal-keeping firmware ("last_ota" in a status
+ * it sent during the deploy)? Then deploy reads GET /ota/last first. */
+bool deploy_diag_journal_wanted(const node_result_t *node, const deploy_evidence_t *ev);
 
 /* Runs the engine on one node's evidence. Never fails. */
 void deploy_diagnose(const node_result_t *node, const deploy_evidence_t *ev,

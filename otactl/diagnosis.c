@@ -18,9 +18,12 @@
 #include "diagnosis.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "diagnosis_journal.h"
 
 /* Each kind's stable name (for --json and scripts) and the recipe's words
  * for it (for people), indexed by diag_kind_t. */
@@ -60,8 +63,17 @@ static const struct {
                                            "the node reports the new image without having "
                                            "restarted: its status cannot be right"},
     [DIAG_UNKNOWN] = {"UNKNOWN", "no known failure signature matched"},
+    [DIAG_IMAGE_REFUSED] = {"IMAGE_REFUSED",
+                            "the node refused the image before erasing anything (its journal "
+                            "says why)"},
+    [DIAG_UPLOAD_FAILED] = {"UPLOAD_FAILED",
+                            "the upload failed after the slot's erase began; the boot slot "
+                            "never changed"},
+    [DIAG_POWER_LOST_DURING_UPLOAD] = {"POWER_LOST_DURING_UPLOAD",
+                                       "power was lost during the upload, before the boot slot "
+                                       "switched; the chip still runs the old image"},
 };
-_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == DIAG_UNKNOWN + 1, "a name for every kind");
+_Static_assert(sizeof(kinds) / sizeof(kinds[0]) == DIAG_KIND_COUNT, "a name for every kind");
 
 /* Each cause's stable name, what it means, and what to do about it in one
  * sentence, indexed by diag_cause_t. */
@@ -487,6 +499,9 @@ static void note_backtrace(diag_result_t *r, const uart_facts_t *u)
     }
 }
 
+static void panic_verdict(const uart_facts_t *u, const diag_evidence_t *ev,
+                          const diag_cause_t *order, size_t count, diag_result_t *r);
+
 static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *ev,
                                   diag_result_t *r)
 {
@@ -534,7 +549,15 @@ static void verdict_panic_at_boot(const uart_facts_t *u, const diag_evidence_t *
                  u->loaded_other_slot->detail, (unsigned)u->loaded_other_slot->number,
                  u->last_boot_line ? u->last_boot_line->detail : "the old slot");
     }
-    memcpy(r->causes, order, sizeof(order));
+    panic_verdict(u, ev, order, count, r);
+}
+
+/* NEW_IMAGE_PANICS_AT_BOOT with its causes in this order. */
+static void panic_verdict(const uart_facts_t *u, const diag_evidence_t *ev,
+                          const diag_cause_t *order, size_t count, diag_result_t *r)
+{
+    r->kind = DIAG_NEW_IMAGE_PANICS_AT_BOOT;
+    memcpy(r->causes, order, count * sizeof(*order));
     r->cause_count = count;
     note_backtrace(r, u);
     if (ev->before && ev->polls && ev->poll_count) {
@@ -878,6 +901,127 @@ static void by_reset_reason(const diag_evidence_t *ev, const http_facts_t *h, co
     }
 }
 
+static void verdict_refused(diag_result_t *r, const journal_record_t *rec)
+{
+    r->kind = DIAG_IMAGE_REFUSED;
+    fix(r,
+        "The node refused this image before erasing anything, so flash and settings are "
+        "untouched and the old image runs. Its reason: %s (HTTP %ld). Upload an image built for "
+        "this node (otactl image info FILE: chip, project, size against the slot), then deploy "
+        "again.",
+        rec->error[0] ? rec->error : "not given", rec->http_status);
+}
+
+static void verdict_upload_failed(diag_result_t *r, const journal_record_t *rec)
+{
+    r->kind = DIAG_UPLOAD_FAILED;
+    fix(r,
+        "The upload failed after the node began erasing the slot (it replied %ld: %s); the boot "
+        "slot never changed and the old image runs. A truncated body or a lost link ends it "
+        "so: check the link to the node and the file (otactl image verify FILE), then upload "
+        "again.",
+        rec->http_status, rec->error[0] ? rec->error : "no message");
+}
+
+static void verdict_power_lost_upload(diag_result_t *r, const journal_record_t *rec)
+{
+    r->kind = DIAG_POWER_LOST_DURING_UPLOAD;
+    fix(r,
+        "A power-on reset ended the upload in phase %s, before the boot slot switched: the old "
+        "image runs and nothing is broken. Keep the node powered for the whole update (check "
+        "its supply and cable), then upload again.",
+        rec->phase_name[0] ? rec->phase_name : "?");
+}
+
+/*
+ * The journal step: the node's own record of the attempt decides when it
+ * names a failure (diagnosis_journal.c). Returns whether it decided.
+ */
+static bool by_journal(const diag_evidence_t *ev, const http_facts_t *h, const uart_facts_t *u,
+                       diag_result_t *r)
+{
+    const node_status_t *now = &h->last->status;
+    bool restarted = (ev->before && !same_boot_as_snapshot(ev, ev->before, now)) ||
+                     h->reboots_between > 0 || h->running_changed ||
+                     ev->silence == DIAG_SILENCE_SEEN;
+    diag_journal_reading_t j;
+    diag_journal_read(ev, now, restarted, &j);
+    for (size_t i = 0; i < j.evidence_count; i++) {
+        evidence(r, "%s", j.evidence[i]);
+    }
+    if (j.record != NULL) {
+        r->has_journal_record = true;
+        r->journal_record = *j.record;
+    }
+    if (!j.decided) {
+        return false;
+    }
+    r->journal_decided = true;
+    switch (j.kind) {
+        case DIAG_NEW_IMAGE_PANICS_AT_BOOT:
+            panic_verdict(u, ev, j.causes, j.cause_count, r);
+            break;
+        case DIAG_HANDLER_HUNG:
+            verdict_hung(r);
+            break;
+        case DIAG_BROWNOUT:
+            verdict_brownout(r);
+            break;
+        case DIAG_POWER_LOST_BEFORE_CONFIRM:
+            verdict_power_lost(r);
+            break;
+        case DIAG_ROLLED_BACK_UNCONFIRMED:
+            verdict_unconfirmed(r);
+            break;
+        case DIAG_POST_NOT_ARRIVED:
+            verdict_no_post(r, u);
+            break;
+        case DIAG_IMAGE_REFUSED:
+            verdict_refused(r, j.record);
+            break;
+        case DIAG_UPLOAD_FAILED:
+            verdict_upload_failed(r, j.record);
+            break;
+        case DIAG_POWER_LOST_DURING_UPLOAD:
+            verdict_power_lost_upload(r, j.record);
+            break;
+        default:
+            verdict_unknown(r, "the journal's record is not one doctor reads");
+            break;
+    }
+    if (r->backtrace[0] == '\0' && j.record != NULL && j.record->has_crash) {
+        snprintf(r->backtrace, sizeof(r->backtrace), "%s", j.record->crash.backtrace);
+    }
+    return true;
+}
+
+/* The UART as a second witness: the flowchart without the journal. When
+ * it reads the failure otherwise, the evidence says so; the journal, the
+ * node's own record, keeps the verdict and the phase. */
+static void second_witness(const diag_evidence_t *ev, diag_result_t *r)
+{
+    diag_evidence_t alone = *ev;
+    alone.journal = NULL;
+    alone.journal_note = NULL;
+    diag_result_t *other = malloc(sizeof(*other));
+    if (other == NULL) {
+        return;
+    }
+    diag_run(&alone, other);
+    if (other->kind != r->kind) {
+        evidence(r,
+                 "the UART and the status alone read this as %s; the journal, the node's own "
+                 "record, decides (and names the phase)",
+                 diag_kind_name(other->kind));
+    } else if (other->cause_count > 0 && r->cause_count > 0 && other->causes[0] != r->causes[0]) {
+        evidence(r, "the UART and the status alone put %s first; the journal decides",
+                 diag_cause_name(other->causes[0]));
+    } else {
+        evidence(r, "the UART agrees: it reads this as %s too", diag_kind_name(other->kind));
+    }
+    free(other);
+}
+
 /* What the last answer lacked, for the report: the flowchart's steps that
  * had to do without it. */
 static void note_missing(const http_facts_t *h, diag_result_t *r)
@@ -904,6 +1048,9 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
     describe_polls(ev, &h, r);
     describe_uart(ev->uart, &u, r);
     note_missing(&h, r);
+    if (ev->journal == NULL && ev->journal_note != NULL) {
+        evidence(r, "%s", ev->journal_note);
+    }
 
     /* 1. Panic loop: definitive over HTTP (recipe) and over the UART. */
     if (h.running_changed && !h.next_flip_flops) {
@@ -960,6 +1107,14 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
                    "powered, that this machine is on the node's network, and whether its IP "
                    "changed (arp -a, or otactl discover). With a USB cable, read its UART: "
                    "otactl doctor IP --uart /dev/ttyUSB0.");
+        }
+        return;
+    }
+
+    /* 2b. The node's own journal names the attempt's end and its phase. */
+    if (ev->journal != NULL && by_journal(ev, &h, &u, r)) {
+        if (u.given) {
+            second_witness(ev, r);
         }
         return;
     }

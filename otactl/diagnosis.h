@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "identity.h"
+#include "node_journal.h"
 #include "node_status.h"
 #include "uart_log.h"
 
@@ -32,6 +33,12 @@ typedef enum {
     DIAG_NO_REPLY_AFTER_UPLOAD,        /* the whole image went out, no reply, no restart */
     DIAG_CLAIMS_IMAGE_WITHOUT_RESTART, /* reports the new image from the boot that took it */
     DIAG_UNKNOWN,
+    /* From the node's OTA journal (GET /ota/last); new kinds go last, so
+     * the numbering of the others stays. */
+    DIAG_IMAGE_REFUSED,            /* the node refused the image before erasing anything */
+    DIAG_UPLOAD_FAILED,            /* the attempt ended with an error reply after the erase */
+    DIAG_POWER_LOST_DURING_UPLOAD, /* a power-on reset ended the upload before the switch */
+    DIAG_KIND_COUNT,
 } diag_kind_t;
 
 /* Why a new image panics at boot, in the recipe's order of likelihood. */
@@ -91,6 +98,12 @@ typedef struct {
      * reset_reason in its status, that (or a connection reset after the
      * whole image) is how a restart shows from outside. */
     diag_silence_t silence;
+    /* The node's OTA journal (GET /ota/last), when it keeps one; NULL for
+     * a node without (404: older firmware, the recipe-era handler) or when
+     * it could not be read (journal_note says why). The journal's record
+     * decides before the flowchart; the UART stays a second witness. */
+    const node_journal_t *journal;
+    const char *journal_note;
 } diag_evidence_t;
 
 /* How long (node uptime) a healthy image may stay PENDING_VERIFY before it
@@ -137,6 +150,11 @@ typedef struct {
     /* How the expected image was compared with the running one, when it was. */
     bool has_identity_evidence;
     identity_evidence_t identity_evidence;
+    /* The journal record the diagnosis quotes (the deciding one, or the
+     * newest when none decided). */
+    bool has_journal_record;
+    bool journal_decided;
+    journal_record_t journal_record;
 } diag_result_t;
 
 /* Runs the flowchart. Never fails: with too little evidence the answer is

@@ -73,8 +73,102 @@ void diag_report_text(FILE *out, const char *node, const diag_result_t *r)
             }
         }
     }
+    if (r->has_journal_record) {
+        const journal_record_t *rec = &r->journal_record;
+        char label[32];
+        journal_record_label(rec, label, sizeof(label));
+        char line[160];
+        snprintf(line, sizeof(line), "%s %s, phase %s%s", label, rec->result_name,
+                 rec->phase_name[0] ? rec->phase_name : "?",
+                 r->journal_decided ? " (decides the diagnosis)" : "");
+        fprintf(out, "\njournal (GET /ota/last):\n");
+        print_wrapped(out, "  ", "  ", line);
+    }
     fprintf(out, "\nfix:\n");
     print_wrapped(out, "  ", "  ", r->fix);
+}
+
+static void add_string_or_null(cJSON *obj, const char *name, const char *value)
+{
+    if (value[0] != '\0') {
+        cJSON_AddStringToObject(obj, name, value);
+    } else {
+        cJSON_AddNullToObject(obj, name);
+    }
+}
+
+/* The record as the node sent it (known fields), for --json. */
+static cJSON *journal_record_json(const journal_record_t *rec, bool decided)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL) {
+        return NULL;
+    }
+    cJSON_AddBoolToObject(o, "decided", decided);
+    if (rec->has_seq) {
+        cJSON_AddNumberToObject(o, "seq", (double)rec->seq);
+    } else {
+        cJSON_AddNullToObject(o, "seq");
+    }
+    cJSON_AddBoolToObject(o, "stored", rec->stored);
+    cJSON_AddStringToObject(o, "result", rec->result_name);
+    add_string_or_null(o, "phase", rec->phase_name);
+    add_string_or_null(o, "slot", rec->slot);
+    add_string_or_null(o, "from_slot", rec->from_slot);
+    add_string_or_null(o, "from_version", rec->from_version);
+    if (rec->has_image) {
+        cJSON *img = cJSON_AddObjectToObject(o, "image");
+        if (img != NULL) {
+            if (rec->image.has_size) {
+                cJSON_AddNumberToObject(img, "size", (double)rec->image.size);
+            }
+            add_string_or_null(img, "version", rec->image.version);
+            add_string_or_null(img, "project", rec->image.project);
+            add_string_or_null(img, "date", rec->image.date);
+            add_string_or_null(img, "time", rec->image.time);
+            add_string_or_null(img, "elf_sha256", rec->image.elf_sha256);
+        }
+    }
+    add_string_or_null(o, "client", rec->client);
+    if (rec->has_bytes_written) {
+        cJSON_AddNumberToObject(o, "bytes_written", (double)rec->bytes_written);
+    }
+    if (rec->http_status != 0) {
+        cJSON_AddNumberToObject(o, "http_status", (double)rec->http_status);
+    }
+    if (rec->error[0] != '\0') {
+        cJSON_AddStringToObject(o, "error", rec->error);
+    }
+    if (rec->repeats != 0) {
+        cJSON_AddNumberToObject(o, "repeats", (double)rec->repeats);
+    }
+    if (rec->has_new_image_started) {
+        cJSON_AddBoolToObject(o, "new_image_started", rec->new_image_started);
+        cJSON_AddNumberToObject(o, "restarts", (double)rec->restarts);
+    }
+    if (rec->has_closed) {
+        cJSON *c = cJSON_AddObjectToObject(o, "closed_at_boot");
+        if (c != NULL) {
+            cJSON_AddStringToObject(c, "reset_reason", rec->closed.reset_reason);
+            cJSON_AddStringToObject(c, "running_partition", rec->closed.running_partition);
+            cJSON_AddStringToObject(c, "target_state", rec->closed.target_state);
+            cJSON_AddStringToObject(c, "last_invalid", rec->closed.last_invalid);
+            if (rec->closed.has_rollback_possible) {
+                cJSON_AddBoolToObject(c, "rollback_possible", rec->closed.rollback_possible);
+            }
+        }
+    }
+    if (rec->has_crash) {
+        cJSON *c = cJSON_AddObjectToObject(o, "crash");
+        if (c != NULL) {
+            cJSON_AddStringToObject(c, "task", rec->crash.task);
+            cJSON_AddStringToObject(c, "pc", rec->crash.pc);
+            cJSON_AddStringToObject(c, "backtrace", rec->crash.backtrace);
+            cJSON_AddBoolToObject(c, "backtrace_corrupted", rec->crash.backtrace_corrupted);
+            cJSON_AddStringToObject(c, "reason", rec->crash.reason);
+        }
+    }
+    return o;
 }
 
 cJSON *diag_report_json(const char *node, const diag_result_t *r)
@@ -119,6 +213,13 @@ cJSON *diag_report_json(const char *node, const diag_result_t *r)
                                 identity_evidence_name(r->identity_evidence));
     } else {
         cJSON_AddNullToObject(obj, "identity_evidence");
+    }
+    cJSON *journal =
+        r->has_journal_record ? journal_record_json(&r->journal_record, r->journal_decided) : NULL;
+    if (journal != NULL) {
+        cJSON_AddItemToObject(obj, "journal", journal);
+    } else {
+        cJSON_AddNullToObject(obj, "journal");
     }
     return obj;
 }

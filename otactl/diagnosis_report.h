@@ -13,7 +13,7 @@
 
 /* "node 192.168.0.100: NEW_IMAGE_PANICS_AT_BOOT", the title, the likely
  * causes, the evidence, the status fields the node did not report (and
- * what that cost) and the fix. */
+ * what that cost), the journal record it quotes and the fix. */
 void diag_report_text(FILE *out, const char *node, const diag_result_t *r);
 
 /* {"node":..., "diagnosis":..., "title":..., "ok":..., "causes":[...],
@@ -21,7 +21,10 @@ void diag_report_text(FILE *out, const char *node, const diag_result_t *r);
  *  ["reset_reason", "uptime_ms", "ota_state", "elf_sha256"] (those the node
  *  did not report; empty for our firmware), "identity_evidence":
  *  "elf_sha256" | "elf_sha256_prefix" | "version_date_time" | null (how the
- *  expected image was compared, null when it was not)}; NULL when out of
+ *  expected image was compared, null when it was not), "journal": the node's
+ *  journal record the diagnosis quotes ({"decided": whether it decided,
+ *  "seq", "result", "phase", ... as GET /ota/last sent them}) or null when
+ *  the node keeps no journal}; NULL when out of
  *  memory. The caller owns the object. */
 cJSON *diag_report_json(const char *node, const diag_result_t *r);
 

@@ -56,6 +56,36 @@ static int take_count(const cJSON *obj, const char *name, uint64_t *dst, bool *p
     return 0;
 }
 
+/* "last_ota": absent, null, or {seq?, result, phase, version}. */
+static int take_last_ota(const cJSON *root, node_last_ota_t *out, char *err, size_t err_len)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "last_ota");
+    memset(out, 0, sizeof(*out));
+    if (item == NULL) {
+        return 0;
+    }
+    if (cJSON_IsNull(item)) {
+        out->presence = LAST_OTA_NULL;
+        return 0;
+    }
+    if (!cJSON_IsObject(item)) {
+        snprintf(err, err_len, "status field \"last_ota\" is neither an object nor null");
+        return -1;
+    }
+    if (take_count(item, "seq", &out->seq, &out->has_seq, false, err, err_len) ||
+        take_string(item, "result", out->result, sizeof(out->result), true, err, err_len) ||
+        take_string(item, "phase", out->phase, sizeof(out->phase), false, err, err_len) ||
+        take_string(item, "version", out->version, sizeof(out->version), false, err, err_len)) {
+        /* The helpers name the member; say whose member it is. */
+        char inner[160];
+        snprintf(inner, sizeof(inner), "%s", err);
+        snprintf(err, err_len, "last_ota: %s", inner);
+        return -1;
+    }
+    out->presence = LAST_OTA_PRESENT;
+    return 0;
+}
+
 int node_status_parse(const char *json, size_t len, node_status_t *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
@@ -89,7 +119,8 @@ int node_status_parse(const char *json, size_t len, node_status_t *out, char *er
                     err_len) ||
         take_string(root, "reset_reason", out->reset_reason, sizeof(out->reset_reason), false, err,
                     err_len) ||
-        take_count(root, "uptime_ms", &out->uptime_ms, &out->has_uptime, false, err, err_len)) {
+        take_count(root, "uptime_ms", &out->uptime_ms, &out->has_uptime, false, err, err_len) ||
+        take_last_ota(root, &out->last_ota, err, err_len)) {
         goto done;
     }
     if (out->running_partition[0] == '\0') {

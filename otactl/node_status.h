@@ -9,6 +9,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* /ota/status's "last_ota": the key's presence tells a firmware that keeps
+ * an OTA journal (GET /ota/last), null that its journal is empty. */
+typedef enum {
+    LAST_OTA_ABSENT, /* no key: older firmware, no journal */
+    LAST_OTA_NULL,   /* a journal, still empty */
+    LAST_OTA_PRESENT,
+} last_ota_presence_t;
+
+typedef struct {
+    last_ota_presence_t presence;
+    bool has_seq; /* absent for a RAM-only refusal */
+    uint64_t seq;
+    char result[17];
+    char phase[17];
+    char version[33];
+} node_last_ota_t;
+
 /* Field widths follow esp_app_desc_t (32-char strings) and the 16-char
  * partition labels of esp_partition_t. */
 typedef struct {
@@ -29,6 +46,7 @@ typedef struct {
     bool has_uptime;
     bool auth;
     bool has_auth;
+    node_last_ota_t last_ota;
 } node_status_t;
 
 /*
