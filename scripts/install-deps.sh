@@ -14,6 +14,7 @@ packages=(
   jq                          # end-to-end tests read the nodes' JSON
   openssl bc                  # the signed-image test cross-checks otactl's RSA-PSS block with the openssl CLI and bc
   clang-format                # the style check in the test suite
+  groff-base man-db           # e2e.install_tree renders the generated man pages (man -l, groff -ww)
   gcc-multilib                # 32-bit syntax check of the ESP-IDF apps against ESP-IDF's headers
   clang libclang-rt-dev       # fuzz/: clang with its libFuzzer, ASan and UBSan runtimes
   llvm                        # llvm-symbolizer: source lines in the fuzzers' crash reports

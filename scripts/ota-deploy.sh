@@ -15,8 +15,8 @@
 # Options: --build, --no-verify, --image FILE, -h/--help. Any other
 # --option is handed to otactl deploy unchanged (e.g. --subnet CIDR,
 # --json, --jobs N, --verify-timeout S); see `otactl deploy --help`.
-# otactl is taken from $OTACTL, else the repository's build/ directory,
-# else PATH.
+# otactl is taken from $OTACTL, else next to this script (where `cmake
+# --install` puts both), else the repository's build/ directory, else PATH.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,8 +31,9 @@ die() {
     exit 2
 }
 
+# The comment block at the top of this file, up to its first code line.
 usage() {
-    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    awk 'NR == 1 {next} !/^#/ {exit} {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"
 }
 
 while [ $# -gt 0 ]; do
@@ -84,7 +85,10 @@ fi
 
 otactl=${OTACTL:-}
 if [ -z "$otactl" ]; then
-    if [ -x "$repo/build/otactl/otactl" ]; then
+    here=$(dirname "${BASH_SOURCE[0]}")
+    if [ -x "$here/otactl" ]; then
+        otactl="$here/otactl"
+    elif [ -x "$repo/build/otactl/otactl" ]; then
         otactl="$repo/build/otactl/otactl"
     elif command -v otactl >/dev/null 2>&1; then
         otactl=$(command -v otactl)
