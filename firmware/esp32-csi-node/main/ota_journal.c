@@ -86,6 +86,10 @@ static bool store(const ota_journal_record_t *rec)
         ESP_LOGW(TAG, "record %" PRIu32 " not stored (%s)", rec->seq, esp_err_to_name(err));
         return false;
     }
+    /* One line per NVS write: the UART shows the journal's wear too. */
+    ESP_LOGI(TAG, "record %" PRIu32 " stored: %s, phase %s, %" PRIu32 " bytes written", rec->seq,
+             ota_journal_result_name(rec->result), ota_journal_phase_name(rec->phase),
+             rec->bytes_written);
     return true;
 }
 
