@@ -23,10 +23,18 @@ add_custom_command(OUTPUT ${OTA_MAN_DIR}/stamp
 set(OTA_COMPLETION_DIR ${CMAKE_BINARY_DIR}/completion)
 set(OTA_COMPLETION_DEPS ${OTA_SCRIPTS}/gen-completion.sh ${OTA_SCRIPTS}/help-options.awk
   ${PROJECT_SOURCE_DIR}/completion/complete.bash)
+# ota-node's completion serves its other builds too (OTA_NODE_PROGRAMS,
+# sim/CMakeLists.txt); bash-completion loads a file by the command's name,
+# so each gets a copy.
+set(OTA_NODE_OTHER_BUILDS ${OTA_NODE_PROGRAMS})
+list(REMOVE_ITEM OTA_NODE_OTHER_BUILDS ota-node)
+set(OTA_COMPLETION_OTHERS_otactl "")
+set(OTA_COMPLETION_OTHERS_ota-node ${OTA_NODE_OTHER_BUILDS})
 foreach(prog otactl ota-node)
   add_custom_command(OUTPUT ${OTA_COMPLETION_DIR}/${prog}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${OTA_COMPLETION_DIR}
     COMMAND bash ${OTA_SCRIPTS}/gen-completion.sh $<TARGET_FILE:${prog}> ${OTA_COMPLETION_DIR}/${prog}
+      ${OTA_COMPLETION_OTHERS_${prog}}
     DEPENDS ${prog} ${OTA_COMPLETION_DEPS}
     COMMENT "bash completion of ${prog} from its --help"
     VERBATIM)
@@ -42,6 +50,10 @@ install(DIRECTORY ${OTA_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
 # (pkg-config bash-completion: completionsdir=${datadir}/bash-completion/completions).
 install(FILES ${OTA_COMPLETION_DIR}/otactl ${OTA_COMPLETION_DIR}/ota-node
   DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+foreach(other ${OTA_NODE_OTHER_BUILDS})
+  install(FILES ${OTA_COMPLETION_DIR}/ota-node
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ${other})
+endforeach()
 
 # `cmake --build BUILD --target uninstall` removes what the last
 # `cmake --install BUILD` installed (BUILD/install_manifest.txt).

@@ -5,7 +5,9 @@
 # scripts/help-options.awk, then the logic of completion/complete.bash.
 # CMake runs it after linking (cmake/install.cmake), so the completion
 # offers exactly the options --help documents.
-# usage: scripts/gen-completion.sh PROG-BINARY OUTFILE
+# usage: scripts/gen-completion.sh PROG-BINARY OUTFILE [OTHER-NAME...]
+# OTHER-NAMEs are programs with the same commands (ota-node-signed, the
+# ota-node-defect-* builds): the completion registers them too.
 set -euo pipefail
 
 die() {
@@ -13,9 +15,10 @@ die() {
     exit 1
 }
 
-[ $# -eq 2 ] || die "usage: gen-completion.sh PROG-BINARY OUTFILE"
+[ $# -ge 2 ] || die "usage: gen-completion.sh PROG-BINARY OUTFILE [OTHER-NAME...]"
 bin=$1
 outfile=$2
+shift 2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 extract="$here/help-options.awk"
 logic="$here/../completion/complete.bash"
@@ -108,7 +111,7 @@ done
     echo '}'
     echo
     echo "$fn() { _ota_complete $fn""_table; }"
-    echo "complete -F $fn $prog"
+    echo "complete -F $fn $prog $*"
 } >"$outfile.tmp"
 bash -n "$outfile.tmp" || die "generated $outfile does not parse"
 mv "$outfile.tmp" "$outfile"

@@ -38,8 +38,8 @@ commands=$("$OTACTL" --help | awk '/^Commands:$/ {t = 1; next} t && /^ *$/ {exit
 node_commands=$("$OTA_NODE" --help | awk 'tolower($0) ~ /^commands:$/ {t = 1; next} t && /^ *$/ {exit} t {print $1}')
 [ -n "$commands" ] && [ -n "$node_commands" ] || e2e_fail "no command table in the --help texts"
 missing=()
-for p in otactl ota-node ota-node-signed ota-node-defect-seqwrites ota-node-defect-stack4k \
-    ota-node-defect-noline ota-node-defect-noconfirm ota-deploy.sh; do
+for p in otactl ota-deploy.sh ota-node ota-node-signed ota-node-defect-seqwrites \
+    ota-node-defect-stack4k ota-node-defect-noline ota-node-defect-noconfirm; do
     [ -x "$prefix/bin/$p" ] || missing+=("bin/$p")
 done
 pages=(otactl ota-node)
@@ -48,10 +48,12 @@ for c in $node_commands; do pages+=("ota-node-$c"); done
 for page in "${pages[@]}"; do
     [ -f "$prefix/share/man/man1/$page.1" ] || missing+=("share/man/man1/$page.1")
 done
-for c in otactl ota-node; do
+node_builds=(ota-node ota-node-signed ota-node-defect-seqwrites ota-node-defect-stack4k
+    ota-node-defect-noline ota-node-defect-noconfirm)
+for c in otactl "${node_builds[@]}"; do
     [ -f "$prefix/share/bash-completion/completions/$c" ] || missing+=("share/bash-completion/completions/$c")
 done
-e2e_check "programs, ${#pages[@]} man pages and 2 completions installed" "" "${missing[*]}"
+e2e_check "programs, ${#pages[@]} man pages and $((1 + ${#node_builds[@]})) completions installed" "" "${missing[*]}"
 
 # --- the programs run from the prefix ---------------------------------
 out=$("$prefix/bin/otactl" --help)
@@ -160,7 +162,9 @@ e2e_check "otactl deploy --image <TAB> completes image paths" "$E2E_TMP/images/v
 e2e_check "otactl image info <TAB> completes image paths" "$E2E_TMP/images/v2.bin" \
     "$(tab otactl otactl image info "$E2E_TMP/images/v")"
 e2e_check "otactl deploy --jobs <TAB> offers no file" "" "$(tab otactl otactl deploy --jobs "$E2E_TMP/images/v")"
-e2e_check "ota-node ru<TAB>" "run" "$(tab ota-node ota-node ru)"
+for p in "${node_builds[@]}"; do
+    e2e_check "$p ru<TAB> (its own completion file)" "run" "$(tab "$p" "$p" ru)"
+done
 e2e_check "ota-node run --dir <TAB> offers directories" "$E2E_TMP/images" \
     "$(tab ota-node ota-node run --dir "$E2E_TMP/ima")"
 
