@@ -62,6 +62,7 @@ trap 'rm -f "$tmp" "$tmp".*' EXIT
 for cmd in $commands; do
     [ "$cmd" = help ] && continue
     text=$("$bin" "$cmd" --help) || die "$prog $cmd --help failed"
+    [ -n "$text" ] || die "$prog $cmd --help printed nothing on stdout"
     table "$cmd" "$text"
     # Subcommands: lowercase words after "PROG CMD" in the usage block
     # that have a --help of their own (otactl image build|info|sign).
@@ -70,7 +71,7 @@ for cmd in $commands; do
             NR == 1 && $0 == "NAME" {m = 1}
             m && /^[A-Z]/ {s = ($0 == "SYNOPSIS"); next}
             !m && /^ *$/ {exit}
-            (m && s) || !m {sub(/^ *(usage: )?/, ""); if ($1 == p && $2 == c && $3 ~ /^[a-z][a-z-]*$/) print $3}' <<<"$text"); do
+            (m && s) || !m {sub(/^ *([Uu]sage: )?/, ""); if ($1 == p && $2 == c && $3 ~ /^[a-z][a-z-]*$/) print $3}' <<<"$text"); do
         sub_text=$("$bin" "$cmd" "$word" --help 2>/dev/null) || continue
         subs="$subs $word"
         table "$cmd $word" "$sub_text"

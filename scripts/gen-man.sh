@@ -88,9 +88,10 @@ rm -f "$out/$prog".1 "$out/$prog"-*.1
 
 for cmd in "${commands[@]}"; do
     text=$("$bin" "$cmd" --help) || die "$prog $cmd --help failed"
+    [ -n "$text" ] || die "$prog $cmd --help printed nothing on stdout"
     page="$prog-$cmd"
     subs=()
-    for word in $(usage_lines "$text" | sed -E 's/^ *(usage: )?//' |
+    for word in $(usage_lines "$text" | sed -E 's/^ *([Uu]sage: )?//' |
         awk -v p="$prog" -v c="$cmd" '$1 == p && $2 == c && $3 ~ /^[a-z][a-z-]*$/ {print $3}'); do
         "$bin" "$cmd" "$word" --help >/dev/null 2>&1 && subs+=("$word")
     done

@@ -20,7 +20,7 @@ function note(name, k, from_usage) {
     if (from_usage && !src[name]) { seen[name] = k; src[name] = 1 }
 }
 function usage_line(line,    t, cnt, i, tok, raw, pos_meta, w) {
-    sub(/^usage: /, "", line)
+    sub(/^[Uu]sage: /, "", line)
     cnt = split(line, t, /[ \t]+/)
     nw = split(words, w, / /)
     i = 1

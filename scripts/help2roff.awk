@@ -72,7 +72,7 @@ state == "usage" {
     if ($0 ~ /^ *$/) { state = "text"; next }
     if (level == 0 && !synopsis) { heading("SYNOPSIS"); synopsis = 1 }
     line = $0
-    sub(/^usage: /, "", line)
+    sub(/^[Uu]sage: /, "", line)
     if (line == $0) line = unindent(line, 7)
     verbatim(line)
     next

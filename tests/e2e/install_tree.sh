@@ -109,7 +109,7 @@ for page in "${pages[@]}"; do
     esac
     absent=""
     while IFS= read -r line; do
-        line=$(sed -E 's/^ +//; s/ +$//; s/^usage: //' <<<"$line")
+        line=$(sed -E 's/^ +//; s/ +$//; s/^[Uu]sage: //' <<<"$line")
         [ -n "$line" ] || continue
         [[ $line == "$said"* ]] && line="$page - ${line#"$said"}"
         grep -qxF -- "$line" <<<"$rendered" || { absent=$line; break; }
