@@ -37,7 +37,7 @@ fi
 # One case branch per command (and subcommand): its facts.
 table() {
     local key=$1 text=$2
-    local opts="" line kinds=""
+    local opts="" kinds=""
     local facts
     facts=$(awk -v words="$prog $key" -f "$extract" <<<"$text")
     while read -r what name kind; do

@@ -36,7 +36,7 @@ e2e_log "installed $installed files"
 # --- the tree ---------------------------------------------------------
 commands=$("$OTACTL" --help | awk '/^Commands:$/ {t = 1; next} t && /^ *$/ {exit} t {print $1}')
 node_commands=$("$OTA_NODE" --help | awk 'tolower($0) ~ /^commands:$/ {t = 1; next} t && /^ *$/ {exit} t {print $1}')
-[ -n "$commands" ] && [ -n "$node_commands" ] || e2e_fail "no command table in the --help texts"
+if [ -z "$commands" ] || [ -z "$node_commands" ]; then e2e_fail "no command table in the --help texts"; fi
 missing=()
 for p in otactl ota-deploy.sh ota-node ota-node-signed ota-node-defect-seqwrites \
     ota-node-defect-stack4k ota-node-defect-noline ota-node-defect-noconfirm; do
