@@ -959,6 +959,12 @@ static bool by_journal(const diag_evidence_t *ev, const http_facts_t *h, const u
     r->journal_decided = true;
     switch (j.kind) {
         case DIAG_NEW_IMAGE_PANICS_AT_BOOT:
+            if (u->httpd_overflow) {
+                evidence(r,
+                         "the stack of task '%s' overflowed: the HTTP server task, where "
+                         "esp_ota_end() verifies the image",
+                         u->httpd_overflow->name);
+            }
             panic_verdict(u, ev, j.causes, j.cause_count, r);
             break;
         case DIAG_HANDLER_HUNG:
@@ -974,6 +980,12 @@ static bool by_journal(const diag_evidence_t *ev, const http_facts_t *h, const u
             verdict_unconfirmed(r);
             break;
         case DIAG_POST_NOT_ARRIVED:
+            if (ev->before && same_boot_as_snapshot(ev, ev->before, now)) {
+                evidence(r,
+                         "the node has not restarted since the snapshot (uptime %.1f s, was "
+                         "%.1f s)",
+                         (double)now->uptime_ms / 1000.0, (double)ev->before->uptime_ms / 1000.0);
+            }
             verdict_no_post(r, u);
             break;
         case DIAG_IMAGE_REFUSED:

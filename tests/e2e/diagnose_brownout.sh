@@ -2,7 +2,8 @@
 # Diagnosis of a brown-out during the flash writes of an update
 # (ota-node run --brownout-at N). deploy sees the upload cut (or all sent,
 # with no reply: it depends on socket buffering) and the
-# node back with BROWNOUT; deploy and doctor (HTTP, UART) name BROWNOUT.
+# node back with BROWNOUT; deploy and doctor (HTTP, UART) name BROWNOUT,
+# over HTTP from the node's journal (interrupted in phase writing).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/diagnose_lib.bash"
 
@@ -18,8 +19,7 @@ e2e_check_match "deploy result (reset while or just after the body left)" "^(int
 dg_check_deploy "$(jq -r .result <<<"$DG_JSON")" BROWNOUT
 e2e_check_match "deploy's words" "browned out" "$(jq -r .reason <<<"$DG_JSON")"
 
-dg_doctor_http "$IP" BROWNOUT
-dg_doctor_uart "$IP" BROWNOUT
+dg_doctor_both "$IP" BROWNOUT "" interrupted writing
 e2e_check_match "doctor (uart): the detector's line counted" "[1-9] brown-out" \
     "$(jq -r '.evidence[]' <<<"$DG_DOC")"
 e2e_done

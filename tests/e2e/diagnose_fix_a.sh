@@ -3,7 +3,9 @@
 # image over a larger one leaves the old tail, the new image panics at boot
 # and the bootloader rolls back. Provoked through `otactl deploy` on the
 # defect build; deploy, doctor over HTTP and doctor with the UART log must
-# name NEW_IMAGE_PANICS_AT_BOOT with fix A as the most likely cause.
+# name NEW_IMAGE_PANICS_AT_BOOT with fix A as the most likely cause. The
+# node's journal decides over HTTP alone: rolled back in phase rebooting,
+# the new image never reached app_main.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/diagnose_lib.bash"
 : "${OTA_NODE_DEFECT_SEQWRITES:?OTA_NODE_DEFECT_SEQWRITES must name ota-node-defect-seqwrites}"
@@ -28,12 +30,14 @@ e2e_check "deploy: fix A first (the node answered 200, so esp_ota_end passed)" \
 e2e_check_match "deploy: the UART's backtrace is quoted" '^0x' \
     "$(jq -r '.diagnosis.backtrace // empty' <<<"$DG_JSON")"
 
-dg_doctor_http "$IP" NEW_IMAGE_PANICS_AT_BOOT
-e2e_check "doctor (http): the recipe's order, fix A first" OTA_WITH_SEQUENTIAL_WRITES \
-    "$(dg_doc_cause)"
+e2e_check "deploy: the journal decided" "rolled_back rebooting true" \
+    "$(jq -r '.diagnosis.journal | "\(.result) \(.phase) \(.decided)"' <<<"$DG_JSON")"
 
-dg_doctor_uart "$IP" NEW_IMAGE_PANICS_AT_BOOT
-e2e_check "doctor (uart): fix A first" OTA_WITH_SEQUENTIAL_WRITES "$(dg_doc_cause)"
+dg_doctor_both "$IP" NEW_IMAGE_PANICS_AT_BOOT OTA_WITH_SEQUENTIAL_WRITES rolled_back rebooting
+e2e_check "doctor (uart): the new image never reached app_main (journal)" false \
+    "$(jq -r .journal.new_image_started <<<"$DG_DOC")"
+e2e_check_match "doctor (uart): the UART agrees" "the UART agrees" \
+    "$(jq -r '.evidence[]' <<<"$DG_DOC")"
 e2e_check_match "doctor (uart): the panic is evidence" "IllegalInstruction" \
     "$(jq -r '.evidence[]' <<<"$DG_DOC")"
 e2e_done

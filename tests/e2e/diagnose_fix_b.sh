@@ -2,9 +2,9 @@
 # Diagnosis of recipe fix B missing (4096-byte httpd stack): esp_ota_end's
 # verify overflows the stack, the chip panics inside the handler before the
 # boot slot switches. Through `otactl deploy` on the defect build: deploy
-# (which saw no reply to the whole image) and doctor with the UART put fix
-# B first; doctor over HTTP alone cannot tell it from fix A and keeps the
-# recipe's order.
+# (which saw no reply to the whole image) and doctor put fix B first. Over
+# HTTP alone the node's journal makes it certain (interrupted in phase
+# verifying, reset PANIC); with the UART doctor says the same.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/diagnose_lib.bash"
 : "${OTA_NODE_DEFECT_STACK4K:?OTA_NODE_DEFECT_STACK4K must name ota-node-defect-stack4k}"
@@ -22,9 +22,12 @@ e2e_check_match "deploy's words" "panicked in the upload handler" \
 e2e_check_match "deploy: the overflow in httpd is evidence" "task 'httpd' overflowed" \
     "$(jq -r '.diagnosis.evidence[]' <<<"$DG_JSON")"
 
-dg_doctor_http "$IP" NEW_IMAGE_PANICS_AT_BOOT
-e2e_check "doctor (http): the recipe's order" OTA_WITH_SEQUENTIAL_WRITES "$(dg_doc_cause)"
+e2e_check "deploy: the journal decided" "interrupted verifying true" \
+    "$(jq -r '.diagnosis.journal | "\(.result) \(.phase) \(.decided)"' <<<"$DG_JSON")"
 
-dg_doctor_uart "$IP" NEW_IMAGE_PANICS_AT_BOOT
-e2e_check "doctor (uart): fix B first" ESP_OTA_END_STACK_OVERFLOW "$(dg_doc_cause)"
+dg_doctor_both "$IP" NEW_IMAGE_PANICS_AT_BOOT ESP_OTA_END_STACK_OVERFLOW interrupted verifying
+e2e_check_match "doctor (http): the reset that ended the attempt" "reset PANIC" \
+    "$(jq -r '.evidence[]' <<<"$DG_DOC")"
+e2e_check_match "doctor (uart): the overflow in httpd is evidence" "task 'httpd' overflowed" \
+    "$(jq -r '.evidence[]' <<<"$DG_DOC")"
 e2e_done

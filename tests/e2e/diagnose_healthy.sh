@@ -18,6 +18,8 @@ e2e_check "no diagnosis for a confirmed node" null "$(jq -c .diagnosis <<<"$DG_J
 e2e_check "the node itself says VALID" VALID "$(e2e_field "$IP" ota_state)"
 
 dg_doctor_http "$IP" OTA_OK
+e2e_check "doctor (http): the journal's record of the update, not deciding" \
+    "confirmed false" "$(jq -r '.journal | "\(.result) \(.decided)"' <<<"$DG_DOC")"
 dg_doctor_uart "$IP" OTA_OK
 
 # --no-confirm-wait: the old behaviour, confirmed as soon as v3 runs.

@@ -79,3 +79,29 @@ dg_doctor_uart() {
 # dg_doc_cause, dg_deploy_cause: the most likely cause the last doctor / deploy named.
 dg_doc_cause() { jq -r '.causes[0].cause // empty' <<<"$DG_DOC"; }
 dg_deploy_cause() { jq -r '.diagnosis.causes[0].cause // empty' <<<"$DG_JSON"; }
+
+# dg_journal_phase, dg_journal_result: the deciding journal record of the
+# last doctor (empty when none decided).
+dg_journal_phase() { jq -r 'select(.journal.decided == true) | .journal.phase // empty' <<<"$DG_DOC"; }
+dg_journal_result() { jq -r 'select(.journal.decided == true) | .journal.result // empty' <<<"$DG_DOC"; }
+
+# dg_doctor_both IP DIAGNOSIS CAUSE RESULT PHASE: the node's journal decides
+# over HTTP alone: `otactl doctor IP` without --uart names DIAGNOSIS, first
+# cause CAUSE ("" for none) and the journal record RESULT in phase PHASE,
+# and with the node's UART it names the same (the UART is a second witness).
+dg_doctor_both() {
+    local ip=$1 diagnosis=$2 cause=$3 result=$4 phase=$5
+    dg_doctor_http "$ip" "$diagnosis"
+    e2e_check "doctor (http): first cause" "$cause" "$(dg_doc_cause)"
+    e2e_check "doctor (http): the journal decides, record" "$result" "$(dg_journal_result)"
+    e2e_check "doctor (http): the journal's phase" "$phase" "$(dg_journal_phase)"
+    e2e_check_match "doctor (http): the evidence quotes the journal's phase" \
+        "journal .*: $result in phase $phase" "$(jq -r '.evidence[]' <<<"$DG_DOC")"
+    local http_doc=$DG_DOC
+    dg_doctor_uart "$ip" "$diagnosis"
+    e2e_check "doctor (uart): same first cause as over HTTP" "$cause" "$(dg_doc_cause)"
+    e2e_check "doctor (uart): same journal phase" "$phase" "$(dg_journal_phase)"
+    e2e_check "doctor (uart): same verdict as over HTTP" \
+        "$(jq -c '[.diagnosis, [.causes[].cause]]' <<<"$http_doc")" \
+        "$(jq -c '[.diagnosis, [.causes[].cause]]' <<<"$DG_DOC")"
+}

@@ -23,6 +23,8 @@ e2e_check "the node runs v2, unconfirmed" "2.0.0 PENDING_VERIFY" \
 e2e_check_match "progress showed the confirmation wait" "confirming" "$(cat "$E2E_TMP/deploy.log")"
 
 dg_doctor_http "$IP" ROLLED_BACK_UNCONFIRMED
+e2e_check "doctor (http): the journal's record is still open (booted)" "booted false" \
+    "$(jq -r '.journal | "\(.result) \(.decided)"' <<<"$DG_DOC")"
 dg_doctor_uart "$IP" ROLLED_BACK_UNCONFIRMED
 
 # The prediction: the next reset rolls it back.

@@ -22,5 +22,7 @@ e2e_check_match "deploy: the node did not restart" "has not restarted since the 
     "$(jq -r '.diagnosis.evidence[]' <<<"$DG_JSON")"
 
 dg_doctor_http "$IP" POST_NOT_ARRIVED
+e2e_check_match "doctor (http): the journal has no record of the upload" \
+    "the node's journal has no record of an upload of 2.0.0" "$(jq -r '.evidence[]' <<<"$DG_DOC")"
 dg_doctor_uart "$IP" POST_NOT_ARRIVED
 e2e_done

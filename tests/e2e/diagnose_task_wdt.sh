@@ -3,7 +3,8 @@
 # resets the chip (ota-node run --hang-upload-after). deploy sees the upload cut
 # (or all sent with no reply, depending on socket buffering),
 # waits for the node to answer again, and names HANDLER_HUNG;
-# so does doctor over HTTP (reset_reason TASK_WDT) and with the UART.
+# so does doctor over HTTP (the node's journal: interrupted in phase
+# writing, reset TASK_WDT) and with the UART.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/diagnose_lib.bash"
 
@@ -19,6 +20,7 @@ e2e_check_match "deploy's words" "task watchdog" "$(jq -r .reason <<<"$DG_JSON")
 e2e_check "deploy saw the node come back with TASK_WDT" TASK_WDT \
     "$(jq -r .after.reset_reason <<<"$DG_JSON")"
 
-dg_doctor_http "$IP" HANDLER_HUNG
-dg_doctor_uart "$IP" HANDLER_HUNG
+dg_doctor_both "$IP" HANDLER_HUNG "" interrupted writing
+e2e_check_match "doctor: how far the upload got (journal)" "[0-9]+ of [0-9]+ bytes written" \
+    "$(jq -r '.evidence[]' <<<"$DG_DOC")"
 e2e_done

@@ -41,6 +41,8 @@ e2e_check "HTTP alone: the image did not take, the UART must say why" OTA_NOT_TA
   "$(jq -r '.diagnosis' "$E2E_TMP/http.json")"
 e2e_check "names the evidence it lacked" "elf_sha256 ota_state reset_reason uptime_ms" \
   "$(jq -r '.missing_evidence | sort | join(" ")' "$E2E_TMP/http.json")"
+e2e_check "no journal on a recipe-era node: the flowchart decides" null \
+  "$(jq -c '.journal' "$E2E_TMP/http.json")"
 
 e2e_check "doctor with the UART: exit 1" 1 \
   "$(doctor uart "$UNFIXED" --expect-image "$E2E_TMP/v2.bin" --uart "$E2E_TMP/unfixed/uart.log")"
@@ -48,6 +50,7 @@ e2e_check "with the UART: the recipe's diagnosis, fix B first" \
   "NEW_IMAGE_PANICS_AT_BOOT ESP_OTA_END_STACK_OVERFLOW" \
   "$(jq -r '"\(.diagnosis) \(.causes[0].cause)"' "$E2E_TMP/uart.json")"
 e2e_check_match "its evidence quotes the overflow" "httpd" "$(jq -r '.evidence | join("\n")' "$E2E_TMP/uart.json")"
+e2e_check "no journal with the UART either" null "$(jq -c '.journal' "$E2E_TMP/uart.json")"
 
 e2e_check "doctor on the updated node: exit 0" 0 "$(doctor ok "$FIXED" --expect-image "$E2E_TMP/v2.bin")"
 e2e_check "OTA_OK" OTA_OK "$(jq -r '.diagnosis' "$E2E_TMP/ok.json")"
