@@ -3,14 +3,19 @@
 # and unlucky requests, one after the other. Each must get the status in
 # the table (or the documented close), the node must keep serving without
 # a reboot, and the flash must not change where it must not:
-#   - the running slot (ota_0), otadata and NVS: never;
-#   - the other slot (ota_1, holding the previous image): never for a
-#     request refused before esp_ota_begin ("keep"); an upload whose first
-#     chunk is a valid app header for this chip is an update attempt
-#     ("attempt"): the slot is erased and written before the end of the
-#     body shows the image truncated, corrupted or abandoned (the chip has
-#     no room to hold 2 MB elsewhere); otadata does not select it, so the
-#     running image is unaffected (docs/HTTP-API.md, "Bad input").
+#   - the running slot (ota_0) and otadata: never;
+#   - the other slot (ota_1, holding the previous image) and NVS: never for
+#     a request refused before esp_ota_begin ("keep": the OTA journal keeps
+#     such a refusal in RAM only); an upload whose first chunk is a valid
+#     app header for this chip is an update attempt ("attempt"): the slot
+#     is erased and written before the end of the body shows the image
+#     truncated, corrupted or abandoned (the chip has no room to hold 2 MB
+#     elsewhere); otadata does not select it, so the running image is
+#     unaffected (docs/HTTP-API.md, "Bad input"). Of NVS, an attempt may
+#     change the journal's namespace only: its record of the attempt, which
+#     GET /ota/last must then show as the next seq, "failed"; every value
+#     the app keeps (read with ota-node nvs-get from a copy of the flash)
+#     stays as it was.
 # It ends with a summary line of the counts and one valid update.
 . "$(dirname "$0")/lib.sh"
 
@@ -34,6 +39,23 @@ baseline() { region_copy "$1" "$E2E_TMP/base/$1"; }
 changed_bytes() { # changed_bytes NAME: bytes that differ from the baseline
     region_copy "$1" "$E2E_TMP/now"
     { cmp -l "$E2E_TMP/base/$1" "$E2E_TMP/now" 2>/dev/null || true; } | wc -l
+}
+
+# ---- NVS outside the OTA journal ------------------------------------------
+# The values this node keeps: TYPE NAMESPACE KEY.
+APP_KEYS=("str security ota_psk" "u32 ota recv_tmo_s" "u32 ota recv_retries" "u32 ota hdr_deadline_ms")
+app_values() { # each key=value, read through the NVS API from a copy of the flash
+    local k
+    mkdir -p "$E2E_TMP/nvs-copy"
+    cp "$D/flash.bin" "$E2E_TMP/nvs-copy/flash.bin"
+    for k in "${APP_KEYS[@]}"; do
+        set -- $k
+        printf '%s/%s=%s\n' "$2" "$3" "$("$OTA_NODE" nvs-get --dir "$E2E_TMP/nvs-copy" --type "$1" "$2" "$3" 2>&1)"
+    done
+}
+journal_newest() { # the newest stored record: "SEQ RESULT", or "none"
+    curl -s -m 5 "$URL/ota/last" |
+        jq -r '[.records[] | select(.stored)][0] // {} | "\(.seq // "none") \(.result // "")"' 2>/dev/null
 }
 
 # ---- one exchange over a raw socket ---------------------------------------
@@ -95,8 +117,8 @@ verdict() {
     e2e_wait_up "$IP" 15 || { ok=no note="$note node does not answer"; }
     [ "$(e2e_field "$IP" version)" = 1.0.0 ] || { ok=no note="$note not v1"; }
     [ "$(e2e_boots "$D")" = 1 ] || { ok=no note="$note rebooted"; }
-    local protected=(ota_0 otadata nvs)
-    [ "$kind" = keep ] && protected+=(ota_1)
+    local protected=(ota_0 otadata)
+    [ "$kind" = keep ] && protected+=(ota_1 nvs)
     for r in "${protected[@]}"; do
         n=$(changed_bytes "$r")
         if [ "$n" -ne 0 ]; then
@@ -108,6 +130,13 @@ verdict() {
     if [ "$kind" = attempt ]; then
         ATTEMPTS=$((ATTEMPTS + 1))
         baseline ota_1
+        [ "$(app_values)" = "$APP_VALUES" ] || { ok=no note="$note app's NVS values changed"; }
+        JOURNAL_SEQ=$((JOURNAL_SEQ + 1))
+        local newest
+        newest=$(journal_newest)
+        [ "$newest" = "$JOURNAL_SEQ failed" ] ||
+            { ok=no note="$note journal: '$newest', not '$JOURNAL_SEQ failed'"; }
+        baseline nvs # the journal's record of this attempt
     fi
     printf '%-3s %-46s %-7s %-7s %-7s %s\n' "$TRIED" "$name" "$want" "$CODE" "$kind" \
         "$([ $ok = yes ] && echo ok || echo "FAIL$note")" >>"$E2E_TMP/table"
@@ -142,6 +171,10 @@ e2e_flash "$D" "$E2E_TMP/v1.bin"
 e2e_start_node "$D" "$IP"
 e2e_check "PSK node" true "$(e2e_field "$IP" auth)"
 for r in nvs otadata ota_0 ota_1; do baseline "$r"; done
+APP_VALUES=$(app_values)
+e2e_check_match "the app's NVS values read from a copy of the flash" "security/ota_psk=$PSK" "$APP_VALUES"
+JOURNAL_SEQ=0
+e2e_check "the journal starts empty" "none " "$(journal_newest)"
 
 V2=$E2E_TMP/v2.bin
 V2_SIZE=$(stat -c %s "$V2")
@@ -329,11 +362,14 @@ raw_case "recalibrate, 10 MiB Content-Length, no body" 408 keep "" "$R/recal_nob
     cat "$E2E_TMP/table"
 } >&2
 e2e_log "badinput: requests tried $TRIED, as expected $AS_EXPECTED, bytes changed $CHANGED" \
-    "(running slot, otadata, NVS; the other slot for $((TRIED - ATTEMPTS)) requests refused" \
-    "before an erase), update attempts that rewrote the other slot $ATTEMPTS, reboots $(($(e2e_boots "$D") - 1))"
+    "(running slot, otadata; the other slot and NVS for $((TRIED - ATTEMPTS)) requests refused" \
+    "before an erase), update attempts that rewrote the other slot $ATTEMPTS (each journaled" \
+    "failed, no other NVS value changed), reboots $(($(e2e_boots "$D") - 1))"
 e2e_check "at least 40 requests" yes "$([ "$TRIED" -ge 40 ] && echo yes || echo no)"
 e2e_check "every request as expected (failures: ${FAILURES[*]:-none})" "$TRIED" "$AS_EXPECTED"
 e2e_check "bytes changed" 0 "$CHANGED"
+e2e_check "the journal holds the attempts (the ring keeps the last 4)" "$JOURNAL_SEQ failed" \
+    "$(journal_newest)"
 
 # The service still takes a valid update afterwards.
 e2e_check "valid update" 200 "$(curl -s -m 60 -o /dev/null -w '%{http_code}' -H "$AUTH" -H "$OCTET" \

@@ -14,6 +14,12 @@
 #     the CSI target is the old one or the new one, never a mix; each
 #     calibration key holds its value or is gone, and all of them are there
 #     unless recalibrate ran; ota/health_ms is intact; otherwise LOST;
+#   - its OTA journal (GET /ota/last) is valid JSON whose stored records are
+#     each whole (known result and phase, the deploy's slot and image),
+#     with distinct seqs, none left open by the boot, and the newest is the
+#     deploy's record (seq 1) or none when the cut came before it was
+#     stored; after the re-deploy the newest is v3's, confirmed, with the
+#     next seq; otherwise JOURNAL;
 #   - a re-deploy (v3) through otactl succeeds; otherwise REDEPLOY_FAILED.
 # The sweep prints its counts and fails on any brick, lost value, failed
 # re-deploy or cut that did not fire.
@@ -76,6 +82,28 @@ nvs_cal() { "$OTA_NODE" nvs-get --dir "$1" --type u32 csi_cfg "$2" 2>/dev/null |
 # The operation count the node has reached (the trace's last line).
 ops_so_far() { tail -n 1 "$1" 2>/dev/null | cut -d' ' -f1; }
 
+# journal_verdict PHASE: "ok N RESULT" for the journal of a node after a cut
+# in PHASE (N stored records, the newest's result), or what is wrong.
+journal_verdict() {
+    curl -s -m 5 "http://$IP:8032/ota/last" | jq -r --arg phase "$1" '
+        ["in_progress", "refused", "failed", "interrupted", "switched", "booted", "confirmed",
+         "rolled_back"] as $results
+        | ["accepted", "erasing", "writing", "verifying", "switching", "rebooting"] as $phases
+        | [.records[] | select(.stored)] as $s
+        | if .format != 1 then "format \(.format)"
+          elif any($s[]; (.seq | type) != "number" or (.result as $r | $results | index($r)) == null
+                   or (.phase as $p | $phases | index($p)) == null or .slot != "ota_1"
+                   or .image.version != "2.0.0") then "a garbled record: \($s | tojson)"
+          elif ($s | map(.seq) | unique | length) != ($s | length) then "a seq twice"
+          elif any($s[]; .result == "in_progress" or .result == "switched") then "left open"
+          elif ($s | length) > 1 or any($s[]; .seq != 1) then "unexpected records \($s | map(.seq))"
+          elif $phase == "boot" and ($s | length) != 0 then "a record before the deploy"
+          elif ($phase == "set-target" or $phase == "recalibrate")
+               and ([$s[].result] != ["booted"] and [$s[].result] != ["confirmed"])
+            then "after a whole deploy: \([$s[].result])"
+          else "ok \($s | length) \($s[0].result // "none")" end' 2>&1 || echo "not JSON"
+}
+
 deploy() { "$OTACTL" deploy "$1" --image "$2" --verify-timeout 15 --probe-timeout 2 >>"$3" 2>&1; }
 set_target() { "$OTACTL" set-target --target "$TARGET_NEW" "$1" --verify-timeout 10 >>"$2" 2>&1; }
 recalibrate() { "$OTACTL" recalibrate "$1" --verify-timeout 10 >>"$2" 2>&1; }
@@ -125,9 +153,23 @@ if [ -n "$case_op" ]; then
     torn=
     [ "$gone" = 0 ] || [ "$gone" = "${#CAL_KEYS[@]}" ] || torn=" torn-calibration=$gone/${#CAL_KEYS[@]}"
 
+    journal=$(journal_verdict "$phase")
+    case $journal in ok*) ;; *) report journal "$journal" ;; esac
+    set -- $journal
+    next_seq=$(($2 + 1))
+
     deploy "$IP" "$SWEEP_BASE/v3.bin" "$out" || report redeploy-failed "$(tail -n 1 "$out")"
     e2e_wait_field "$IP" version 3.0.0 15 || report redeploy-failed "v3 does not run"
-    report ok "after=$version target=$target$torn"
+    newest=
+    for _ in $(seq 50); do
+        newest=$(curl -s -m 5 "http://$IP:8032/ota/last" |
+            jq -r '[.records[] | select(.stored)][0] | "\(.seq) \(.result) \(.image.version)"' 2>&1)
+        [ "$newest" = "$next_seq confirmed 3.0.0" ] && break
+        sleep 0.2
+    done
+    [ "$newest" = "$next_seq confirmed 3.0.0" ] ||
+        report journal "after the re-deploy: '$newest', not '$next_seq confirmed 3.0.0'"
+    report ok "after=$version target=$target journal=$3$torn"
 fi
 
 # ---- the sweep ---------------------------------------------------------------
@@ -217,17 +259,22 @@ bricks=$(grep -c ' result=brick' "$E2E_TMP/results" || true)
 lost=$(grep -c ' result=lost' "$E2E_TMP/results" || true)
 redeploy=$(grep -c ' result=redeploy-failed' "$E2E_TMP/results" || true)
 unplaced=$(grep -c ' result=unplaced' "$E2E_TMP/results" || true)
+journal=$(grep -c ' result=journal' "$E2E_TMP/results" || true)
+journal_states=$(grep -o 'journal=[a-z_]*' "$E2E_TMP/results" | sort | uniq -c |
+    awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), substr($2, 9), $1 }')
 torn=$(grep -c 'torn-calibration=' "$E2E_TMP/results" || true)
 old=$(grep -c 'after=1.0.0' "$E2E_TMP/results" || true)
 new=$(grep -c 'after=2.0.0' "$E2E_TMP/results" || true)
 echo "power-cut sweep ($mode): $n3 flash ops in the sequence; cuts placed $((placed - unplaced)) of $count;" \
     "bricks $bricks; lost values $lost; failed re-deploys $redeploy; cuts that did not fire $unplaced;" \
-    "old image after the cut $old, new image $new; calibration partly cleared $torn"
+    "old image after the cut $old, new image $new; calibration partly cleared $torn;" \
+    "journals garbled or wrong $journal (whole after the cut: ${journal_states:-none})"
 e2e_check "every chosen point got a result" "$count" "$placed"
 e2e_check "every cut fired" 0 "$unplaced"
 e2e_check "bricks" 0 "$bricks"
 e2e_check "lost values" 0 "$lost"
 e2e_check "failed re-deploys" 0 "$redeploy"
+e2e_check "journals garbled or wrong after a cut" 0 "$journal"
 # A recalibrate cut between its erases is finished at the next boot
 # (csi_config_finish_recalibration): never a partial calibration.
 e2e_check "calibration partly cleared" 0 "$torn"
