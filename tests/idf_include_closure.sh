@@ -25,6 +25,23 @@ while read -r d; do
     *) [ -d "$idf/tree/$d" ] && real_dirs+=("$idf/tree/$d") ;;
   esac
 done <"$idf/include-dirs.txt"
+# espcoredump is not in ../shared: its public headers and the esp_private
+# one they include come from an ESP-IDF git mirror at tag v5.2.5, when one
+# is there (tests/idf_check.sh does the same).
+idf_mirror=${IDF_MIRROR:-$top/../.mirror/espressif+esp-idf/repo}
+tmp_overlay=$(mktemp -d); trap 'rm -rf "$tmp_overlay"' EXIT
+if [ ! -d "$idf/tree/components/espcoredump" ] &&
+    git -C "$idf_mirror" rev-parse -q --verify 'v5.2.5^{commit}' >/dev/null 2>&1; then
+  mkdir -p "$tmp_overlay/esp_private"
+  git -C "$idf_mirror" show v5.2.5:components/espcoredump/include/esp_core_dump.h \
+    >"$tmp_overlay/esp_core_dump.h"
+  git -C "$idf_mirror" show \
+    v5.2.5:components/espcoredump/include/port/xtensa/esp_core_dump_summary_port.h \
+    >"$tmp_overlay/esp_core_dump_summary_port.h"
+  git -C "$idf_mirror" show v5.2.5:components/esp_system/include/esp_private/panic_internal.h \
+    >"$tmp_overlay/esp_private/panic_internal.h"
+  real_dirs+=("$tmp_overlay")
+fi
 real_flags=(-m32 -I"$idf/config")
 for d in "${real_dirs[@]}"; do real_flags+=(-isystem "$d"); done
 ours_flags=(-I"$top/sim/include" -I"$cfg")

@@ -8,6 +8,7 @@
 
 #include "esp_flash_partitions.h"
 #include "uart.h"
+#include "vchip/coredump.h"
 
 static struct {
     flash_dev_t *flash;
@@ -172,6 +173,7 @@ void vchip_power_off(void)
     vchip_ota_ops_reset();
     vchip_system_reset_state();
     vchip_log_reset();
+    vchip_coredump_reset();
     flash_close(s_chip.flash);
     s_chip.flash = NULL;
     s_chip.flash_dir[0] = '\0';

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bootloader.h"
+#include "esp_core_dump.h"
 #include "esp_log.h"
 #include "stale_tail.h"
 #include "uart.h"
@@ -237,6 +238,10 @@ static void log_app_information(void)
 void vchip_app_start(void)
 {
     log_app_information();
+    /* init_components0 (esp_system/startup.c, v5.2.5), before app_main. */
+#if CONFIG_ESP_COREDUMP_ENABLE
+    esp_core_dump_init();
+#endif
 
     panic_if_stale_tail();
     char markers[IMG_TEST_MARKER_MAX];

@@ -1,8 +1,10 @@
 /* The stack model (vchip/models.h): a call's stated stack need against the
  * calling task's configured stack. */
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "vchip/chip.h"
+#include "vchip/coredump.h"
 #include "vchip/models.h"
 
 static _Atomic(vchip_task_info_fn) s_task_info;
@@ -29,8 +31,11 @@ void vchip_stack_need(size_t need)
     if (!vchip_current_task_info(&task) || vchip_stack_fits(task.stack_bytes, need)) {
         return;
     }
-    /* ESP-IDF's vApplicationStackOverflowHook wording, then esp_system_abort. */
-    vchip_panic_report(ESP_RST_PANIC,
-                       "***ERROR*** A stack overflow in task %s has been detected.\n",
-                       task.name != NULL ? task.name : "");
+    /* ESP-IDF's vApplicationStackOverflowHook wording, then esp_system_abort:
+     * the message is also the core dump's panic details. */
+    char details[80];
+    snprintf(details, sizeof(details), "***ERROR*** A stack overflow in task %s has been detected.",
+             task.name != NULL ? task.name : "");
+    vchip_coredump_set_cause(VCHIP_EXCCAUSE_STORE_PROHIBITED, 0, details, false);
+    vchip_panic_report(ESP_RST_PANIC, "%s\n", details);
 }

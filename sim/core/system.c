@@ -3,7 +3,6 @@
  * shutdown handlers, the panic banner (vchip/chip.h) and ESP_ERROR_CHECK's
  * failure path.
  */
-#include <execinfo.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,10 +13,10 @@
 #include "esp_system.h"
 #include "sdkconfig.h"
 #include "uart.h"
+#include "vchip/coredump.h"
 #include "vchip_state.h"
 
 #define SHUTDOWN_HANDLERS_NO 5 /* esp_system's shutdown_handlers[] size */
-#define BACKTRACE_DEPTH      8
 
 /* esp_app_desc.c (v5.2.5) keeps CONFIG_APP_RETRIEVE_LEN_ELF_SHA hex digits
  * of the ELF SHA-256 in RAM; nothing longer is ever handed out. */
@@ -107,26 +106,28 @@ void vchip_reset(esp_reset_reason_t reason)
 
 /* ---- panic -------------------------------------------------------------- */
 
-/* The host's return addresses: addr2line on ota-node turns them into source
- * lines, the way the chip's backtrace is decoded against the ELF. */
-static void print_backtrace(void)
+/* The host's return addresses as chip addresses (vchip/coredump.h), with
+ * the stack pointers of the frames the core dump stores: the UART and the
+ * dump tell the same story. esp_backtrace_print_from_frame's format. */
+static __attribute__((noinline)) void print_backtrace(vchip_backtrace_t *bt)
 {
-    void *frames[BACKTRACE_DEPTH + 2];
-    int n = backtrace(frames, BACKTRACE_DEPTH + 2);
-    char line[BACKTRACE_DEPTH * 40 + 32] = "Backtrace:";
+    vchip_capture_backtrace(bt, 2); /* print_backtrace and the panic path */
+    char line[VCHIP_BT_MAX * 24 + 32] = "Backtrace:";
     size_t used = strlen(line);
-    for (int i = 2; i < n; i++) { /* skip print_backtrace and the panic path */
-        used += (size_t)snprintf(line + used, sizeof(line) - used, " %p:0x00000000", frames[i]);
-        if (used >= sizeof(line)) {
-            used = sizeof(line) - 1;
-            break;
-        }
+    for (size_t i = 0; i < bt->depth && used < sizeof(line); i++) {
+        used += (size_t)snprintf(line + used, sizeof(line) - used, " 0x%08x:0x%08x",
+                                 (unsigned)bt->pc[i], (unsigned)bt->sp[i]);
     }
     vchip_uart_printf("\n\n%s\n\n", line);
 }
 
-static void __attribute__((noreturn)) finish_panic(void)
+/* abort(): esp_system_abort with "abort() was called at PC ... on core 0". */
+static void __attribute__((noreturn)) abort_at(const void *return_address)
 {
+    char details[64];
+    snprintf(details, sizeof(details), "abort() was called at PC 0x%08x on core 0",
+             (unsigned)(vchip_chip_pc(return_address) - 3u));
+    vchip_coredump_set_cause(VCHIP_EXCCAUSE_STORE_PROHIBITED, 0, details, false);
     vchip_panic_report(ESP_RST_PANIC, "%s", "");
 }
 
@@ -139,7 +140,8 @@ void vchip_panic(const char *fmt, ...)
     va_end(args);
     vchip_uart_printf("Guru Meditation Error: Core  0 panic'ed (%s). Exception was unhandled.\n",
                       cause);
-    finish_panic();
+    vchip_coredump_set_cause(vchip_exccause_for_reason(cause), 0, NULL, false);
+    vchip_panic_report(ESP_RST_PANIC, "%s", "");
 }
 
 void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
@@ -150,11 +152,15 @@ void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
     vsnprintf(text, sizeof(text), fmt, args);
     va_end(args);
     vchip_uart_printf("%s", text);
-    print_backtrace();
+    vchip_backtrace_t bt;
+    print_backtrace(&bt);
     /* panic.c (v5.2.5) prints the RAM copy: CONFIG_APP_RETRIEVE_LEN_ELF_SHA digits. */
     char sha[ELF_SHA_STR_SIZE];
     esp_app_get_elf_sha256(sha, sizeof(sha));
-    vchip_uart_printf("\n\nELF file SHA256: %s\n\nRebooting...\n", sha);
+    vchip_uart_printf("\n\nELF file SHA256: %s\n\n", sha);
+    /* Then the core dump (CONFIG_ESP_COREDUMP_ENABLE), then the reset. */
+    vchip_coredump_write(&bt);
+    vchip_uart_printf("Rebooting...\n");
     vchip_reset(reason);
 }
 
@@ -162,6 +168,8 @@ void vchip_panic_report(esp_reset_reason_t reason, const char *fmt, ...)
  * Meditation line for them, only the details, then the usual report. */
 void esp_system_abort(const char *details)
 {
+    /* panic_abort stores to address 0: a StoreProhibited with the details. */
+    vchip_coredump_set_cause(VCHIP_EXCCAUSE_STORE_PROHIBITED, 0, details, false);
     vchip_panic_report(ESP_RST_PANIC, "\n%s\n", details ? details : "");
 }
 
@@ -190,7 +198,7 @@ void _esp_error_check_failed(esp_err_t rc, const char *file, int line, const cha
 {
     print_check_failure("ESP_ERROR_CHECK", rc, file, line, function, expression);
     vchip_uart_printf("\nabort() was called at PC %p on core 0\n", __builtin_return_address(0));
-    finish_panic();
+    abort_at(__builtin_return_address(0));
 }
 
 void _esp_error_check_failed_without_abort(esp_err_t rc, const char *file, int line,

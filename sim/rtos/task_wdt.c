@@ -15,6 +15,7 @@
 #include "freertos/task.h"
 #include "sdkconfig.h"
 #include "vchip/chip.h"
+#include "vchip/coredump.h"
 #include "vchip_rtos.h"
 
 static const char *TAG = "task_wdt";
@@ -55,6 +56,10 @@ void vchip_task_spin_forever(void)
 #if CONFIG_ESP_TASK_WDT_PANIC
         ESP_LOGE(TAG, "Aborting.");
         ESP_LOGE(TAG, "Print CPU 0 (current core) backtrace");
+        /* task_wdt_timeout_abort (v5.2.5): g_twdt_isr, no abort details; the
+         * frame is the spinning task's, interrupted by the watchdog's
+         * level-1 interrupt. */
+        vchip_coredump_set_cause(VCHIP_EXCCAUSE_LEVEL1_INTERRUPT, 0, NULL, true);
         vchip_panic_report(ESP_RST_TASK_WDT, "%s", "");
 #else
         ESP_LOGE(TAG, "Print CPU 0 (current core) backtrace");
