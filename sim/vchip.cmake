@@ -229,4 +229,7 @@ function(vchip_add_node name)
   target_compile_definitions(${name} PRIVATE ${ARG_DEFINES}
     VCHIP_FIRMWARE_DESCRIPTION="${description}")
   target_link_libraries(${name} PRIVATE vchip_net${s} vchip_rtos${s} vchip_core${s} util)
+  # The WiFi link model paces sockets under recv() and send(), where lwIP
+  # sits on the chip, so the firmware's own calls are paced too (vchip/link.h).
+  target_link_options(${name} PRIVATE -Wl,--wrap=recv -Wl,--wrap=send)
 endfunction()

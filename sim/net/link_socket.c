@@ -1,11 +1,11 @@
 /*
- * The link model's socket glue (vchip/link.h): the virtual esp_http_server
- * reads and writes each session's socket through here once the model is
- * on. A read waits until the model says the bytes have crossed the air,
- * then takes from the kernel no more than has arrived; what it took
- * reopens the window. The kernel's own socket stays as it is (the host's
- * loopback is only the wire); SO_RCVTIMEO is honoured as lwIP honours it:
- * no byte within the timeout is EAGAIN.
+ * The link model's socket glue (vchip/link.h): recv() and send() of every
+ * virtual node come here (-Wl,--wrap, sim/vchip.cmake), as lwIP sits under
+ * them on the chip; a socket the virtual esp_http_server has opened to the
+ * model is paced, any other passes through. A read waits until the model says the bytes have
+ * crossed the air, then takes from the kernel no more than has arrived; what it took reopens the
+ * window. The kernel's own socket stays as it is (the host's loopback is only the wire);
+ * SO_RCVTIMEO is honoured as lwIP honours it: no byte within the timeout is EAGAIN.
  *
  * Why in process and not the kernel's shaping (tc in a network namespace):
  * docs/virtual-node.md, "Link model".
@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,21 +51,65 @@ static void offer_kernel_bytes(link_model_t *m, int fd, uint64_t now)
     }
 }
 
-static void *link_open(int fd)
+/* A paced socket, found by its number from under recv() and send(). */
+typedef struct {
+    int fd;
+    link_model_t m;
+} link_socket_t;
+
+#define LINK_MAX_FD 4096
+static link_socket_t *s_by_fd[LINK_MAX_FD];
+
+static link_socket_t *paced(int fd)
 {
-    (void)fd;
-    link_model_t *m = malloc(sizeof(*m));
-    if (m != NULL) {
-        link_model_open(m, &s_cfg.params, s_cfg.air, now_ns());
-    }
-    return m;
+    return fd >= 0 && fd < LINK_MAX_FD ? __atomic_load_n(&s_by_fd[fd], __ATOMIC_ACQUIRE) : NULL;
 }
 
-static ssize_t link_recv(void *link, int fd, void *buf, size_t len, int flags, unsigned timeout_ms)
+static void *link_open(int fd)
 {
-    link_model_t *m = link;
-    uint64_t start = now_ns();
-    uint64_t deadline = timeout_ms ? start + (uint64_t)timeout_ms * 1000000u : UINT64_MAX;
+    if (fd < 0 || fd >= LINK_MAX_FD) {
+        return NULL; /* beyond the table: unpaced, as before the model */
+    }
+    link_socket_t *ls = malloc(sizeof(*ls));
+    if (ls != NULL) {
+        ls->fd = fd;
+        link_model_open(&ls->m, &s_cfg.params, s_cfg.air, now_ns());
+        __atomic_store_n(&s_by_fd[fd], ls, __ATOMIC_RELEASE);
+    }
+    return ls;
+}
+
+static void link_close(void *link)
+{
+    link_socket_t *ls = link;
+    __atomic_compare_exchange_n(&s_by_fd[ls->fd], &ls, NULL, false, __ATOMIC_ACQ_REL,
+                                __ATOMIC_ACQUIRE);
+    free(link);
+}
+
+/* The socket's SO_RCVTIMEO in ns; 0: wait forever, as lwIP's recv_timeout. */
+static uint64_t receive_timeout_ns(int fd, int flags)
+{
+    if (flags & MSG_DONTWAIT) {
+        return 1; /* do not wait at all */
+    }
+    struct timeval tv = {0};
+    socklen_t len = sizeof(tv);
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &len) != 0) {
+        return 0;
+    }
+    return (uint64_t)tv.tv_sec * 1000000000ull + (uint64_t)tv.tv_usec * 1000ull;
+}
+
+ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags)
+{
+    link_socket_t *ls = paced(fd);
+    if (ls == NULL || len == 0) {
+        return recvfrom(fd, buf, len, flags, NULL, NULL);
+    }
+    link_model_t *m = &ls->m;
+    uint64_t timeout = receive_timeout_ns(fd, flags);
+    uint64_t deadline = timeout ? now_ns() + timeout : UINT64_MAX;
     uint64_t ready;
     for (;;) {
         uint64_t now = now_ns();
@@ -76,7 +121,7 @@ static ssize_t link_recv(void *link, int fd, void *buf, size_t len, int flags, u
         uint64_t next = link_model_next_arrival(m);
         if (next == UINT64_MAX) {
             /* Nothing on its way: the client has not sent more yet. Wait for
-             * it in the kernel; an end of stream or error goes to recv. */
+             * it in the kernel; an end of stream or an error goes to recv. */
             int wait_ms = -1;
             if (deadline != UINT64_MAX) {
                 wait_ms = deadline > now ? (int)((deadline - now + 999999u) / 1000000u) : 0;
@@ -89,7 +134,7 @@ static ssize_t link_recv(void *link, int fd, void *buf, size_t len, int flags, u
             }
             int queued = 0;
             if (rc < 0 || ioctl(fd, FIONREAD, &queued) != 0 || queued == 0) {
-                return recv(fd, buf, len, flags);
+                return recvfrom(fd, buf, len, flags, NULL, NULL);
             }
             continue;
         }
@@ -103,28 +148,24 @@ static ssize_t link_recv(void *link, int fd, void *buf, size_t len, int flags, u
     if (len > ready) {
         len = (size_t)ready;
     }
-    ssize_t n = recv(fd, buf, len, flags);
+    ssize_t n = recvfrom(fd, buf, len, flags, NULL, NULL);
     if (n > 0 && (flags & MSG_PEEK) == 0) {
         link_model_consume(m, (uint64_t)n, now_ns());
     }
     return n;
 }
 
-static ssize_t link_send(void *link, int fd, const void *buf, size_t len, int flags)
+ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags)
 {
-    sleep_until(link_model_send(link, len, now_ns()));
-    return send(fd, buf, len, flags);
-}
-
-static void link_close(void *link)
-{
-    free(link);
+    link_socket_t *ls = paced(fd);
+    if (ls != NULL && (flags & MSG_DONTWAIT) == 0) {
+        sleep_until(link_model_send(&ls->m, len, now_ns()));
+    }
+    return sendto(fd, buf, len, flags, NULL, 0);
 }
 
 static const vchip_link_ops_t s_ops = {
     .open = link_open,
-    .recv = link_recv,
-    .send = link_send,
     .close = link_close,
 };
 

@@ -13,7 +13,7 @@ const char node_link_usage[] =
     "                       WiFi link (below), the air, the boot delay (300 ms).\n"
     "                       off (default): no delay but those set one by one\n"
     "  --link-rtt MS        model: WiFi round trip (default with the link model on:\n"
-    "                       45). Any link knob turns the link model on: the upload\n"
+    "                       40). Any link knob turns the link model on: the upload\n"
     "                       reaches httpd_req_recv at a chip's pace, window-limited\n"
     "  --link-goodput KiB/s model: the station's payload rate cap (default 2441,\n"
     "                       ESP32-S3 TCP RX in air, 20 Mbit/s)\n"

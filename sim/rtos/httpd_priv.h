@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "esp_http_server.h"
 #include "esp_log.h"
@@ -55,11 +54,6 @@ struct httpd_session {
     size_t pending_len;
     void *link; /* the link model's state for this socket (vchip/link.h), or NULL */
 };
-
-/* The socket calls of httpd_default_recv/send: through the link model
- * (vchip/link.h) when it is on, plain recv/send otherwise. */
-ssize_t httpd_sess_link_recv(struct httpd_data *hd, int fd, void *buf, size_t len, int flags);
-ssize_t httpd_sess_link_send(struct httpd_data *hd, int fd, const void *buf, size_t len, int flags);
 
 struct httpd_resp_hdr {
     const char *field;

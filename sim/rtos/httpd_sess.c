@@ -14,32 +14,14 @@
 #include "httpd_priv.h"
 #include "vchip/link.h"
 
-/* The link model's socket calls (vchip/link.h), set before the firmware
- * starts its server; NULL: plain sockets. */
+/* The link model (vchip/link.h), set before the firmware starts its
+ * server: a session's socket is paced from its accept to its close. NULL:
+ * plain sockets. */
 static const vchip_link_ops_t *s_link_ops;
 
 void vchip_httpd_set_link_ops(const vchip_link_ops_t *ops)
 {
     s_link_ops = ops;
-}
-
-ssize_t httpd_sess_link_recv(struct httpd_data *hd, int fd, void *buf, size_t len, int flags)
-{
-    struct httpd_session *sess = s_link_ops != NULL ? httpd_sess_find(hd, fd) : NULL;
-    if (sess == NULL || sess->link == NULL) {
-        return recv(fd, buf, len, flags);
-    }
-    return s_link_ops->recv(sess->link, fd, buf, len, flags,
-                            (unsigned)hd->config.recv_wait_timeout * 1000u);
-}
-
-ssize_t httpd_sess_link_send(struct httpd_data *hd, int fd, const void *buf, size_t len, int flags)
-{
-    struct httpd_session *sess = s_link_ops != NULL ? httpd_sess_find(hd, fd) : NULL;
-    if (sess == NULL || sess->link == NULL) {
-        return send(fd, buf, len, flags);
-    }
-    return s_link_ops->send(sess->link, fd, buf, len, flags);
 }
 
 static struct httpd_session *free_slot(struct httpd_data *hd)

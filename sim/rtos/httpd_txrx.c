@@ -43,19 +43,21 @@ static int sock_error(const char *what)
 
 int httpd_default_send(httpd_handle_t hd, int sockfd, const char *buf, size_t buf_len, int flags)
 {
+    (void)hd;
     if (buf == NULL) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    ssize_t n = httpd_sess_link_send(hd, sockfd, buf, buf_len, flags | MSG_NOSIGNAL);
+    ssize_t n = send(sockfd, buf, buf_len, flags | MSG_NOSIGNAL);
     return n < 0 ? sock_error("send") : (int)n;
 }
 
 int httpd_default_recv(httpd_handle_t hd, int sockfd, char *buf, size_t buf_len, int flags)
 {
+    (void)hd;
     if (buf == NULL) {
         return HTTPD_SOCK_ERR_INVALID;
     }
-    ssize_t n = httpd_sess_link_recv(hd, sockfd, buf, buf_len, flags);
+    ssize_t n = recv(sockfd, buf, buf_len, flags);
     return n < 0 ? sock_error("recv") : (int)n;
 }
 

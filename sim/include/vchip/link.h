@@ -15,8 +15,8 @@
  * Two layers: the arithmetic (link_model_*, link_air_reserve) takes the
  * time as an argument and never sleeps, so unit tests drive it with a
  * made-up clock; the socket glue (vchip_link_*) reads CLOCK_MONOTONIC,
- * sleeps and calls recv/send, and the virtual esp_http_server calls it
- * through the hook below (rtos never links against net).
+ * sleeps and calls recv/send, and the virtual esp_http_server opens and
+ * closes it through the hook below (rtos never links against net).
  */
 #pragma once
 
@@ -31,7 +31,7 @@
  * (20 Mbit/s); the round trip is fitted so that the recipe-era handler
  * takes the reported 12.8 s for 0.91 MB; the air is one access point that
  * carries about what one station can take at best, the same 20 Mbit/s. */
-#define LINK_DEFAULT_RTT_US       45000u
+#define LINK_DEFAULT_RTT_US       40000u
 #define LINK_DEFAULT_GOODPUT_BPS  2500000u /* bytes per second */
 #define LINK_DEFAULT_TCP_WND      5760u
 #define LINK_DEFAULT_TCP_SND_BUF  5760u
@@ -120,13 +120,18 @@ link_air_t *vchip_link_air_open(const char *path, uint64_t capacity_bps);
 /* A private air (a node alone on its access point). */
 link_air_t *vchip_link_air_private(uint64_t capacity_bps);
 
-/* What the virtual esp_http_server calls for each session's socket. */
+/* What the virtual esp_http_server calls for each session's socket: the
+ * model paces a socket from open to close. The pacing itself sits where
+ * lwIP's does on the chip, under recv() and send(): every virtual node is
+ * linked with -Wl,--wrap=recv,--wrap=send (sim/vchip.cmake), so the
+ * firmware's own recv override (request_deadline.c) is paced as well. */
 typedef struct {
     void *(*open)(int fd);
-    ssize_t (*recv)(void *link, int fd, void *buf, size_t len, int flags, unsigned timeout_ms);
-    ssize_t (*send)(void *link, int fd, const void *buf, size_t len, int flags);
     void (*close)(void *link);
 } vchip_link_ops_t;
+
+ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags);
+ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags);
 
 /* Set by vchip_link_configure; NULL: sockets as they are. */
 void vchip_httpd_set_link_ops(const vchip_link_ops_t *ops);
