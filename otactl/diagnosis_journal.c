@@ -179,10 +179,11 @@ static void read_interrupted(diag_journal_reading_t *j, const journal_record_t *
 {
     const char *reason = rec->has_closed ? rec->closed.reset_reason : "";
     if (reason_is(reason, "PANIC")) {
-        static const diag_cause_t order[] = {DIAG_CAUSE_OTA_END_STACK_OVERFLOW,
-                                             DIAG_CAUSE_REAL_BUG};
+        /* The new image never ran, so neither fix A nor a bug in it can
+         * be the cause: the running firmware's handler crashed. */
+        static const diag_cause_t order[] = {DIAG_CAUSE_OTA_END_STACK_OVERFLOW};
         decide(j, DIAG_NEW_IMAGE_PANICS_AT_BOOT);
-        causes(j, 2, order);
+        causes(j, 1, order);
         note(j,
              "the chip panicked in the upload handler (phase %s) before the boot slot "
              "switched%s: the new image never ran",

@@ -122,6 +122,7 @@ static void fix_b_is_certain_with_phase_and_crash(void **state)
         run_scene(&(scene_t){.journal = "journal-fix-b.json", .reset = "PANIC", .expect = true});
     assert_int_equal(r->kind, DIAG_NEW_IMAGE_PANICS_AT_BOOT);
     assert_int_equal(r->causes[0], DIAG_CAUSE_OTA_END_STACK_OVERFLOW);
+    assert_int_equal(r->cause_count, 1); /* the new image never ran: not fix A, not its bug */
     assert_true(r->journal_decided);
     assert_int_equal(r->journal_record.seq, 12);
     expect_evidence(r, "journal #12: interrupted in phase verifying (esp_ota_end)");
