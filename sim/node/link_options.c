@@ -6,6 +6,25 @@
 #include <string.h>
 
 #include "node_link_options.h"
+#include "sdkconfig.h"
+
+/* The app's own lwIP configuration, as its sdkconfig sets it (ESP-IDF
+ * v5.2.5 components/lwip/Kconfig defaults otherwise). */
+#ifdef CONFIG_LWIP_TCP_WND_DEFAULT
+#define APP_TCP_WND CONFIG_LWIP_TCP_WND_DEFAULT
+#else
+#define APP_TCP_WND LINK_DEFAULT_TCP_WND
+#endif
+#ifdef CONFIG_LWIP_TCP_SND_BUF_DEFAULT
+#define APP_TCP_SND_BUF CONFIG_LWIP_TCP_SND_BUF_DEFAULT
+#else
+#define APP_TCP_SND_BUF LINK_DEFAULT_TCP_SND_BUF
+#endif
+#ifdef CONFIG_LWIP_TCP_MSS
+#define APP_TCP_MSS CONFIG_LWIP_TCP_MSS
+#else
+#define APP_TCP_MSS LINK_DEFAULT_TCP_MSS
+#endif
 
 const char node_link_usage[] =
     "  --timing real|off    real: every timing model at its calibrated default\n"
@@ -17,8 +36,9 @@ const char node_link_usage[] =
     "                       reaches httpd_req_recv at a chip's pace, window-limited\n"
     "  --link-goodput KiB/s model: the station's payload rate cap (default 2441,\n"
     "                       ESP32-S3 TCP RX in air, 20 Mbit/s)\n"
-    "  --tcp-wnd BYTES      model: lwIP's receive window (CONFIG_LWIP_TCP_WND_DEFAULT,\n"
-    "                       default 5760; 2440..65535 as its Kconfig allows)\n"
+    "  --tcp-wnd BYTES      model: lwIP's receive window (default: the app's\n"
+    "                       CONFIG_LWIP_TCP_WND_DEFAULT, ESP-IDF's default 5760;\n"
+    "                       2440..65535 as its Kconfig allows)\n"
     "  --air-capacity KiB/s model: the access point's airtime every node of a fleet\n"
     "                       draws from (default with --timing real: 2441)\n"
     "  --air-file FILE      the fleet's shared air (ota-node fleet passes it; alone,\n"
@@ -99,9 +119,9 @@ void node_link_params(const node_link_opts_t *o, link_params_t *p)
     *p = (link_params_t){
         .rtt_us = o->rtt_arg ? o->rtt_ms * 1000u : LINK_DEFAULT_RTT_US,
         .goodput_bps = o->goodput_arg ? (uint64_t)o->goodput_kib * 1024u : LINK_DEFAULT_GOODPUT_BPS,
-        .tcp_wnd = o->wnd_arg ? o->wnd : LINK_DEFAULT_TCP_WND,
-        .tcp_snd_buf = LINK_DEFAULT_TCP_SND_BUF,
-        .mss = LINK_DEFAULT_TCP_MSS,
+        .tcp_wnd = o->wnd_arg ? o->wnd : APP_TCP_WND,
+        .tcp_snd_buf = APP_TCP_SND_BUF,
+        .mss = APP_TCP_MSS,
     };
 }
 
