@@ -51,6 +51,15 @@ check_record "fix B" "$r" .new_image_started false
 check_record "fix B" "$r" .closed_at_boot.reset_reason PANIC
 check_record "fix B" "$r" .closed_at_boot.running_partition ota_0
 check_record "fix B" "$r" .closed_at_boot.last_invalid ""
+# With a coredump partition the boot attaches the core dump's summary.
+if grep -Eq '^coredump,[[:space:]]*data,[[:space:]]*coredump' \
+    "$OTA_SOURCE_DIR/firmware/esp32-csi-node/partitions.csv"; then
+    check_record "fix B" "$r" .crash.task httpd
+    e2e_check_match "fix B: the crash's reason" 'stack overflow in task httpd' "$(jq -r .crash.reason <<<"$r")"
+    e2e_check_match "fix B: a backtrace" '^0x[0-9a-f]{8}$' "$(jq -r '.crash.backtrace[0]' <<<"$r")"
+else
+    check_record "fix B, no coredump partition" "$r" .crash null
+fi
 e2e_check "fix B: last_ota" '{"seq":1,"result":"interrupted","phase":"verifying","version":"2.0.0"}' \
     "$(e2e_status "$IP" | jq -c .last_ota)"
 

