@@ -185,8 +185,8 @@ esp_err_t esp_core_dump_image_check(void)
     }
     if (cd_get32(stored) != crc) {
         CD_LOGE(CD_TAG_FLASH, "Core dump data check failed:");
-        vchip_uart_printf("Calculated checksum='%08x'\r\n", (unsigned)crc);
-        vchip_uart_printf("Image checksum='%08x'\r\n", (unsigned)cd_get32(stored));
+        vchip_uart_printf("Calculated checksum='%08x'\n", (unsigned)crc);
+        vchip_uart_printf("Image checksum='%08x'\n", (unsigned)cd_get32(stored));
         return ESP_ERR_INVALID_CRC;
     }
     CD_LOGI(CD_TAG_FLASH, "Core dump data checksum is correct");
