@@ -227,6 +227,7 @@ static bool peer_ipv4(int sockfd, uint8_t out[4])
         memcpy(out, &in->sin_addr.s_addr, 4);
         return true;
     }
+#if !defined(LWIP_IPV6) || LWIP_IPV6 /* lwIP declares sockaddr_in6 only with IPv6 */
     if (addr.ss_family == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&addr;
         static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -235,6 +236,7 @@ static bool peer_ipv4(int sockfd, uint8_t out[4])
             return true;
         }
     }
+#endif
     return false;
 }
 

@@ -10,6 +10,10 @@
 #include "ota_reply.h"
 #include "reset_reason.h"
 
+/* The records being answered: both readers run on the httpd task only. */
+static ota_journal_record_t s_recs[OTA_JOURNAL_SLOTS];
+static ota_journal_record_t s_ram;
+
 /* An appending writer: out of room, it stops writing and remembers it. */
 typedef struct {
     char *buf;
@@ -156,14 +160,12 @@ size_t ota_journal_record_json(char *buf, size_t size, const ota_journal_record_
 
 void ota_journal_status_summary(char *buf, size_t size)
 {
-    static ota_journal_record_t recs[OTA_JOURNAL_SLOTS];
-    static ota_journal_record_t ram;
     const ota_journal_record_t *rec = NULL;
     bool stored = false;
-    if (ota_journal_ram_refusal(&ram)) {
-        rec = &ram;
-    } else if (ota_journal_load(recs) > 0) {
-        rec = &recs[0];
+    if (ota_journal_ram_refusal(&s_ram)) {
+        rec = &s_ram;
+    } else if (ota_journal_load(s_recs) > 0) {
+        rec = &s_recs[0];
         stored = true;
     }
     if (rec == NULL) {
@@ -192,11 +194,9 @@ void ota_journal_status_summary(char *buf, size_t size)
  * records of up to ~1.5 KiB each need no large buffer on the httpd task. */
 esp_err_t ota_last_handler(httpd_req_t *req)
 {
-    static ota_journal_record_t recs[OTA_JOURNAL_SLOTS];
-    static ota_journal_record_t ram;
     static char chunk[OTA_JOURNAL_JSON_MAX];
-    size_t n = ota_journal_load(recs);
-    bool has_ram = ota_journal_ram_refusal(&ram);
+    size_t n = ota_journal_load(s_recs);
+    bool has_ram = ota_journal_ram_refusal(&s_ram);
 
     httpd_resp_set_status(req, OTA_HTTP_200);
     httpd_resp_set_type(req, "application/json");
@@ -207,7 +207,7 @@ esp_err_t ota_last_handler(httpd_req_t *req)
     esp_err_t err = httpd_resp_sendstr_chunk(req, chunk);
     bool first = true;
     for (size_t i = 0; err == ESP_OK && i < n + (has_ram ? 1 : 0); i++) {
-        const ota_journal_record_t *rec = has_ram ? (i == 0 ? &ram : &recs[i - 1]) : &recs[i];
+        const ota_journal_record_t *rec = has_ram ? (i == 0 ? &s_ram : &s_recs[i - 1]) : &s_recs[i];
         bool stored = !(has_ram && i == 0);
         size_t len = ota_journal_record_json(chunk + 1, sizeof(chunk) - 1, rec, stored);
         if (len == 0) {
