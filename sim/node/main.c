@@ -8,6 +8,7 @@
 
 #include "node_commands.h"
 #include "node_firmware_build.h"
+#include "node_link_options.h"
 
 typedef struct {
     const char *name;
@@ -22,6 +23,7 @@ static const node_command_t commands[] = {
     {"boot-info", node_cmd_boot_info, "which slot the bootloader would boot, and why"},
     {"run", node_cmd_run, "power a node on and keep it running (reboots included)"},
     {"fleet", node_cmd_fleet, "provision and run N nodes on loopback addresses"},
+    {"timing", node_cmd_timing, "the timing models' parameters (--timing real, link, flash)"},
 };
 
 static void usage(FILE *out)

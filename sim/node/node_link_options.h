@@ -36,6 +36,13 @@ typedef struct {
     const char *air_file; /* a fleet's shared air; NULL: the node's own */
 } node_link_opts_t;
 
+/* Reset to app_main on an ESP32-S3 (ROM and second-stage bootloader): the
+ * recipe's first app line is at 335 ms. ota-node run's --boot-delay default. */
+#define NODE_DEFAULT_BOOT_DELAY_MS 300
+
+/* `ota-node timing` (cmd_timing.c): the parameters run would use. */
+int node_cmd_timing(int argc, char **argv);
+
 /* Takes one of the options above; 0, or 2 after a usage message naming cmd. */
 int node_link_option(const char *cmd, int opt, const char *arg, node_link_opts_t *o);
 /* True when any of them turns the link model on. */

@@ -38,9 +38,7 @@
 /* The firmware's entry point (firmware/esp32-csi-node/main/main.c). */
 void app_main(void);
 
-/* Roughly the time from reset to app_main on an ESP32-S3 (ROM and
- * second-stage bootloader): the recipe's first app line is at 335 ms. */
-#define DEFAULT_BOOT_DELAY_MS 300
+#define DEFAULT_BOOT_DELAY_MS NODE_DEFAULT_BOOT_DELAY_MS
 #define DEFAULT_BIND          "127.0.0.1"
 
 typedef struct {

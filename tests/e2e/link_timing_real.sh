@@ -31,6 +31,19 @@ usage_error "fleet --timing fast" fleet --count 1 --subnet "$NET.0/24" --dir "$E
     --image /dev/null --timing fast
 usage_error "fleet --link-goodput x" fleet --count 1 --subnet "$NET.0/24" --dir "$E2E_TMP/f" \
     --image /dev/null --link-goodput x
+usage_error "timing --tcp-wnd 1" timing --tcp-wnd 1
+
+# The parameters run would use: ESP-IDF's lwIP defaults, window / RTT.
+t=$("$OTA_NODE" timing --timing real --json)
+e2e_check "timing: --timing real turns the link on" true "$(jq -r .link.enabled <<<"$t")"
+e2e_check "timing: lwIP's default window" 5760 "$(jq -r .link.tcp_wnd <<<"$t")"
+e2e_check "timing: lwIP's update threshold min(WND/4, 4*MSS)" 1440 "$(jq -r .link.update_threshold <<<"$t")"
+e2e_check "timing: window-bound rate 5760 B / 40 ms" 144000 "$(jq -r .link.window_rate_bps <<<"$t")"
+e2e_check "timing: flash timing 1 with --timing real" 1 "$(jq -r .flash.scale <<<"$t")"
+e2e_check "timing: no link model by default" false "$("$OTA_NODE" timing --json | jq -r .link.enabled)"
+e2e_check "timing: --link-rtt 80 halves the rate" 72000 \
+    "$("$OTA_NODE" timing --link-rtt 80 --json | jq -r .link.window_rate_bps)"
+
 help=$("$OTA_NODE" run --help)
 for knob in '--timing real' --link-rtt --link-goodput --tcp-wnd --air-capacity; do
     e2e_check_match "run --help documents $knob" "$knob" "$help"
