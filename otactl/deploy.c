@@ -116,8 +116,11 @@ static void on_journal(void *ctx)
  * first (on the loop, so other nodes go on meanwhile). */
 static void finish(struct deploy_node *n, node_outcome_t outcome, const char *facts)
 {
+    if (n->journal != NULL) {
+        return; /* decided already: its journal is being read */
+    }
     n->res->outcome = outcome;
-    if (deploy_diag_wanted(outcome) && n->journal == NULL &&
+    if (deploy_diag_wanted(outcome) &&
         deploy_diag_journal_wanted(n->res, &n->evidence)) {
         n->journal = calloc(1, sizeof(*n->journal));
         if (n->journal != NULL) {
