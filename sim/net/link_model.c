@@ -176,7 +176,9 @@ void link_model_consume(link_model_t *m, uint64_t n, uint64_t now_ns)
     m->consumed += n;
     m->unannounced += n;
     /* lwIP's tcp_recved sends a window update only once the window has
-     * grown by TCP_WND_UPDATE_THRESHOLD; smaller reads wait for the next. */
+     * grown by TCP_WND_UPDATE_THRESHOLD, LWIP_MIN(TCP_WND / 4, TCP_MSS * 4)
+     * in esp-lwip's src/include/lwip/opt.h (ESP-IDF v5.2.5's lwip
+     * submodule; lwipopts.h keeps it); smaller reads wait for the next. */
     uint64_t threshold = link_model_update_threshold(&m->p);
     if (m->unannounced >= threshold || m->unannounced >= m->p.tcp_wnd) {
         push_credit(m, now_ns + (uint64_t)m->p.rtt_us * 500u, m->unannounced);
