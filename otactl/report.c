@@ -37,6 +37,20 @@ cJSON *report_status_object(const node_status_t *st)
     if (st->has_auth) {
         cJSON_AddBoolToObject(o, "auth", st->auth);
     }
+    /* A journal-keeping firmware's last update attempt (null: none yet). */
+    if (st->last_ota.presence == LAST_OTA_NULL) {
+        cJSON_AddNullToObject(o, "last_ota");
+    } else if (st->last_ota.presence == LAST_OTA_PRESENT) {
+        cJSON *l = cJSON_AddObjectToObject(o, "last_ota");
+        if (l != NULL) {
+            if (st->last_ota.has_seq) {
+                cJSON_AddNumberToObject(l, "seq", (double)st->last_ota.seq);
+            }
+            cJSON_AddStringToObject(l, "result", st->last_ota.result);
+            add_string_if(l, "phase", st->last_ota.phase);
+            add_string_if(l, "version", st->last_ota.version);
+        }
+    }
     return o;
 }
 

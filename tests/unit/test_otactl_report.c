@@ -136,9 +136,42 @@ static void probe_json_lists_status_or_error(void **state)
     assert_string_equal(cJSON_GetObjectItem(st, "version")->valuestring, "1.0.0");
     assert_int_equal(cJSON_GetObjectItem(st, "max_size")->valueint, 1966080);
     assert_null(cJSON_GetObjectItem(st, "uptime_ms")); /* not reported, not invented */
+    assert_null(cJSON_GetObjectItem(st, "last_ota"));  /* no journal: no key */
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 1), "error")->valuestring,
                         "no answer");
     cJSON_Delete(root);
+}
+
+static void status_json_carries_last_ota_as_the_node_sent_it(void **state)
+{
+    (void)state;
+    node_status_t st;
+    memset(&st, 0, sizeof(st));
+    strcpy(st.version, "2.0.0");
+    strcpy(st.running_partition, "ota_1");
+    st.last_ota.presence = LAST_OTA_NULL;
+    cJSON *o = report_status_object(&st);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "last_ota")));
+    cJSON_Delete(o);
+    st.last_ota.presence = LAST_OTA_PRESENT;
+    st.last_ota.has_seq = true;
+    st.last_ota.seq = 12;
+    strcpy(st.last_ota.result, "confirmed");
+    strcpy(st.last_ota.phase, "rebooting");
+    strcpy(st.last_ota.version, "2.0.0");
+    o = report_status_object(&st);
+    char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(o, "last_ota"));
+    assert_string_equal(
+        text,
+        "{\"seq\":12,\"result\":\"confirmed\",\"phase\":\"rebooting\",\"version\":\"2.0.0\"}");
+    free(text);
+    cJSON_Delete(o);
+    /* A RAM-only refusal has no seq. */
+    st.last_ota.has_seq = false;
+    strcpy(st.last_ota.result, "refused");
+    o = report_status_object(&st);
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "last_ota"), "seq"));
+    cJSON_Delete(o);
 }
 
 int main(void)
@@ -148,6 +181,7 @@ int main(void)
         cmocka_unit_test(exit_code_is_zero_only_when_every_node_succeeded),
         cmocka_unit_test(outcome_names_are_distinct),
         cmocka_unit_test(probe_json_lists_status_or_error),
+        cmocka_unit_test(status_json_carries_last_ota_as_the_node_sent_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
