@@ -23,6 +23,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 project_dir="$repo/firmware/esp32-csi-node"
 image="$project_dir/build/esp32-csi-node.bin"
 build=0
+image_given=0
 ips=()
 passthrough=()
 
@@ -44,9 +45,13 @@ while [ $# -gt 0 ]; do
         --image)
             [ $# -ge 2 ] || die "--image needs a file"
             image=$2
+            image_given=1
             shift
             ;;
-        --image=*) image=${1#--image=} ;;
+        --image=*)
+            image=${1#--image=}
+            image_given=1
+            ;;
         # Options of otactl deploy that take a value travel with it.
         --subnet | --arp-file | --fallback-hosts | --jobs | --port | --probe-timeout | --upload-timeout | --verify-timeout)
             [ $# -ge 2 ] || die "$1 needs a value"
@@ -74,6 +79,12 @@ load_esp_idf() {
     done
     die "--build needs ESP-IDF v5.2, which is not installed here (no idf.py on PATH, no export.sh in \$IDF_PATH, ~/esp/esp-idf-v5.2 or ~/esp/esp-idf). Install it (https://docs.espressif.com/projects/esp-idf/en/v5.2/esp32s3/get-started/) or deploy an existing image with --image FILE."
 }
+
+# An installed copy (cmake --install puts it in PREFIX/bin) has no
+# firmware tree beside it: no default image, nothing to build.
+if [ ! -d "$project_dir" ] && { [ "$build" -eq 1 ] || [ "$image_given" -eq 0 ]; }; then
+    die "no firmware project at $project_dir (an installed copy of this script): name the image with --image FILE, or run scripts/ota-deploy.sh --build from a checkout"
+fi
 
 if [ "$build" -eq 1 ]; then
     load_esp_idf

@@ -76,6 +76,12 @@ out=$(env -u OTACTL PATH=/usr/bin:/bin "$prefix/bin/ota-deploy.sh" 127.0.180.1 \
 rc=$?
 set -e
 e2e_check "installed ota-deploy.sh ran the installed otactl (exit 1, node unreachable)" 1 "$rc"
+set +e
+env -u OTACTL "$prefix/bin/ota-deploy.sh" 127.0.180.1 2>"$E2E_TMP/deploy.err" >/dev/null
+rc=$?
+set -e
+e2e_check "installed ota-deploy.sh without --image: usage error" 2 "$rc"
+e2e_check_match "... that asks for --image" 'name the image with --image FILE' "$(cat "$E2E_TMP/deploy.err")"
 e2e_check_match "its table names the unreachable node" '127\.0\.180\.1.*unreachable' "$out"
 
 # --- man pages --------------------------------------------------------
