@@ -46,6 +46,14 @@ add_custom_target(man_and_completion ALL DEPENDS ${OTA_MAN_DIR}/stamp
 install(PROGRAMS ${OTA_SCRIPTS}/ota-deploy.sh DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${OTA_MAN_DIR}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
   FILES_MATCHING PATTERN "*.1")
+# `man ota-node-signed` and the defect builds: ota-node's page (a .so link,
+# as man-db resolves it from the top of the man tree).
+foreach(other ${OTA_NODE_PROGRAMS})
+  if(NOT other STREQUAL "ota-node")
+    file(WRITE ${CMAKE_BINARY_DIR}/man-aliases/${other}.1 ".so man1/ota-node.1\n")
+    install(FILES ${CMAKE_BINARY_DIR}/man-aliases/${other}.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  endif()
+endforeach()
 # The directory bash-completion's loader searches under a prefix
 # (pkg-config bash-completion: completionsdir=${datadir}/bash-completion/completions).
 install(FILES ${OTA_COMPLETION_DIR}/otactl ${OTA_COMPLETION_DIR}/ota-node

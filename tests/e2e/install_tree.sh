@@ -128,6 +128,14 @@ if [ "$have_man" -eq 1 ]; then
     e2e_check "man finds otactl-deploy under the prefix" "$prefix/share/man/man1/otactl-deploy.1" \
         "$(man -w otactl-deploy)"
 fi
+for p in "${node_builds[@]}"; do
+    [ "$p" = ota-node ] && continue
+    [ -f "$prefix/share/man/man1/$p.1" ] || e2e_fail "no man page for $p"
+    if [ "$have_man" -eq 1 ]; then
+        e2e_check_match "man $p shows ota-node's page" '^OTA-NODE\(1\)' \
+            "$(MANWIDTH=80 man "$p" 2>&1 | col -b | head -n 1)"
+    fi
+done
 unset MANPATH
 
 # --- bash completion --------------------------------------------------
