@@ -120,8 +120,7 @@ static void finish(struct deploy_node *n, node_outcome_t outcome, const char *fa
         return; /* decided already: its journal is being read */
     }
     n->res->outcome = outcome;
-    if (deploy_diag_wanted(outcome) &&
-        deploy_diag_journal_wanted(n->res, &n->evidence)) {
+    if (deploy_diag_wanted(outcome) && deploy_diag_journal_wanted(n->res, &n->evidence)) {
         n->journal = calloc(1, sizeof(*n->journal));
         if (n->journal != NULL) {
             n->pending_outcome = outcome;
