@@ -169,6 +169,11 @@ static const vchip_link_ops_t s_ops = {
     .close = link_close,
 };
 
+const vchip_link_ops_t *vchip_link_socket_ops(void)
+{
+    return &s_ops;
+}
+
 void vchip_link_configure(const vchip_link_config_t *cfg)
 {
     s_cfg = *cfg;

@@ -133,5 +133,9 @@ typedef struct {
 ssize_t __wrap_recv(int fd, void *buf, size_t len, int flags);
 ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags);
 
+/* The ops vchip_link_configure installs (for tests that pace a socket
+ * without a server). */
+const vchip_link_ops_t *vchip_link_socket_ops(void);
+
 /* Set by vchip_link_configure; NULL: sockets as they are. */
 void vchip_httpd_set_link_ops(const vchip_link_ops_t *ops);
