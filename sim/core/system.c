@@ -127,6 +127,7 @@ static void __attribute__((noreturn)) abort_at(const void *return_address)
     char details[64];
     snprintf(details, sizeof(details), "abort() was called at PC 0x%08x on core 0",
              (unsigned)(vchip_chip_pc(return_address) - 3u));
+    vchip_uart_printf("\n%s\n", details);
     vchip_coredump_set_cause(VCHIP_EXCCAUSE_STORE_PROHIBITED, 0, details, false);
     vchip_panic_report(ESP_RST_PANIC, "%s", "");
 }
@@ -187,17 +188,18 @@ void vchip_assert_failed(const char *file, int line, const char *func, const cha
 static void print_check_failure(const char *what, esp_err_t rc, const char *file, int line,
                                 const char *function, const char *expression)
 {
-    vchip_uart_printf("%s failed: esp_err_t 0x%x (%s) at %p\nfile: \"%s\" line %d\nfunc: "
+    /* The caller's address as the chip would print it (vchip/coredump.h). */
+    vchip_uart_printf("%s failed: esp_err_t 0x%x (%s) at 0x%08x\nfile: \"%s\" line %d\nfunc: "
                       "%s\nexpression: %s\n",
-                      what, (unsigned)rc, esp_err_to_name(rc), __builtin_return_address(0), file,
-                      line, function, expression);
+                      what, (unsigned)rc, esp_err_to_name(rc),
+                      (unsigned)vchip_chip_pc(__builtin_return_address(0)), file, line, function,
+                      expression);
 }
 
 void _esp_error_check_failed(esp_err_t rc, const char *file, int line, const char *function,
                              const char *expression)
 {
     print_check_failure("ESP_ERROR_CHECK", rc, file, line, function, expression);
-    vchip_uart_printf("\nabort() was called at PC %p on core 0\n", __builtin_return_address(0));
     abort_at(__builtin_return_address(0));
 }
 

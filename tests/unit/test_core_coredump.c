@@ -402,6 +402,30 @@ static void an_exception_has_no_panic_reason(void **state)
     assert_int_equal(esp_core_dump_get_panic_reason(reason, sizeof(reason)), ESP_ERR_NOT_FOUND);
 }
 
+/* ESP_ERROR_CHECK's failure path (the macro itself is off under NDEBUG):
+ * abort(), whose message is the panic reason and the UART's line. */
+static void error_check_fails(void)
+{
+    _esp_error_check_failed(ESP_ERR_INVALID_STATE, __FILE__, __LINE__, __func__,
+                            "ESP_ERR_INVALID_STATE");
+}
+
+static void an_abort_reason_is_the_uart_s_abort_line(void **state)
+{
+    fixture_t *f = *state;
+    esp_core_dump_init();
+    fix_uart_clear(f);
+    fix_run_child(error_check_fails);
+    char reason[96];
+    assert_int_equal(esp_core_dump_get_panic_reason(reason, sizeof(reason)), ESP_OK);
+    assert_true(uart_line(f, "^abort\\(\\) was called at PC 0x4[23][0-9a-f]{6} on core 0$"));
+    assert_true(strncmp(reason, "abort() was called at PC 0x", 27) == 0);
+    assert_true(fix_uart_contains(f, reason));
+    esp_core_dump_summary_t s;
+    assert_int_equal(esp_core_dump_get_summary(&s), ESP_OK);
+    assert_int_equal(s.ex_info.exc_cause, 29);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +445,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(task_watchdog_dump_names_the_spinning_task_and_the_watchdog,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(an_exception_has_no_panic_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_abort_reason_is_the_uart_s_abort_line, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
