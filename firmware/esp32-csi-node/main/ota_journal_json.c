@@ -45,7 +45,7 @@ static void put_field_raw(json_out_t *out, const char *field, size_t field_size)
     char copy[OTA_JOURNAL_ERROR_MAX + 1];
     size_t n = field_size < sizeof(copy) - 1 ? field_size : sizeof(copy) - 1;
     snprintf(copy, sizeof(copy), "%.*s", (int)n, field);
-    char escaped[2 * sizeof(copy)];
+    char escaped[6 * sizeof(copy)]; /* a control byte escapes to \u00XX */
     ota_json_escape(escaped, sizeof(escaped), copy);
     put(out, "%s", escaped);
 }

@@ -10,8 +10,12 @@
 #include "ota_journal.h"
 
 /* Room for one record's JSON: every string field escaped at its worst
- * (\u00XX for each byte), the backtrace and the keys. */
-#define OTA_JOURNAL_JSON_MAX 3072
+ * (\u00XX for each byte: about 2.5 KiB), the backtrace and the keys
+ * (tests/unit/test_fw_journal_json.c builds that record). */
+#define OTA_JOURNAL_JSON_MAX 4096
+
+/* Room for the last_ota summary, its version escaped at its worst. */
+#define OTA_JOURNAL_SUMMARY_MAX 320
 
 /* One record as a JSON object into buf; its length, or 0 (and "") when it
  * does not fit. stored: from NVS (has a seq) or the RAM-only refusal. */

@@ -101,8 +101,7 @@ esp_err_t ota_status_handler(httpd_req_t *req)
     json_label(next_label, sizeof(next_label), next);
     json_label(boot_label, sizeof(boot_label), boot);
 
-    /* last_ota: at most ~170 bytes (a 32-byte version escaped to 64). */
-    char last_ota[192];
+    char last_ota[OTA_JOURNAL_SUMMARY_MAX];
     ota_journal_status_summary(last_ota, sizeof(last_ota));
 
     char body[1280];
