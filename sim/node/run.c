@@ -574,6 +574,16 @@ int node_cmd_run(int argc, char **argv)
         node_uart_close(&uart);
         return 2;
     }
+    if (node_link_enabled(&o.link)) {
+        link_params_t p;
+        node_link_params(&o.link, &p);
+        fprintf(stderr,
+                "ota-node run [%s]: model: WiFi link: rtt %u ms, goodput %llu B/s, tcp window "
+                "%u B, air %llu B/s%s; flash timing %g\n",
+                o.bind, p.rtt_us / 1000u, (unsigned long long)p.goodput_bps, p.tcp_wnd,
+                (unsigned long long)(o.air ? node_link_air_bps(&o.link) : 0),
+                o.link.air_file ? " (shared)" : "", o.flash_timing);
+    }
     rc = supervise(&o, &uart);
     node_uart_close(&uart);
     return rc;
