@@ -933,6 +933,21 @@ static void verdict_power_lost_upload(diag_result_t *r, const journal_record_t *
         rec->phase_name[0] ? rec->phase_name : "?");
 }
 
+/* The journal's record as evidence only (a verdict taken before the
+ * journal step, e.g. a panic loop). */
+static void quote_journal(const diag_evidence_t *ev, const http_facts_t *h, diag_result_t *r)
+{
+    diag_journal_reading_t j;
+    diag_journal_read(ev, &h->last->status, true, &j);
+    for (size_t i = 0; i < j.evidence_count; i++) {
+        evidence(r, "%s", j.evidence[i]);
+    }
+    if (j.record != NULL) {
+        r->has_journal_record = true;
+        r->journal_record = *j.record;
+    }
+}
+
 /*
  * The journal step: the node's own record of the attempt decides when it
  * names a failure (diagnosis_journal.c). Returns whether it decided.
@@ -1084,6 +1099,9 @@ void diag_run(const diag_evidence_t *ev, diag_result_t *r)
                  u.panic_boot_lines, u.crash_boots);
     }
     if (r->kind == DIAG_PANIC_LOOP) {
+        if (ev->journal != NULL && h.last != NULL) {
+            quote_journal(ev, &h, r);
+        }
         note_backtrace(r, &u);
         fix(r, "The chip panics and reboots over and over (no confirmation, no rollback). "
                "USB-flash a known-good image, then put fixes A, B and C in the firmware that "

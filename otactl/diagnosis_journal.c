@@ -150,6 +150,12 @@ static void describe(diag_journal_reading_t *j, const journal_record_t *rec)
              rec->error[0] ? rec->error : "(no message)",
              rec->repeats > 1 ? " (the same refusal several times in a row)" : "");
     }
+    if (rec->result == JOURNAL_BOOTED && rec->restarts > 0) {
+        note(j,
+             "journal %s: the new image restarted %llu time(s) after its first boot without "
+             "confirming itself",
+             label, (unsigned long long)rec->restarts);
+    }
     if (rec->has_new_image_started && (rec->result == JOURNAL_ROLLED_BACK)) {
         note(j, "journal %s: the new image %s app_main%s", label,
              rec->new_image_started ? "reached" : "never reached",

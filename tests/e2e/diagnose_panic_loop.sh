@@ -22,4 +22,8 @@ dg_doctor_http "$IP" PANIC_LOOP 6
 e2e_wait_log "$UARTS/$IP.log" "reset_reason=PANIC running_partition=ota_1" 20 ||
     e2e_fail "no PANIC boot of ota_1 on the UART"
 dg_doctor_uart "$IP" PANIC_LOOP
+# The journal does not decide a loop, but doctor quotes its record: without
+# rollback the new image confirmed itself before its first panic.
+e2e_check "doctor: the journal's record is quoted, not deciding" "confirmed false" \
+    "$(jq -r '.journal | "\(.result) \(.decided)"' <<<"$DG_DOC")"
 e2e_done

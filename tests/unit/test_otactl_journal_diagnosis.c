@@ -354,6 +354,28 @@ static void hostile_strings_reach_the_terminal_escaped(void **state)
     free(text);
 }
 
+static void a_panic_loop_outranks_the_journal_which_is_quoted(void **state)
+{
+    (void)state;
+    const char *json = "{\"format\":1,\"records\":[{\"seq\":5,\"result\":\"booted\","
+                       "\"phase\":\"rebooting\",\"slot\":\"ota_1\",\"new_image_started\":true,"
+                       "\"restarts\":3,\"image\":{\"version\":\"2.0.0\"}}]}";
+    char err[200];
+    assert_int_equal(node_journal_parse(json, strlen(json), &journal, err, sizeof(err)), 0);
+    diag_poll_t polls[2];
+    node_status_t s = status_of(true, "PANIC");
+    s.uptime_ms = 4000;
+    diag_poll_answered(&polls[0], &s);
+    s.uptime_ms = 900; /* restarted on the same slot with PANIC */
+    diag_poll_answered(&polls[1], &s);
+    diag_evidence_t ev = {.polls = polls, .poll_count = 2, .journal = &journal};
+    diag_run(&ev, &result);
+    assert_int_equal(result.kind, DIAG_PANIC_LOOP);
+    assert_true(result.has_journal_record);
+    assert_false(result.journal_decided);
+    expect_evidence(&result, "journal #5: the new image restarted 3 time(s)");
+}
+
 /* ---- deploy ---- */
 
 static void deploy_reads_the_journal_of_a_journal_keeping_node(void **state)
@@ -408,6 +430,7 @@ int main(void)
         cmocka_unit_test(a_disagreeing_uart_is_named_and_the_journal_wins),
         cmocka_unit_test(the_json_report_carries_the_deciding_record),
         cmocka_unit_test(hostile_strings_reach_the_terminal_escaped),
+        cmocka_unit_test(a_panic_loop_outranks_the_journal_which_is_quoted),
         cmocka_unit_test(deploy_reads_the_journal_of_a_journal_keeping_node),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
