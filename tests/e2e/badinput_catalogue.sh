@@ -260,6 +260,10 @@ curl_case "set-target without Authorization" 401 keep "" --data-binary 127.0.0.9
 curl_case "recalibrate with a wrong token" 403 keep "" -H "Authorization: Bearer nope" \
     -X POST "$URL/ota/recalibrate"
 
+# Auth refusals are not journaled, not even in RAM (docs/HTTP-API.md, GET /ota/last).
+e2e_check "no journal record of the auth refusals" 0 \
+    "$(curl -s -m 5 "$URL/ota/last" | jq '.records | length')"
+
 # ---- image contents refused on the first chunk (nothing erased) ----------------------
 curl_case "first byte 0x00" 400 keep "first byte 0x00 instead of 0xE9.*not erased" \
     -H "$AUTH" -H "$OCTET" --data-binary @"$E2E_TMP/zero.bin" "$URL/ota"

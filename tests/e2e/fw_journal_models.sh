@@ -123,6 +123,9 @@ r=$(record "$IP")
 check_record "health window, before the cut" "$r" .result booted
 check_record "health window, before the cut" "$r" .new_image_started true
 check_record "health window, before the cut" "$r" .closed_at_boot.target_state PENDING_VERIFY
+e2e_check "health window: another upload is refused" 409 "$(upload "$IP" "$E2E_TMP/v2.bin")"
+e2e_check "a 409 is not journaled, not even in RAM" "1 true" \
+    "$(curl -s -m 5 "http://$IP:8032/ota/last" | jq -r '"\(.records | length) \(.records[0].stored)"')"
 e2e_stop_pid "$E2E_LAST_PID" # the supply goes off
 e2e_start_node "$D" "$IP"
 e2e_wait_boot "$D" "$IP" POWERON ota_0 30
