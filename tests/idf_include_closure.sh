@@ -41,6 +41,9 @@ if [ ! -d "$idf/tree/components/espcoredump" ] &&
   git -C "$idf_mirror" show v5.2.5:components/esp_system/include/esp_private/panic_internal.h \
     >"$tmp_overlay/esp_private/panic_internal.h"
   real_dirs+=("$tmp_overlay")
+elif [ ! -d "$idf/tree/components/espcoredump" ]; then
+  echo "NOTE: espcoredump's headers are in neither ../shared nor an ESP-IDF mirror" \
+    "(IDF_MIRROR): esp_core_dump.h and the headers only it brings are not compared in this run"
 fi
 real_flags=(-m32 -I"$idf/config")
 for d in "${real_dirs[@]}"; do real_flags+=(-isystem "$d"); done
