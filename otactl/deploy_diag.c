@@ -99,6 +99,10 @@ static const char *words_for(node_outcome_t outcome, const diag_result_t *d)
                        "slot switched (likely esp_ota_end stack overflow: apply recipe fix B, "
                        "httpd stack_size 8192)";
             }
+            if (d->journal_decided && d->cause_count > 0 && d->causes[0] == DIAG_CAUSE_REAL_BUG) {
+                return "did not take - the new image started, then crashed before it confirmed "
+                       "itself, rolled back (read the crash)";
+            }
             return "did not take - likely panic on first boot, rolled back";
         case DIAG_ROLLED_BACK_UNCONFIRMED:
             if (outcome == NODE_ROLLED_BACK) {

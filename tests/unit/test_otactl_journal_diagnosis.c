@@ -407,6 +407,12 @@ static void deploy_reads_the_journal_of_a_journal_keeping_node(void **state)
     deploy_diag_reason(NODE_ROLLED_BACK, &result, "back on ota_0", reason, sizeof(reason));
     assert_non_null(strstr(reason, "panicked in the upload handler before the boot slot switched"));
 
+    load_journal("journal-panic-after-start.json");
+    deploy_diagnose(&n, &ev, &ctx, &result);
+    assert_int_equal(result.causes[0], DIAG_CAUSE_REAL_BUG);
+    deploy_diag_reason(NODE_ROLLED_BACK, &result, "", reason, sizeof(reason));
+    assert_non_null(strstr(reason, "the new image started, then crashed"));
+
     load_journal("journal-refused-chip.json");
     deploy_diagnose(&n, &ev, &ctx, &result);
     assert_int_equal(result.kind, DIAG_IMAGE_REFUSED);
