@@ -1,6 +1,7 @@
 #include "ota_status.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "esp_app_desc.h"
@@ -74,6 +75,72 @@ static void elf_sha256_hex(char out[65], const esp_app_desc_t *app)
     out[64] = '\0';
 }
 
+/* Slots listed in "slots": the OTA slots of the partition table, at most
+ * this many (the reply buffer is sized for them). */
+#define STATUS_MAX_SLOTS 4
+
+/* The worst slot object: label, version and state escaped at their worst
+ * within their buffers, 64 hex digits, both flags false. */
+#define SLOT_JSON_MAX                                                                              \
+    (sizeof("{\"label\":\"\",\"version\":\"\",\"elf_sha256\":\"\",\"state\":\"\","                 \
+            "\"running\":false,\"boot\":false},") +                                                \
+     39 + 64 + 64 + 14)
+
+/* One slot as a JSON object: its label, the version and ELF SHA-256 its
+ * esp_app_desc_t holds (null when the slot holds no app image), its otadata
+ * state (UNDEFINED when otadata has no entry for it) and whether it runs or
+ * boots next. */
+static int slot_json(char *dst, size_t size, const esp_partition_t *part,
+                     const esp_partition_t *running, const esp_partition_t *boot)
+{
+    char label[40], version[65] = "", sha[65] = "";
+    json_label(label, sizeof(label), part);
+    esp_app_desc_t desc;
+    bool has_app = esp_ota_get_partition_description(part, &desc) == ESP_OK;
+    if (has_app) {
+        json_field(version, sizeof(version), desc.version, sizeof(desc.version));
+        elf_sha256_hex(sha, &desc);
+    }
+    char version_json[68], sha_json[68];
+    snprintf(version_json, sizeof(version_json), has_app ? "\"%s\"" : "null", version);
+    snprintf(sha_json, sizeof(sha_json), has_app ? "\"%s\"" : "null", sha);
+    return snprintf(dst, size,
+                    "{\"label\":%s,\"version\":%s,\"elf_sha256\":%s,\"state\":\"%s\","
+                    "\"running\":%s,\"boot\":%s}",
+                    label, version_json, sha_json, ota_state_name(part),
+                    part == running ? "true" : "false", part == boot ? "true" : "false");
+}
+
+/* "slots":[...] for every OTA slot, in slot order. */
+static void slots_json(char *dst, size_t size, const esp_partition_t *running,
+                       const esp_partition_t *boot)
+{
+    size_t used = (size_t)snprintf(dst, size, "[");
+    size_t listed = 0;
+    for (int i = 0; i < 16 && listed < STATUS_MAX_SLOTS; i++) {
+        const esp_partition_t *part = esp_partition_find_first(
+            ESP_PARTITION_TYPE_APP,
+            (esp_partition_subtype_t)(ESP_PARTITION_SUBTYPE_APP_OTA_MIN + i), NULL);
+        if (part == NULL) {
+            continue;
+        }
+        if (listed > 0 && used + 1 < size) {
+            dst[used++] = ',';
+            dst[used] = '\0';
+        }
+        int n = slot_json(dst + used, size - used, part, running, boot);
+        if (n < 0 || (size_t)n >= size - used) {
+            break; /* cannot happen with the sizes below; the reply check catches it */
+        }
+        used += (size_t)n;
+        listed++;
+    }
+    if (used + 1 < size) {
+        dst[used++] = ']';
+        dst[used] = '\0';
+    }
+}
+
 esp_err_t ota_status_handler(httpd_req_t *req)
 {
     /* A GET has no body; one sent anyway is read so that the connection's
@@ -104,17 +171,24 @@ esp_err_t ota_status_handler(httpd_req_t *req)
     char last_ota[OTA_JOURNAL_SUMMARY_MAX];
     ota_journal_status_summary(last_ota, sizeof(last_ota));
 
-    char body[1280];
+    /* Static: esp_http_server runs one handler at a time, and the worst
+     * reply no longer fits comfortably on the httpd task's stack. */
+    static char slots[STATUS_MAX_SLOTS * SLOT_JSON_MAX + 3];
+    slots_json(slots, sizeof(slots), running, boot);
+
+    /* 1280: the recipe's fields and last_ota at their worst. */
+    static char body[1280 + sizeof(slots) + sizeof(",\"slots\":")];
     int n = snprintf(body, sizeof(body),
                      "{\"version\":\"%s\",\"date\":\"%s\",\"time\":\"%s\",\"project\":\"%s\","
                      "\"idf_ver\":\"%s\",\"elf_sha256\":\"%s\",\"chip\":\"%s\","
                      "\"running_partition\":%s,\"next_partition\":%s,\"boot_partition\":%s,"
                      "\"ota_state\":\"%s\",\"max_size\":%" PRIu32 ",\"reset_reason\":\"%s\","
-                     "\"uptime_ms\":%" PRId64 ",\"auth\":%s,\"last_ota\":%s}",
+                     "\"uptime_ms\":%" PRId64 ",\"auth\":%s,\"last_ota\":%s,\"slots\":%s}",
                      version, date, time, project, idf_ver, elf_sha256, CONFIG_IDF_TARGET,
                      running_label, next_label, boot_label, ota_state_name(running),
                      next != NULL ? next->size : 0, reset_reason_name(esp_reset_reason()),
-                     esp_timer_get_time() / 1000, ota_auth_required() ? "true" : "false", last_ota);
+                     esp_timer_get_time() / 1000, ota_auth_required() ? "true" : "false", last_ota,
+                     slots);
     if (n < 0 || (size_t)n >= sizeof(body)) {
         return ota_reply_error(req, OTA_HTTP_500, "status reply does not fit %u bytes",
                                (unsigned)sizeof(body));

@@ -18,10 +18,12 @@
 #include "freertos/task.h"
 #include "node_settings.h"
 #include "ota_auth.h"
+#include "ota_erase.h"
 #include "ota_image_check.h"
 #include "ota_journal.h"
 #include "ota_journal_json.h"
 #include "ota_operator.h"
+#include "ota_rollback.h"
 #include "ota_reply.h"
 #include "ota_status.h"
 #include "request_deadline.h"
@@ -300,19 +302,14 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
         return ret;
     }
 
-    /* Fix A: OTA_SIZE_UNKNOWN erases the whole slot before the first write.
-     * OTA_WITH_SEQUENTIAL_WRITES would erase sector by sector as data comes
-     * in and leave the tail of a larger previous image in place, which the
-     * new image may jump into after boot (Guru Meditation, rollback). The
-     * client keeps sending meanwhile: TCP holds the next bytes. */
+    /* Fix A: no byte of a larger previous image may survive behind the new
+     * one, which could jump into it after boot (Guru Meditation, rollback).
+     * ota_erase_begin erases the image's extent and every non-blank sector
+     * after it (or the whole slot, CONFIG_OTA_ERASE_WHOLE_SLOT), then opens
+     * the handle. The client keeps sending meanwhile: TCP holds the bytes. */
     esp_ota_handle_t handle = 0;
     ota_journal_phase(OTA_JOURNAL_ERASING, 0);
-#ifdef CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES
-    /* The recipe's bug, built on purpose (Kconfig OTA_DEFECT_SEQUENTIAL_WRITES). */
-    esp_err_t err = esp_ota_begin(update, OTA_WITH_SEQUENTIAL_WRITES, &handle);
-#else
-    esp_err_t err = esp_ota_begin(update, OTA_SIZE_UNKNOWN, &handle);
-#endif
+    esp_err_t err = ota_erase_begin(update, req->content_len, &handle, NULL);
     if (err == ESP_ERR_OTA_ROLLBACK_INVALID_STATE) {
         ota_journal_failed(409, "running image is still PENDING_VERIFY");
         ota_reply_pending_verify(req, "an update");
@@ -386,6 +383,7 @@ static const route_t s_status = {ota_status_handler};
 static const route_t s_last = {ota_last_handler};
 static const route_t s_recalibrate = {ota_recalibrate_handler};
 static const route_t s_set_target = {ota_set_target_handler};
+static const route_t s_rollback = {ota_rollback_handler};
 
 static esp_err_t start_server(void)
 {
@@ -402,7 +400,7 @@ static esp_err_t start_server(void)
      * client's next bytes wait in TCP buffers while the slot is erased.
      * NVS ota/recv_tmo_s and ota/recv_retries override the defaults. */
     config.recv_wait_timeout = node_settings_recv_timeout_s();
-    /* Room for the 5 endpoints with spare slots; the default 8 is a hard cap
+    /* Room for the 6 endpoints with spare slots; the default 8 is a hard cap
      * that silently refuses further registrations. */
     config.max_uri_handlers = 12;
     /* With all max_open_sockets (7) sessions taken, a new connection closes
@@ -433,6 +431,10 @@ static esp_err_t start_server(void)
          .method = HTTP_POST,
          .handler = run_route,
          .user_ctx = (void *)&s_set_target},
+        {.uri = "/ota/rollback",
+         .method = HTTP_POST,
+         .handler = run_route,
+         .user_ctx = (void *)&s_rollback},
     };
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         err = httpd_register_uri_handler(s_server, &routes[i]);

@@ -1,0 +1,145 @@
+#include "ota_rollback.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app_health.h"
+#include "esp_app_desc.h"
+#include "esp_log.h"
+#include "esp_ota_ops.h"
+#include "esp_partition.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "ota_auth.h"
+#include "ota_reply.h"
+#include "sdkconfig.h"
+
+static const char *TAG = "ota_rollback";
+
+/* rollback takes no body; a few stray bytes are read and ignored. */
+#define ROLLBACK_BODY_MAX 1024
+
+/* The version of an esp_app_desc_t, NUL-terminated and escaped for JSON. */
+static void desc_version(char *dst, size_t size, const esp_app_desc_t *desc)
+{
+    char copy[sizeof(desc->version) + 1];
+    memcpy(copy, desc->version, sizeof(desc->version));
+    copy[sizeof(desc->version)] = '\0';
+    ota_json_escape(dst, size, copy);
+}
+
+/* A refusal: the body is already read, nothing was changed. */
+static esp_err_t refuse(httpd_req_t *req, const char *status, const char *why)
+{
+    ota_reply_error(req, status, "rollback refused: %s", why);
+    return ESP_OK;
+}
+
+/*
+ * Two ways back, both ESP-IDF's own calls:
+ *  - esp_ota_mark_app_invalid_rollback_and_reboot() when
+ *    esp_ota_check_rollback_is_possible(): it marks the running slot's
+ *    otadata entry INVALID and restarts; the bootloader then picks the other
+ *    entry (the highest valid sequence number). It requires that entry to be
+ *    valid: written, CRC right, state neither INVALID nor ABORTED, and its
+ *    image to verify (app_update/esp_ota_ops.c, v5.2.5,
+ *    esp_ota_check_rollback_is_possible). It does not depend on
+ *    CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE.
+ *  - esp_ota_set_boot_partition(other) when the other slot holds an image
+ *    but no otadata entry of its own: the usual case after one update from
+ *    a serially flashed node, whose otadata was blank (the first update
+ *    writes only sector 0; esp_rewrite_ota_data). The rollback API refuses
+ *    then (ESP_ERR_OTA_ROLLBACK_FAILED), so the other slot is selected as an
+ *    update would be: verified in full, state NEW, and confirmed or rolled
+ *    back by app_health after the boot. The running slot keeps its entry.
+ */
+esp_err_t ota_rollback_handler(httpd_req_t *req)
+{
+    if (!ota_auth_allow(req)) {
+        return ota_discard_body(req, req->content_len);
+    }
+    uint64_t length = 0;
+    ota_request_content_length(req, &length);
+    if (length > ROLLBACK_BODY_MAX || !ota_content_length_exact(req)) {
+        ota_reply_error(req, OTA_HTTP_413,
+                        "body of %" PRIu64 " bytes is too long for rollback (it takes no body)",
+                        length);
+        return ESP_FAIL;
+    }
+    if (ota_discard_body(req, req->content_len) != ESP_OK) {
+        return ESP_FAIL;
+    }
+    if (app_health_pending_verify()) {
+        return ota_reply_pending_verify(req, "a rollback");
+    }
+    const esp_partition_t *running = esp_ota_get_running_partition();
+    const esp_partition_t *boot = esp_ota_get_boot_partition();
+    /* esp_http_server runs one handler at a time, so an upload in progress
+     * holds this request until it ends; one that ended by switching the boot
+     * slot is about to restart into it. */
+    if (boot != NULL && boot != running) {
+        char why[96];
+        snprintf(why, sizeof(why), "an update to %s is staged and the node is about to restart",
+                 boot->label);
+        return refuse(req, OTA_HTTP_409, why);
+    }
+    const esp_partition_t *other = esp_ota_get_next_update_partition(NULL);
+    if (other == NULL || other == running) {
+        return refuse(req, OTA_HTTP_409, "there is no other app slot");
+    }
+    esp_app_desc_t desc;
+    char why[160];
+    if (esp_ota_get_partition_description(other, &desc) != ESP_OK) {
+        snprintf(why, sizeof(why), "%s holds no app image (blank or erased)", other->label);
+        return refuse(req, OTA_HTTP_409, why);
+    }
+    char version[2 * sizeof(desc.version) + 1];
+    desc_version(version, sizeof(version), &desc);
+    esp_ota_img_states_t state;
+    if (esp_ota_get_state_partition(other, &state) == ESP_OK &&
+        (state == ESP_OTA_IMG_INVALID || state == ESP_OTA_IMG_ABORTED)) {
+        /* The bootloader never boots such an entry; ESP-IDF's rollback API
+         * refuses it too. Going back to it is a deploy. */
+        snprintf(why, sizeof(why), "%s (%s) is marked %s: it was rolled back from", other->label,
+                 version, state == ESP_OTA_IMG_INVALID ? "INVALID" : "ABORTED");
+        return refuse(req, OTA_HTTP_409, why);
+    }
+
+    char reply[320];
+    if (esp_ota_check_rollback_is_possible()) {
+        ESP_LOGI(TAG, "rolling back from %s to %s (%s): marking %s invalid", running->label,
+                 other->label, version, running->label);
+        snprintf(reply, sizeof(reply),
+                 "{\"status\":\"ok\",\"from\":\"%s\",\"to\":\"%s\",\"to_version\":\"%s\","
+                 "\"method\":\"mark_invalid\",\"message\":\"%s marked invalid, rebooting into "
+                 "%s\"}",
+                 running->label, other->label, version, running->label, other->label);
+        ota_reply_json(req, OTA_HTTP_200, reply);
+        vTaskDelay(pdMS_TO_TICKS(CONFIG_OTA_RESTART_DELAY_MS));
+        /* Restarts on success; on failure nothing was written (it checks
+         * the other slot again before touching otadata). */
+        esp_err_t err = esp_ota_mark_app_invalid_rollback_and_reboot();
+        ESP_LOGE(TAG, "esp_ota_mark_app_invalid_rollback_and_reboot failed (%s)",
+                 esp_err_to_name(err));
+        return ESP_OK;
+    }
+    /* Verifies the whole image (esp_image_verify) before writing otadata. */
+    esp_err_t err = esp_ota_set_boot_partition(other);
+    if (err == ESP_ERR_OTA_VALIDATE_FAILED) {
+        snprintf(why, sizeof(why), "the image in %s (%s) does not verify", other->label, version);
+        return refuse(req, OTA_HTTP_409, why);
+    }
+    if (err != ESP_OK) {
+        return ota_reply_error(req, OTA_HTTP_500, "esp_ota_set_boot_partition(%s) failed (%s)",
+                               other->label, esp_err_to_name(err));
+    }
+    ESP_LOGI(TAG, "rolling back from %s to %s (%s): boot slot switched", running->label,
+             other->label, version);
+    snprintf(reply, sizeof(reply),
+             "{\"status\":\"ok\",\"from\":\"%s\",\"to\":\"%s\",\"to_version\":\"%s\","
+             "\"method\":\"set_boot_partition\",\"message\":\"boot slot is now %s, rebooting\"}",
+             running->label, other->label, version, other->label);
+    ota_reply_json(req, OTA_HTTP_200, reply);
+    ota_restart_after_reply();
+}
