@@ -37,22 +37,18 @@ static esp_err_t refuse(httpd_req_t *req, const char *status, const char *why)
 }
 
 /*
- * Two ways back, both ESP-IDF's own calls:
- *  - esp_ota_mark_app_invalid_rollback_and_reboot() when
- *    esp_ota_check_rollback_is_possible(): it marks the running slot's
- *    otadata entry INVALID and restarts; the bootloader then picks the other
- *    entry (the highest valid sequence number). It requires that entry to be
- *    valid: written, CRC right, state neither INVALID nor ABORTED, and its
- *    image to verify (app_update/esp_ota_ops.c, v5.2.5,
- *    esp_ota_check_rollback_is_possible). It does not depend on
- *    CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE.
- *  - esp_ota_set_boot_partition(other) when the other slot holds an image
- *    but no otadata entry of its own: the usual case after one update from
- *    a serially flashed node, whose otadata was blank (the first update
- *    writes only sector 0; esp_rewrite_ota_data). The rollback API refuses
- *    then (ESP_ERR_OTA_ROLLBACK_FAILED), so the other slot is selected as an
- *    update would be: verified in full, state NEW, and confirmed or rolled
- *    back by app_health after the boot. The running slot keeps its entry.
+ * ESP-IDF's own rollback: esp_ota_mark_app_invalid_rollback_and_reboot()
+ * marks the running slot's otadata entry INVALID and restarts; the
+ * bootloader then boots the other entry's slot (the highest valid sequence
+ * number), without a PENDING_VERIFY round since that entry keeps its state.
+ * It requires, through esp_ota_check_rollback_is_possible(), the other
+ * entry to be valid (written, CRC right, neither INVALID nor ABORTED) and
+ * its slot's image to verify; it does not depend on
+ * CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE (app_update/esp_ota_ops.c, v5.2.5).
+ * A serially flashed node has such an entry for ota_0 from its first boot:
+ * with no factory app, the bootloader writes otadata[0] = {seq 1} itself
+ * (bootloader_utility.c, v5.2.5). The checks before it only name the
+ * reason of a refusal; the API decides.
  */
 esp_err_t ota_rollback_handler(httpd_req_t *req)
 {
@@ -89,7 +85,7 @@ esp_err_t ota_rollback_handler(httpd_req_t *req)
         return refuse(req, OTA_HTTP_409, "there is no other app slot");
     }
     esp_app_desc_t desc;
-    char why[160];
+    char why[256];
     if (esp_ota_get_partition_description(other, &desc) != ESP_OK) {
         snprintf(why, sizeof(why), "%s holds no app image (blank or erased)", other->label);
         return refuse(req, OTA_HTTP_409, why);
@@ -106,40 +102,25 @@ esp_err_t ota_rollback_handler(httpd_req_t *req)
         return refuse(req, OTA_HTTP_409, why);
     }
 
-    char reply[320];
-    if (esp_ota_check_rollback_is_possible()) {
-        ESP_LOGI(TAG, "rolling back from %s to %s (%s): marking %s invalid", running->label,
-                 other->label, version, running->label);
-        snprintf(reply, sizeof(reply),
-                 "{\"status\":\"ok\",\"from\":\"%s\",\"to\":\"%s\",\"to_version\":\"%s\","
-                 "\"method\":\"mark_invalid\",\"message\":\"%s marked invalid, rebooting into "
-                 "%s\"}",
-                 running->label, other->label, version, running->label, other->label);
-        ota_reply_json(req, OTA_HTTP_200, reply);
-        vTaskDelay(pdMS_TO_TICKS(CONFIG_OTA_RESTART_DELAY_MS));
-        /* Restarts on success; on failure nothing was written (it checks
-         * the other slot again before touching otadata). */
-        esp_err_t err = esp_ota_mark_app_invalid_rollback_and_reboot();
-        ESP_LOGE(TAG, "esp_ota_mark_app_invalid_rollback_and_reboot failed (%s)",
-                 esp_err_to_name(err));
-        return ESP_OK;
-    }
-    /* Verifies the whole image (esp_image_verify) before writing otadata. */
-    esp_err_t err = esp_ota_set_boot_partition(other);
-    if (err == ESP_ERR_OTA_VALIDATE_FAILED) {
-        snprintf(why, sizeof(why), "the image in %s (%s) does not verify", other->label, version);
+    if (!esp_ota_check_rollback_is_possible()) {
+        snprintf(why, sizeof(why),
+                 "%s (%s) has no valid otadata entry or its image does not verify "
+                 "(esp_ota_check_rollback_is_possible)",
+                 other->label, version);
         return refuse(req, OTA_HTTP_409, why);
     }
-    if (err != ESP_OK) {
-        return ota_reply_error(req, OTA_HTTP_500, "esp_ota_set_boot_partition(%s) failed (%s)",
-                               other->label, esp_err_to_name(err));
-    }
-    ESP_LOGI(TAG, "rolling back from %s to %s (%s): boot slot switched", running->label,
-             other->label, version);
+    ESP_LOGI(TAG, "rolling back from %s to %s (%s): marking %s invalid", running->label,
+             other->label, version, running->label);
+    char reply[320];
     snprintf(reply, sizeof(reply),
              "{\"status\":\"ok\",\"from\":\"%s\",\"to\":\"%s\",\"to_version\":\"%s\","
-             "\"method\":\"set_boot_partition\",\"message\":\"boot slot is now %s, rebooting\"}",
-             running->label, other->label, version, other->label);
+             "\"message\":\"%s marked invalid, rebooting into %s\"}",
+             running->label, other->label, version, running->label, other->label);
     ota_reply_json(req, OTA_HTTP_200, reply);
-    ota_restart_after_reply();
+    vTaskDelay(pdMS_TO_TICKS(CONFIG_OTA_RESTART_DELAY_MS));
+    /* Restarts on success. It checks the other slot again before writing
+     * otadata, so a failure here has changed nothing. */
+    esp_err_t err = esp_ota_mark_app_invalid_rollback_and_reboot();
+    ESP_LOGE(TAG, "esp_ota_mark_app_invalid_rollback_and_reboot failed (%s)", esp_err_to_name(err));
+    return ESP_OK;
 }
