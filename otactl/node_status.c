@@ -86,6 +86,84 @@ static int take_last_ota(const cJSON *root, node_last_ota_t *out, char *err, siz
     return 0;
 }
 
+/* A string member that may also be null (then *present is false). */
+static int take_nullable(const cJSON *obj, const char *name, char *dst, size_t dst_len,
+                         bool *present, char *err, size_t err_len)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *present = item != NULL && !cJSON_IsNull(item);
+    if (!*present) {
+        dst[0] = '\0';
+        return 0;
+    }
+    return take_string(obj, name, dst, dst_len, false, err, err_len);
+}
+
+static int take_flag(const cJSON *obj, const char *name, bool *dst, char *err, size_t err_len)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+    *dst = false;
+    if (item == NULL) {
+        return 0;
+    }
+    if (!cJSON_IsBool(item)) {
+        snprintf(err, err_len, "status field \"%s\" is not true/false", name);
+        return -1;
+    }
+    *dst = cJSON_IsTrue(item);
+    return 0;
+}
+
+/* "slots": absent (older firmware), or an array of slot objects. */
+static int take_slots(const cJSON *root, node_status_t *out, char *err, size_t err_len)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "slots");
+    if (item == NULL) {
+        return 0;
+    }
+    if (!cJSON_IsArray(item)) {
+        snprintf(err, err_len, "status field \"slots\" is not an array");
+        return -1;
+    }
+    out->has_slots = true;
+    const cJSON *slot;
+    cJSON_ArrayForEach(slot, item)
+    {
+        if (out->slot_count == NODE_STATUS_MAX_SLOTS) {
+            break;
+        }
+        node_slot_t *s = &out->slots[out->slot_count];
+        bool has_sha = false;
+        if (!cJSON_IsObject(slot) ||
+            take_string(slot, "label", s->label, sizeof(s->label), true, err, err_len) ||
+            take_nullable(slot, "version", s->version, sizeof(s->version), &s->has_image, err,
+                          err_len) ||
+            take_nullable(slot, "elf_sha256", s->elf_sha256, sizeof(s->elf_sha256), &has_sha, err,
+                          err_len) ||
+            take_string(slot, "state", s->state, sizeof(s->state), false, err, err_len) ||
+            take_flag(slot, "running", &s->running, err, err_len) ||
+            take_flag(slot, "boot", &s->boot, err, err_len)) {
+            char inner[160];
+            snprintf(inner, sizeof(inner), "%s",
+                     cJSON_IsObject(slot) ? err : "an entry is not an object");
+            snprintf(err, err_len, "slots[%zu]: %s", out->slot_count, inner);
+            return -1;
+        }
+        out->slot_count++;
+    }
+    return 0;
+}
+
+const node_slot_t *node_status_slot(const node_status_t *st, const char *label)
+{
+    for (size_t i = 0; i < st->slot_count; i++) {
+        if (strcmp(st->slots[i].label, label) == 0) {
+            return &st->slots[i];
+        }
+    }
+    return NULL;
+}
+
 int node_status_parse(const char *json, size_t len, node_status_t *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
@@ -120,7 +198,7 @@ int node_status_parse(const char *json, size_t len, node_status_t *out, char *er
         take_string(root, "reset_reason", out->reset_reason, sizeof(out->reset_reason), false, err,
                     err_len) ||
         take_count(root, "uptime_ms", &out->uptime_ms, &out->has_uptime, false, err, err_len) ||
-        take_last_ota(root, &out->last_ota, err, err_len)) {
+        take_last_ota(root, &out->last_ota, err, err_len) || take_slots(root, out, err, err_len)) {
         goto done;
     }
     if (out->running_partition[0] == '\0') {

@@ -26,6 +26,19 @@ typedef struct {
     char version[33];
 } node_last_ota_t;
 
+/* One app slot of /ota/status's "slots" (firmware with rollback on demand). */
+typedef struct {
+    char label[17];
+    bool has_image; /* false: "version"/"elf_sha256" null, the slot holds no app */
+    char version[33];
+    char elf_sha256[65];
+    char state[17]; /* otadata state: VALID, INVALID, ..., UNDEFINED when no entry */
+    bool running;
+    bool boot;
+} node_slot_t;
+
+#define NODE_STATUS_MAX_SLOTS 4
+
 /* Field widths follow esp_app_desc_t (32-char strings) and the 16-char
  * partition labels of esp_partition_t. */
 typedef struct {
@@ -47,18 +60,27 @@ typedef struct {
     bool auth;
     bool has_auth;
     node_last_ota_t last_ota;
+    bool has_slots; /* the key was there (older firmware has none) */
+    size_t slot_count;
+    node_slot_t slots[NODE_STATUS_MAX_SLOTS];
 } node_status_t;
 
 /*
  * Decodes a status object. Required: version, date, time,
  * running_partition, next_partition, max_size (the recipe's fields);
- * the others are read when present and left empty otherwise.
+ * the others are read when present and left empty otherwise. "slots",
+ * when present, is an array of objects {label, version|null,
+ * elf_sha256|null, state, running?, boot?}; slots past
+ * NODE_STATUS_MAX_SLOTS are ignored.
  * Returns 0, or -1 with a one-line reason in err.
  */
 int node_status_parse(const char *json, size_t len, node_status_t *out, char *err, size_t err_len);
 
 /* The "message" of a node's JSON reply ({"status":"error","message":...}),
  * or the start of the raw body when it is not such an object. */
+/* The slot with this label, or NULL. */
+const node_slot_t *node_status_slot(const node_status_t *st, const char *label);
+
 void node_reply_message(const char *body, size_t len, char *out, size_t out_len);
 
 #endif
