@@ -18,7 +18,8 @@ struct flash_dev {
     uint32_t size;
     bool writable;
     bool powered;
-    uint64_t ops; /* program + erase commands: the power-cut clock */
+    uint64_t ops;        /* program + erase commands: the power-cut clock */
+    double read_owed_us; /* modelled read time not slept yet (scaled) */
     flash_options_t opts;
     flash_counters_t counters;
     pthread_mutex_t lock;
@@ -177,15 +178,32 @@ static bool in_range(const flash_dev_t *dev, uint32_t addr, size_t len)
     return len <= dev->size && addr <= dev->size - len;
 }
 
+static void sleep_us(double us)
+{
+    struct timespec ts = {.tv_sec = (time_t)(us / 1e6),
+                          .tv_nsec = (long)((us - (double)(time_t)(us / 1e6) * 1e6) * 1000)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
 static void model_delay(const flash_dev_t *dev, uint32_t typical_us)
+{
+    if (dev->opts.timing_scale > 0) {
+        sleep_us(typical_us * dev->opts.timing_scale);
+    }
+}
+
+/* Reads are short next to a sleep's own cost: owe their time and pay it
+ * in one sleep once a millisecond has built up. */
+static void model_read_delay(flash_dev_t *dev, size_t len)
 {
     if (dev->opts.timing_scale <= 0) {
         return;
     }
-    double us = typical_us * dev->opts.timing_scale;
-    struct timespec ts = {.tv_sec = (time_t)(us / 1e6),
-                          .tv_nsec = (long)((us - (double)(time_t)(us / 1e6) * 1e6) * 1000)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    dev->read_owed_us += flash_read_us(len) * dev->opts.timing_scale;
+    if (dev->read_owed_us >= 1000.0) {
+        sleep_us(dev->read_owed_us);
+        dev->read_owed_us = 0;
     }
 }
 
@@ -236,6 +254,7 @@ esp_err_t flash_read(flash_dev_t *dev, uint32_t addr, void *buf, size_t len)
         pthread_mutex_unlock(&dev->lock);
         return FLASH_ERR_OP_FAIL;
     }
+    model_read_delay(dev, len);
     memcpy(buf, dev->mem + addr, len);
     dev->counters.reads++;
     dev->counters.bytes_read += len;

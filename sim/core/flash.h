@@ -20,7 +20,9 @@
  *    FLASH_ERR_OP_FAIL) and the configured reaction runs; by default the chip
  *    resets (vchip_reset), unit tests install their own.
  *  - Timing model: with timing_scale > 0 each command sleeps for a
- *    W25Q64JV-class typical time times the scale.
+ *    W25Q64JV-class typical time times the scale; reads cost their SPI
+ *    transfer time (flash_read_us), summed and slept once at least 1 ms is
+ *    owed, so that many small reads do not pay a sleep's overhead each.
  */
 #ifndef VCHIP_FLASH_H
 #define VCHIP_FLASH_H
@@ -40,6 +42,25 @@
 #define FLASH_SECTOR_ERASE_US 45000u
 #define FLASH_BLOCK_ERASE_US  150000u
 #define FLASH_PAGE_PROGRAM_US 400u
+
+/* Reads: esp_flash_read splits a read into SPI transactions of at most
+ * 64 bytes (SPI_FLASH_HAL_MAX_READ_BYTES, v5.2.5 hal/spi_flash_hal.h) at
+ * the ESP32-S3's default DIO, 80 MHz (esptool_py Kconfig defaults). Fast
+ * Read Dual I/O (BBh, W25Q64JV datasheet, up to 133 MHz): 8 instruction
+ * clocks, 24 address + 8 mode bits on two lines (16 clocks), then 4 clocks
+ * per data byte. 64 bytes: 280 clocks, 3.5 us (18.3 MB/s); software
+ * overhead between transactions is not modelled (a floor, not a fit). */
+#define FLASH_READ_CLOCK_MHZ       80u
+#define FLASH_READ_TRANSACTION     64u
+#define FLASH_READ_COMMAND_CLOCKS  24u
+#define FLASH_READ_CLOCKS_PER_BYTE 4u
+/* The model's read time of len bytes, in microseconds (unscaled). */
+static inline double flash_read_us(size_t len)
+{
+    size_t transactions = (len + FLASH_READ_TRANSACTION - 1) / FLASH_READ_TRANSACTION;
+    return (double)(transactions * FLASH_READ_COMMAND_CLOCKS + len * FLASH_READ_CLOCKS_PER_BYTE) /
+           FLASH_READ_CLOCK_MHZ;
+}
 
 /* ESP_ERR_FLASH_OP_FAIL (spi_flash): the chip did not answer (power cut). */
 #define FLASH_ERR_OP_FAIL (ESP_ERR_FLASH_BASE + 1)

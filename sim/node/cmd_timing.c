@@ -110,20 +110,22 @@ int node_cmd_timing(int argc, char **argv)
     }
     const char *fmt =
         json ? "{\"flash\":{\"scale\":%g,\"sector_erase_us\":%.0f,\"block_erase_us\":%.0f,"
-               "\"page_program_us\":%.0f,\"sector_bytes\":%u,\"block_bytes\":%u,\"page_bytes\":%u},"
+               "\"page_program_us\":%.0f,\"sector_bytes\":%u,\"block_bytes\":%u,\"page_bytes\":%u,"
+               "\"read_64_us\":%.3f},"
                "\"boot_delay_ms\":%lu,"
                "\"link\":{\"enabled\":%s,\"rtt_us\":%u,\"goodput_bps\":%llu,\"tcp_wnd\":%u,"
                "\"tcp_snd_buf\":%u,\"mss\":%u,\"update_threshold\":%llu,"
                "\"window_rate_bps\":%llu},\"air\":{\"capacity_bps\":%llu}}\n"
              : "flash: scale %g: sector erase %.0f us, 64 KiB block erase %.0f us, page program "
-               "%.0f us (sector %u B, block %u B, page %u B)\n"
+               "%.0f us (sector %u B, block %u B, page %u B), read of 64 B %.3f us\n"
                "boot delay: %lu ms\n"
                "link: %s: rtt %u us, goodput %llu B/s, tcp window %u B, send buffer %u B, mss %u "
                "B, window update threshold %llu B, window-bound rate %llu B/s\n"
                "air: capacity %llu B/s (0: none)\n";
     printf(fmt, scale, FLASH_SECTOR_ERASE_US * scale, FLASH_BLOCK_ERASE_US * scale,
            FLASH_PAGE_PROGRAM_US * scale, FLASH_SECTOR_SIZE, FLASH_BLOCK_SIZE, FLASH_PAGE_SIZE,
-           boot_delay, on ? (json ? "true" : "on") : (json ? "false" : "off"), p.rtt_us,
+           flash_read_us(FLASH_READ_TRANSACTION) * scale, boot_delay,
+           on ? (json ? "true" : "on") : (json ? "false" : "off"), p.rtt_us,
            (unsigned long long)p.goodput_bps, p.tcp_wnd, p.tcp_snd_buf, p.mss,
            (unsigned long long)link_model_update_threshold(&p), window_rate,
            (unsigned long long)(on ? node_link_air_bps(&link) : 0));
