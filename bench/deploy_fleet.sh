@@ -1,139 +1,262 @@
 #!/usr/bin/env bash
-# Deploy benchmark: time from the start of `otactl deploy` until every node
-# of a virtual fleet (1, 8, 32, 128 nodes on loopback) runs the new image,
-# verified AND confirmed by the image itself (ota_state VALID), next to the
-# physical floor of one node measured in the same run, and otactl's peak
-# memory per fleet.
+# Fleet deploy benchmark on one shared air (`ota-node fleet --timing real`):
+# time from the start of a deploy until every node runs the new image, for
+# otactl deploy (done = verified AND confirmed: ota_state VALID) and for the
+# recipe's own tool's algorithm (bench/recipe_baseline.sh: parallel upload,
+# sleep 10, sequential verify 6 x 3 s; done = slot changed), each on a fresh
+# fleet, next to the physical floor computed from the model's own figures
+# (`ota-node timing --timing real --json`):
 #
-# Nodes come from `ota-node fleet` with --flash-timing 1 (erase and program
-# take a real SPI NOR chip's typical time) and a health delay of HEALTH_MS
-# stored in NVS (ota/health_ms): a new image confirms itself that long after
-# its OTA service and WiFi are up. The firmware's default is 10 s; it is a
-# fixed wait every node spends in parallel, so every figure includes it once.
+#   node floor  = erase + max(transfer, program) + restart + boot + health
+#   fleet floor = max(node floor, N x bytes / air capacity + erase + restart
+#                     + boot + health)
 #
-# The floor is what one node needs with no tool in the way: POST the image
-# with curl (erase + transfer + flash + verify on the node), then poll
-# GET /ota/status every 10 ms until the node answers from its new boot
-# (restart + boot) and then until it reports VALID (health delay). Deploy
-# times are reported as multiples of it.
+# erase: the minimum a safe update needs, the image's extent (64 KiB blocks
+# where aligned, 4 KiB sectors for the rest) and every sector the old image
+# occupied past it; transfer: bytes / the window-bound rate (window / RTT);
+# program: 256-byte pages; restart: the firmware's CONFIG_OTA_RESTART_DELAY_MS
+# (1 s between its reply and esp_restart); health: ota/health_ms in NVS.
+# On-chip verification (SHA-256) and HTTP round trips are left out: the
+# floor is below anything reachable. A one-node curl upload, measured, is
+# printed beside it as a check.
 #
-# Usage: bench/deploy_fleet.sh [BUILD_DIR]     (default: build)
-# Env:   SIZES="1 8 32 128"  IMAGE_SIZE=917504 (bytes, ~ the recipe's 870 KB)
-#        BOOT_DELAY=300 (ms of simulated boot)  HEALTH_MS=1000
-#        OTA_NODE / OTACTL override binaries
-# Loopback only (127.4.200.0/24 ...); every process started here is stopped here.
+# Then a mixed fleet: 10 % offline (addresses where nothing listens: refused
+# at once on loopback), 5 % panicking (ota-node-defect-seqwrites, fix A
+# missing: the new image runs into the old, larger image's stale tail,
+# panics at boot, the bootloader rolls back), the rest healthy, all nodes
+# running a 1.1 MB v1. The panicking nodes are a second fleet with its own
+# air (a few nodes' worth of extra capacity).
+#
+# Usage: bench/deploy_fleet.sh [--json] [--quick | --tiny] [BUILD_DIR]  (default: build)
+#   --quick  fleets of 1 and 8, a mixed fleet of 20 (a few minutes)
+#   --tiny   one node, a mixed fleet of 4, 64 KiB images: the suite's run
+# Env:   SIZES="1 8 32" (add 128 if the machine has the memory and minutes)
+#        MIXED=40  IMAGE_SIZE=917504 OLD_SIZE=1153433 (mixed fleet's v1)
+#        HEALTH_MS=1000  BASE=230 (fleets on 127.0.BASE.0 - 127.0.BASE+7.0, at most 4 SIZES)
+#        OTA_NODE / OTA_NODE_PANIC / OTACTL override binaries
+# Loopback only; every process started here is stopped here, by PID.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+json=0 mode=full
+while [ $# -gt 0 ]; do
+    case $1 in
+        --json) json=1 ;;
+        --quick) mode=quick ;;
+        --tiny) mode=tiny ;;
+        -*) echo "deploy_fleet: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+    shift
+done
 build=${1:-$repo/build}
 OTA_NODE=${OTA_NODE:-$build/sim/ota-node}
+OTA_NODE_PANIC=${OTA_NODE_PANIC:-$build/sim/ota-node-defect-seqwrites}
 OTACTL=${OTACTL:-$build/otactl/otactl}
-SIZES=${SIZES:-1 8 32 128}
+BASELINE=$repo/bench/recipe_baseline.sh
+case $mode in
+    quick) SIZES=${SIZES:-1 8} MIXED=${MIXED:-20} ;;
+    tiny) SIZES=${SIZES:-1} MIXED=${MIXED:-4} IMAGE_SIZE=${IMAGE_SIZE:-65536}
+        OLD_SIZE=${OLD_SIZE:-131072} BASE=${BASE:-240} ;;
+esac
+SIZES=${SIZES:-1 8 32}
+MIXED=${MIXED:-40}
 IMAGE_SIZE=${IMAGE_SIZE:-917504}
-BOOT_DELAY=${BOOT_DELAY:-300}
+OLD_SIZE=${OLD_SIZE:-1153433}
 HEALTH_MS=${HEALTH_MS:-1000}
-for tool in "$OTA_NODE" "$OTACTL"; do
-    [ -x "$tool" ] || { echo "bench: $tool not built (cmake --build $build)" >&2; exit 2; }
+BASE=${BASE:-230}
+RESTART_MS=1000 # firmware Kconfig.projbuild: CONFIG_OTA_RESTART_DELAY_MS default
+for tool in "$OTA_NODE" "$OTA_NODE_PANIC" "$OTACTL"; do
+    [ -x "$tool" ] || { echo "deploy_fleet: $tool not built (cmake --build $build)" >&2; exit 2; }
 done
-command -v jq >/dev/null || { echo "bench: jq is needed" >&2; exit 2; }
+command -v jq >/dev/null || { echo "deploy_fleet: jq is needed" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-deploy.XXXXXX")
-fleet_pid=""
-stop_fleet() {
-    [ -n "$fleet_pid" ] || return 0
-    kill -TERM "$fleet_pid" 2>/dev/null || true
-    wait "$fleet_pid" 2>/dev/null || true
-    fleet_pid=""
+fleet_pids=()
+stop_fleets() {
+    local p
+    for p in ${fleet_pids[@]+"${fleet_pids[@]}"}; do
+        kill -TERM "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    fleet_pids=()
 }
-trap 'stop_fleet; rm -rf "$tmp"' EXIT
+trap 'stop_fleets; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-
+log() { [ $json = 1 ] || echo "$@" >&2; }
 now_ms() { date +%s%3N; }
-field() { curl -s -m 1 "http://$1:8032/ota/status" | jq -r ".$2 // empty" 2>/dev/null || true; }
+status() { curl -s -m 2 "http://$1:8032/ota/status" || true; }
 
 "$OTACTL" image build -o "$tmp/v1.bin" --version 1.0.0 --size "$IMAGE_SIZE" >/dev/null
+"$OTACTL" image build -o "$tmp/v1big.bin" --version 1.0.0 --size "$OLD_SIZE" >/dev/null
 "$OTACTL" image build -o "$tmp/v2.bin" --version 2.0.0 --size "$IMAGE_SIZE" >/dev/null
+bytes=$(stat -c %s "$tmp/v2.bin")
+old_bytes=$(stat -c %s "$tmp/v1.bin")
+big_bytes=$(stat -c %s "$tmp/v1big.bin")
+model=$("$OTA_NODE" timing --timing real --json)
 
-# start_fleet N NET DIR: N nodes running v1 on NET.1 .. NET.N (NET: three
-# octets); sets FLEET_IPS once every node answers.
+# floor_ms NODES OLD_BYTES: the fleet floor above, from the model's figures.
+floor_ms() {
+    jq -n --argjson m "$model" --argjson n "$1" --argjson old "$2" --argjson b "$bytes" \
+        --argjson restart $RESTART_MS --argjson health "$HEALTH_MS" '
+        def ceil_div(a; d): ((a + d - 1) / d | floor);
+        ([$b, $old] | max) as $extent
+        | (ceil_div($extent; $m.flash.sector_bytes) * $m.flash.sector_bytes) as $e
+        | ($e / $m.flash.block_bytes | floor) as $blocks
+        | ceil_div($e % $m.flash.block_bytes; $m.flash.sector_bytes) as $sectors
+        | (($blocks * $m.flash.block_erase_us + $sectors * $m.flash.sector_erase_us) / 1000) as $erase
+        | (ceil_div($b; $m.flash.page_bytes) * $m.flash.page_program_us / 1000) as $program
+        | ($b * 1000 / $m.link.window_rate_bps) as $transfer
+        | ($erase + $restart + $m.boot_delay_ms + $health) as $fixed
+        | (([$transfer, $program] | max) + $fixed) as $node
+        | (($n * $b * 1000 / $m.air.capacity_bps) + $fixed) as $air
+        | {floor_ms: ([$node, $air] | max | round), node_floor_ms: ($node | round),
+           air_ms: ($n * $b * 1000 / $m.air.capacity_bps | round), erase_ms: ($erase | round),
+           transfer_ms: ($transfer | round), program_ms: ($program | round)}'
+}
+
+# start_fleet BINARY N NET IMAGE: N nodes on NET.1 .. NET.N (NET: three
+# octets) with --timing real; appends their addresses to FLEET_IPS once
+# every one answers.
+FLEET_IPS=""
 start_fleet() {
-    local n=$1 net=$2 dir=$3 deadline=$((SECONDS + 180)) ip
+    local bin=$1 n=$2 net=$3 image=$4 dir deadline=$((SECONDS + 300)) ip
+    dir=$(mktemp -d "$tmp/fleet.XXXX")
     for ip in "$net.1" "$net.$n"; do
-        [ -z "$(field "$ip" version)" ] || { echo "bench: $ip already answers" >&2; exit 1; }
+        [ -z "$(status "$ip")" ] || { echo "deploy_fleet: $ip already answers" >&2; exit 1; }
     done
-    "$OTA_NODE" fleet --count "$n" --subnet "$net.0/24" --dir "$dir" --image "$tmp/v1.bin" \
-        --boot-delay "$BOOT_DELAY" --flash-timing 1 --nvs "ota/health_ms=u32:$HEALTH_MS" \
-        >"$dir.out" 2>"$dir.err" &
-    fleet_pid=$!
+    "$bin" fleet --count "$n" --subnet "$net.0/24" --dir "$dir" --image "$image" \
+        --timing real --nvs "ota/health_ms=u32:$HEALTH_MS" >"$dir.out" 2>"$dir.err" &
+    fleet_pids+=($!)
     until [ "$(grep -c '^node-' "$dir/fleet.tsv" 2>/dev/null)" = "$n" ]; do
-        kill -0 "$fleet_pid" 2>/dev/null || { echo "bench: fleet: $(cat "$dir.err")" >&2; exit 1; }
-        [ $SECONDS -lt $deadline ] || { echo "bench: fleet of $n did not start" >&2; exit 1; }
+        kill -0 "${fleet_pids[-1]}" 2>/dev/null || { echo "deploy_fleet: fleet: $(cat "$dir.err")" >&2; exit 1; }
+        [ $SECONDS -lt $deadline ] || { echo "deploy_fleet: fleet of $n did not start" >&2; exit 1; }
         sleep 0.2
     done
-    FLEET_IPS=$(awk '$1 ~ /^node-/ {print $2}' "$dir/fleet.tsv")
-    for ip in $FLEET_IPS; do
-        until [ -n "$(field "$ip" running_partition)" ]; do
-            [ $SECONDS -lt $deadline ] || { echo "bench: $ip did not come up" >&2; exit 1; }
+    for ip in $(awk '$1 ~ /^node-/ {print $2}' "$dir/fleet.tsv"); do
+        until [ -n "$(status "$ip" | jq -r '.running_partition // empty' 2>/dev/null)" ]; do
+            [ $SECONDS -lt $deadline ] || { echo "deploy_fleet: $ip did not come up" >&2; exit 1; }
             sleep 0.1
         done
+        FLEET_IPS="$FLEET_IPS $ip"
     done
 }
 
-# Physical floor: one node, curl, tight polling.
-start_fleet 1 127.4.200 "$tmp/floor"
-ip=$FLEET_IPS
-t0=$(now_ms)
-curl -s -m 120 -H 'Content-Type: application/octet-stream' -H 'Expect:' \
-    --data-binary @"$tmp/v2.bin" "http://$ip:8032/ota" >/dev/null || true
-t_upload=$(now_ms)
-floor_wait() { # FIELD VALUE: poll every 10 ms, at most 2 minutes from t0
-    until [ "$(field "$ip" "$1")" = "$2" ]; do
-        [ $(($(now_ms) - t0)) -lt 120000 ] || { echo "bench: floor node: no $1 $2" >&2; exit 1; }
-        sleep 0.01
+# count_valid IP...: nodes that report version 2.0.0 and ota_state VALID.
+count_valid() {
+    local ip v=0
+    for ip in "$@"; do
+        [ "$(status "$ip" | jq -r '.version + " " + .ota_state' 2>/dev/null)" = "2.0.0 VALID" ] && v=$((v + 1))
     done
+    echo $v
 }
-floor_wait version 2.0.0
-t_boot=$(now_ms)
-floor_wait ota_state VALID
-t1=$(now_ms)
-floor=$((t1 - t0))
-stop_fleet
 
-printf 'otactl deploy benchmark: image %d bytes, boot delay %d ms, health delay %d ms (ota/health_ms),\n' \
-    "$IMAGE_SIZE" "$BOOT_DELAY" "$HEALTH_MS"
-printf 'flash timing 1 (a real SPI NOR chip'"'"'s typical erase/program times); done = every node VALID\n'
-printf 'physical floor (1 node, curl): %d ms = upload+flash+verify %d + restart+boot %d + confirm %d\n' \
-    "$floor" $((t_upload - t0)) $((t_boot - t_upload)) $((t1 - t_boot))
-printf '%6s  %10s  %8s  %12s  %s\n' nodes deploy_ms x_floor otactl_rss results
-
-# Peak resident memory of otactl, from GNU time when it is installed.
-measure=()
-[ -x /usr/bin/time ] && measure=(/usr/bin/time -f '%M' -o "$tmp/rss")
-
-k=1
-for n in $SIZES; do
-    dir="$tmp/n$n"
-    start_fleet "$n" "127.4.$((200 + k))" "$dir"
-    k=$((k + 1))
+# run_tool TOOL IP...: one deploy by otactl or the baseline; prints a JSON
+# object {ms, done, valid, exit, rss_kb}.
+run_tool() {
+    local tool=$1 t0 t1 rc=0 done_n
+    shift
     rm -f "$tmp/rss"
     t0=$(now_ms)
-    rc=0
-    # shellcheck disable=SC2086
-    ${measure[@]+"${measure[@]}"} timeout 600 "$OTACTL" deploy $FLEET_IPS \
-        --image "$tmp/v2.bin" --json --quiet >"$dir.json" 2>"$dir.deploy.err" || rc=$?
+    if [ "$tool" = otactl ]; then
+        /usr/bin/time -f '%M' -o "$tmp/rss" timeout 900 "$OTACTL" deploy "$@" --image "$tmp/v2.bin" \
+            --json --quiet >"$tmp/out.json" 2>"$tmp/err" || rc=$?
+    else
+        timeout 900 "$BASELINE" --json --image "$tmp/v2.bin" "$@" >"$tmp/out.json" 2>"$tmp/err" || rc=$?
+    fi
     t1=$(now_ms)
-    # The nodes' own word: how many report v2 and VALID now.
-    valid=0
-    for ip in $FLEET_IPS; do
-        s=$(curl -s -m 2 "http://$ip:8032/ota/status" || true)
-        if [ "$(jq -r '.version + " " + .ota_state' <<<"$s" 2>/dev/null)" = "2.0.0 VALID" ]; then
-            valid=$((valid + 1))
-        fi
-    done
-    stop_fleet
-    confirmed=$(jq .summary.confirmed "$dir.json" 2>/dev/null || echo 0)
-    rss_kb=$(tail -1 "$tmp/rss" 2>/dev/null || echo "?")
-    printf '%6d  %10d  %8s  %9s KB  %s/%d confirmed, %d/%d VALID (exit %d)\n' "$n" $((t1 - t0)) \
-        "$(awk -v a=$((t1 - t0)) -v b="$floor" 'BEGIN {printf "%.2f", a / b}')" "$rss_kb" \
-        "$confirmed" "$n" "$valid" "$n" "$rc"
+    if [ "$tool" = otactl ]; then
+        done_n=$(jq '.summary.confirmed // 0' "$tmp/out.json" 2>/dev/null || echo 0)
+    else
+        done_n=$(jq '.ok // 0' "$tmp/out.json" 2>/dev/null || echo 0)
+    fi
+    jq -cn --argjson ms $((t1 - t0)) --argjson done "${done_n:-0}" --argjson valid "$(count_valid "$@")" \
+        --argjson exit $rc --arg rss "$(tail -1 "$tmp/rss" 2>/dev/null || true)" \
+        '{ms: $ms, done: $done, valid: $valid, exit: $exit, rss_kb: ($rss | tonumber? // null)}'
+}
+
+# One node, curl, tight polling: the measured check of the model's floor.
+log "deploy_fleet: one node with curl ..."
+start_fleet "$OTA_NODE" 1 "127.0.$BASE" "$tmp/v1.bin"
+ip=${FLEET_IPS# }
+t0=$(now_ms)
+curl -s -o /dev/null -m 300 -H 'Content-Type: application/octet-stream' -H 'Expect:' \
+    --data-binary @"$tmp/v2.bin" "http://$ip:8032/ota" || true
+until [ "$(status "$ip" | jq -r '.version + " " + .ota_state' 2>/dev/null)" = "2.0.0 VALID" ]; do
+    [ $(($(now_ms) - t0)) -lt 300000 ] || { echo "deploy_fleet: curl node never VALID" >&2; exit 1; }
+    sleep 0.01
 done
+curl_ms=$(($(now_ms) - t0))
+stop_fleets
+
+rows=()
+k=1
+for n in $SIZES; do
+    net="127.0.$((BASE + k))"
+    k=$((k + 1))
+    log "deploy_fleet: $n nodes, otactl ..."
+    FLEET_IPS=""
+    start_fleet "$OTA_NODE" "$n" "$net" "$tmp/v1.bin"
+    # shellcheck disable=SC2086
+    o=$(run_tool otactl $FLEET_IPS)
+    stop_fleets
+    log "deploy_fleet: $n nodes, recipe baseline ..."
+    FLEET_IPS=""
+    start_fleet "$OTA_NODE" "$n" "$net" "$tmp/v1.bin"
+    # shellcheck disable=SC2086
+    b=$(run_tool baseline $FLEET_IPS)
+    stop_fleets
+    rows+=("$(jq -cn --arg fleet healthy --argjson n "$n" --argjson f "$(floor_ms "$n" "$old_bytes")" \
+        --argjson o "$o" --argjson b "$b" '{fleet: $fleet, nodes: $n, offline: 0, panicking: 0} + $f
+        + {otactl: $o, baseline: $b}')")
+done
+
+# The mixed fleet.
+offline=$((MIXED / 10)); [ $offline -ge 1 ] || offline=1
+panicking=$((MIXED / 20)); [ $panicking -ge 1 ] || panicking=1
+healthy=$((MIXED - offline - panicking))
+mixed_net="127.0.$((BASE + 5))"
+panic_net="127.0.$((BASE + 6))"
+off_net="127.0.$((BASE + 7))"
+off_ips=""
+for ((i = 1; i <= offline; i++)); do off_ips="$off_ips $off_net.$i"; done
+for tool in otactl baseline; do
+    log "deploy_fleet: mixed fleet of $MIXED ($offline offline, $panicking panicking), $tool ..."
+    FLEET_IPS=""
+    start_fleet "$OTA_NODE" "$healthy" "$mixed_net" "$tmp/v1big.bin"
+    start_fleet "$OTA_NODE_PANIC" "$panicking" "$panic_net" "$tmp/v1big.bin"
+    # shellcheck disable=SC2086
+    r=$(run_tool $tool $FLEET_IPS $off_ips)
+    stop_fleets
+    [ $tool = otactl ] && o=$r || b=$r
+done
+rows+=("$(jq -cn --argjson n "$MIXED" --argjson off $offline --argjson pan $panicking \
+    --argjson f "$(floor_ms "$((healthy + panicking))" "$big_bytes")" --argjson o "$o" --argjson b "$b" \
+    '{fleet: "mixed", nodes: $n, offline: $off, panicking: $pan} + $f + {otactl: $o, baseline: $b}')")
+
+all=$(printf '%s\n' "${rows[@]}" | jq -s --arg mode "$mode" --argjson bytes "$bytes" \
+    --argjson old "$old_bytes" --argjson big "$big_bytes" --argjson health "$HEALTH_MS" \
+    --argjson model "$model" --argjson curl_ms "$curl_ms" '
+    def r2: . * 100 | round / 100;
+    {bench: "deploy_fleet", mode: $mode, image_bytes: $bytes, old_image_bytes: $old,
+     mixed_old_image_bytes: $big, health_ms: $health, model: $model,
+     curl_one_node_ms: $curl_ms,
+     rows: map(. + {otactl_x_floor: (.otactl.ms / .floor_ms | r2),
+                    baseline_x_floor: (.baseline.ms / .floor_ms | r2),
+                    baseline_x_otactl: (.baseline.ms / .otactl.ms | r2)})}')
+if [ $json = 1 ]; then
+    echo "$all"
+    exit 0
+fi
+jq -r '"deploy_fleet (\(.mode)): image \(.image_bytes) B over a \(.old_image_bytes) B v1 (mixed: \(.mixed_old_image_bytes) B), --timing real, health \(.health_ms) ms",
+  "model: window \(.model.link.tcp_wnd) B / RTT \(.model.link.rtt_us / 1000) ms = \(.model.link.window_rate_bps) B/s per node, air \(.model.air.capacity_bps) B/s",
+  "one node with curl, measured: \(.curl_one_node_ms) ms; its model floor: \(.rows[0].node_floor_ms) ms (erase \(.rows[0].erase_ms) + transfer \(.rows[0].transfer_ms) + restart, boot, health)"' <<<"$all"
+printf '%-8s %5s %4s %4s %8s %9s %6s %9s %6s %8s %6s %6s %6s\n' fleet nodes off pan floor_ms \
+    otactl_ms x_flr base_ms x_flr base/otl otl_ok base_ok otl_rss
+jq -r '.rows[] | [.fleet, .nodes, .offline, .panicking, .floor_ms, .otactl.ms, .otactl_x_floor,
+    .baseline.ms, .baseline_x_floor, .baseline_x_otactl, "\(.otactl.done)/\(.otactl.valid)",
+    "\(.baseline.done)/\(.baseline.valid)", "\(.otactl.rss_kb)K"] | @tsv' <<<"$all" |
+    while IFS=$'\t' read -r a b c d e f g h i j k l m; do
+        printf '%-8s %5s %4s %4s %8s %9s %6s %9s %6s %8s %6s %6s %6s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" "$i" "$j" "$k" "$l" "$m"
+    done
+echo "otl_ok: nodes otactl called confirmed / nodes VALID on v2 afterwards; base_ok: nodes the baseline called changed / VALID"
