@@ -1,5 +1,6 @@
-/* otactl set-target and recalibrate: the recipe's operator endpoints. Both
- * make the node restart; the command confirms it came back. */
+/* otactl set-target, recalibrate and rollback: the operator endpoints. All
+ * make the node restart; the command confirms it came back (rollback: on
+ * the other slot). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,26 @@ static const char recalibrate_help[] =
     "    access point or the room geometry changed.\n"
     "\n";
 
+static const char rollback_help[] =
+    "NAME\n"
+    "    otactl rollback - boot the nodes' previous image again, and confirm they run it\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    otactl rollback IP[:PORT]... [--json] [--no-wait] [--probe-timeout S]\n"
+    "                    [--verify-timeout S] [--port P] [--quiet]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Sends POST /ota/rollback to every node at once. The node calls ESP-IDF's\n"
+    "    esp_ota_mark_app_invalid_rollback_and_reboot(): the running slot is marked\n"
+    "    INVALID and the bootloader boots the image in the other slot. The node refuses\n"
+    "    (409, 'rejected') when the other slot holds no image, is marked INVALID or\n"
+    "    ABORTED (it was rolled back from), or fails verification; a firmware without the\n"
+    "    endpoint answers 404 ('not supported by this node's firmware'). otactl then polls\n"
+    "    GET /ota/status until the node answers from a new boot, and confirms it runs the\n"
+    "    other slot with the image that slot held (version and ELF SHA-256 from the\n"
+    "    node's \"slots\" before the request). 'otactl slots' shows both slots first.\n"
+    "\n";
+
 static const char common_help[] =
     "OPTIONS\n"
     "    --json              one JSON object: {\"command\", \"summary\", \"exit_code\", "
@@ -78,7 +99,8 @@ static const char common_help[] =
     "\n"
     "EXAMPLES\n"
     "    otactl set-target --target 192.168.0.103:5005 192.168.0.100 192.168.0.101\n"
-    "    OTA_PSK=secret otactl recalibrate 192.168.0.100 --json\n";
+    "    OTA_PSK=secret otactl recalibrate 192.168.0.100 --json\n"
+    "    otactl rollback 192.168.0.100 192.168.0.101\n";
 
 struct op_run;
 
@@ -95,6 +117,7 @@ struct op_node {
 };
 
 struct op_run {
+    bool rollback; /* the node must come back on the other slot */
     const char *path;
     const char *body;
     const char *psk;
@@ -119,6 +142,8 @@ static void op_finish(struct op_node *n, node_outcome_t outcome, const char *why
                   node_outcome_name(outcome), why);
 }
 
+static void rollback_verdict(struct op_node *n, const node_status_t *st);
+
 static bool op_on_answer(void *ctx, const node_status_t *st)
 {
     struct op_node *n = ctx;
@@ -128,12 +153,51 @@ static bool op_on_answer(void *ctx, const node_status_t *st)
     }
     n->res->after = *st;
     n->res->has_after = true;
+    if (n->run->rollback) {
+        rollback_verdict(n, st);
+        return false;
+    }
     char why[200];
     snprintf(why, sizeof(why), "restarted and answering (reset_reason %s, running %s %s)",
              st->reset_reason[0] ? st->reset_reason : "not reported", st->running_partition,
              st->version);
     op_finish(n, NODE_CONFIRMED, why);
     return false;
+}
+
+/* The node restarted after a rollback: it must run the other slot, with the
+ * image that slot held before (when the status listed the slots). */
+static void rollback_verdict(struct op_node *n, const node_status_t *st)
+{
+    const node_status_t *before = &n->res->before;
+    char why[400];
+    if (strcmp(st->running_partition, before->running_partition) == 0) {
+        snprintf(why, sizeof(why), "restarted but still runs %s %s: the rollback did not take",
+                 st->running_partition, st->version);
+        op_finish(n, NODE_REJECTED, why);
+        return;
+    }
+    const node_slot_t *expected = node_status_slot(before, st->running_partition);
+    if (expected != NULL && expected->has_image &&
+        (strcmp(expected->version, st->version) != 0 ||
+         (expected->elf_sha256[0] && st->elf_sha256[0] &&
+          strcmp(expected->elf_sha256, st->elf_sha256) != 0))) {
+        snprintf(why, sizeof(why),
+                 "restarted on %s but runs %s (ELF %.16s), not the %s (ELF %.16s) the slot held",
+                 st->running_partition, st->version, st->elf_sha256, expected->version,
+                 expected->elf_sha256);
+        op_finish(n, NODE_REJECTED, why);
+        return;
+    }
+    const node_slot_t *left = node_status_slot(st, before->running_partition);
+    char left_state[64] = "";
+    if (left != NULL) {
+        snprintf(left_state, sizeof(left_state), "; %s is now %s", left->label, left->state);
+    }
+    snprintf(why, sizeof(why), "rolled back: runs %s %s (was %s %s, ota_state %s)%s",
+             st->running_partition, st->version, before->running_partition, before->version,
+             st->ota_state[0] ? st->ota_state : "not reported", left_state);
+    op_finish(n, NODE_CONFIRMED, why);
 }
 
 static void op_on_timeout(void *ctx, const char *last_error)
@@ -160,6 +224,19 @@ static void op_on_done(void *ctx, const http_result_t *r)
         if (r->http_status == 200) {
             accepted = true;
             snprintf(why, sizeof(why), "accepted: %s", message);
+        } else if (r->http_status == 404) {
+            snprintf(why, sizeof(why), "%s is not supported by this node's firmware (404: %s)",
+                     n->run->path, message);
+            n->ended_ms = 0;
+            op_finish(n, NODE_REJECTED, why);
+            return;
+        } else if (r->http_status == 409 && n->run->rollback &&
+                   strstr(message, "PENDING_VERIFY") == NULL) {
+            /* A refusal about the slots: waiting would not change it. */
+            snprintf(why, sizeof(why), "node refused the rollback (409: %s)", message);
+            n->ended_ms = 0;
+            op_finish(n, NODE_REJECTED, why);
+            return;
         } else if (r->http_status == 409) {
             char busy[400];
             snprintf(busy, sizeof(busy), "409: %s", message);
@@ -344,6 +421,7 @@ static void op_execute(struct op_run *run, node_result_t *nodes, struct op_node 
 static int run_operator(const char *command, int argc, char **argv)
 {
     bool set_target = strcmp(command, "set-target") == 0;
+    bool rollback = strcmp(command, "rollback") == 0;
     bool json = false, quiet = false, wait = true;
     uint64_t probe_ms = 1500, verify_ms = 60000;
     unsigned long port = 8032;
@@ -360,7 +438,10 @@ static int run_operator(const char *command, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(set_target ? set_target_help : recalibrate_help, stdout);
+            fputs(set_target ? set_target_help
+                  : rollback ? rollback_help
+                             : recalibrate_help,
+                  stdout);
             fputs(common_help, stdout);
             code = OTACTL_EXIT_OK;
             goto done;
@@ -422,7 +503,10 @@ static int run_operator(const char *command, int argc, char **argv)
     struct op_node *ops = calloc(n, sizeof(*ops));
     const char **labels = calloc(n, sizeof(*labels));
     struct op_run run = {
-        .path = set_target ? "/ota/set-target" : "/ota/recalibrate",
+        .rollback = rollback,
+        .path = set_target ? "/ota/set-target"
+                : rollback ? "/ota/rollback"
+                           : "/ota/recalibrate",
         .body = set_target ? body : NULL,
         .psk = options_psk(),
         .wait = wait,
@@ -467,4 +551,9 @@ int cmd_set_target(int argc, char **argv)
 int cmd_recalibrate(int argc, char **argv)
 {
     return run_operator("recalibrate", argc, argv);
+}
+
+int cmd_rollback(int argc, char **argv)
+{
+    return run_operator("rollback", argc, argv);
 }

@@ -17,6 +17,8 @@ int cmd_discover(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_set_target(int argc, char **argv);
 int cmd_recalibrate(int argc, char **argv);
+int cmd_slots(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"status", cmd_status, "show what each node runs"},
     {"set-target", cmd_set_target, "point nodes at a new CSI aggregator (IPv4:PORT), reboot"},
     {"recalibrate", cmd_recalibrate, "clear the gain lock on nodes, reboot"},
+    {"slots", cmd_slots, "show both app slots of each node (version, ELF SHA-256, state)"},
+    {"rollback", cmd_rollback, "boot the nodes' previous image again, mark the current invalid"},
     {"doctor", cmd_doctor, "diagnose why an update did not take"},
     {"image", cmd_image, "build, inspect or sign ESP-IDF app images (image build | info | sign)"},
     {"partition-table", cmd_partition_table, "turn a partition CSV into the binary table"},

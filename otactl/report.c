@@ -51,6 +51,27 @@ cJSON *report_status_object(const node_status_t *st)
             add_string_if(l, "version", st->last_ota.version);
         }
     }
+    /* Both app slots (firmware with rollback on demand); null: no image. */
+    cJSON *slots = st->has_slots ? cJSON_AddArrayToObject(o, "slots") : NULL;
+    for (size_t i = 0; slots != NULL && i < st->slot_count; i++) {
+        const node_slot_t *s = &st->slots[i];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "label", s->label);
+        if (s->has_image) {
+            cJSON_AddStringToObject(e, "version", s->version);
+        } else {
+            cJSON_AddNullToObject(e, "version");
+        }
+        if (s->elf_sha256[0]) {
+            cJSON_AddStringToObject(e, "elf_sha256", s->elf_sha256);
+        } else {
+            cJSON_AddNullToObject(e, "elf_sha256");
+        }
+        add_string_if(e, "state", s->state);
+        cJSON_AddBoolToObject(e, "running", s->running);
+        cJSON_AddBoolToObject(e, "boot", s->boot);
+        cJSON_AddItemToArray(slots, e);
+    }
     return o;
 }
 

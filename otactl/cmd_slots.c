@@ -1,0 +1,154 @@
+/* otactl slots: both app slots of each node (label, version, ELF SHA-256,
+ * otadata state), from GET /ota/status. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "options.h"
+#include "probe.h"
+#include "report.h"
+#include "targets.h"
+#include "term_escape.h"
+
+static const char slots_help[] =
+    "NAME\n"
+    "    otactl slots - show both app slots of each node\n"
+    "\n"
+    "SYNOPSIS\n"
+    "    otactl slots IP[:PORT]... [--json] [--probe-timeout S] [--port P]\n"
+    "\n"
+    "DESCRIPTION\n"
+    "    Sends GET /ota/status to every node at once and prints, per node and app slot,\n"
+    "    the slot's label, the version and ELF SHA-256 of the image it holds ('-' for a\n"
+    "    blank or erased slot), its otadata state (VALID, PENDING_VERIFY, NEW, INVALID,\n"
+    "    ABORTED, or UNDEFINED when otadata has no entry for it) and whether it runs now\n"
+    "    or boots next. 'otactl rollback' boots the other slot when it holds an image\n"
+    "    that is neither INVALID nor ABORTED. A firmware whose status has no \"slots\"\n"
+    "    (the recipe's) is reported as not listing its slots: exit 1.\n"
+    "\n"
+    "OPTIONS\n"
+    "    --json              one JSON object: {\"command\", \"candidates\", \"exit_code\",\n"
+    "                        \"nodes\": [{\"ip\", \"port\", \"ok\", \"status\" | \"error\",\n"
+    "                        \"elapsed_ms\"}]}; \"status\".\"slots\" is [{\"label\", \"version\",\n"
+    "                        \"elf_sha256\", \"state\", \"running\", \"boot\"}], version and\n"
+    "                        elf_sha256 null for a slot without an image\n"
+    "    --probe-timeout S   per node, seconds (default 1.5; --timeout is the same)\n"
+    "    --port P            port for IPs given without one (default 8032)\n"
+    "    -h, --help          this text\n"
+    "\n"
+    "EXIT STATUS\n"
+    "    0  every node listed its slots\n"
+    "    1  a node did not answer, answered something else, or does not list its slots\n"
+    "    2  usage error\n"
+    "\n"
+    "EXAMPLES\n"
+    "    otactl slots 192.168.0.100 192.168.0.101\n"
+    "    otactl slots 192.168.0.100 --json | jq '.nodes[].status.slots'\n";
+
+/* One table line per slot; node-supplied text escaped for the terminal. */
+static void print_node(FILE *out, const probe_result_t *p)
+{
+    char a[80], b[160], c[80], d[80];
+    fprintf(out, "%s:%u", term_escape(p->addr.ip, a, sizeof(a)), (unsigned)p->addr.port);
+    if (!p->valid) {
+        fprintf(out, "  %s\n", term_escape(p->error, b, sizeof(b)));
+        return;
+    }
+    const node_status_t *st = &p->status;
+    if (!st->has_slots) {
+        fprintf(out, "  runs %s %s; does not list its slots (firmware without \"slots\")\n",
+                term_escape(st->running_partition, a, sizeof(a)),
+                term_escape(st->version, b, sizeof(b)));
+        return;
+    }
+    fprintf(out, "\n  %-8s %-20s %-16s %-16s\n", "SLOT", "VERSION", "STATE", "ELF SHA-256");
+    for (size_t i = 0; i < st->slot_count; i++) {
+        const node_slot_t *s = &st->slots[i];
+        char sha[17];
+        snprintf(sha, sizeof(sha), "%.16s", s->elf_sha256[0] ? s->elf_sha256 : "-");
+        fprintf(out, "  %-8s %-20s %-16s %-16s %s%s%s\n", term_escape(s->label, a, sizeof(a)),
+                s->has_image ? term_escape(s->version, b, sizeof(b)) : "-",
+                term_escape(s->state[0] ? s->state : "-", c, sizeof(c)),
+                term_escape(sha, d, sizeof(d)), s->running ? "running" : "",
+                s->running && s->boot ? ", " : "", s->boot ? "boots next" : "");
+    }
+}
+
+int cmd_slots(int argc, char **argv)
+{
+    bool json = false;
+    uint64_t timeout_ms = 1500;
+    unsigned long port = 8032;
+    char **ips = calloc((size_t)argc, sizeof(*ips));
+    size_t ip_count = 0;
+    target_list_t targets = {0};
+    int code = OTACTL_EXIT_USAGE;
+    char err[200];
+    if (ips == NULL) {
+        return OTACTL_EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v = NULL;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(slots_help, stdout);
+            code = OTACTL_EXIT_OK;
+            goto done;
+        } else if (strcmp(arg, "--json") == 0) {
+            json = true;
+        } else if (options_is(arg, "--timeout", &v) || options_is(arg, "--probe-timeout", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL || !options_parse_seconds(s, &timeout_ms)) {
+                fprintf(stderr, "otactl slots: --probe-timeout wants seconds, e.g. 1.5\n");
+                goto done;
+            }
+        } else if (options_is(arg, "--port", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            if (s == NULL || !options_parse_count(s, 65535, &port)) {
+                fprintf(stderr, "otactl slots: --port wants 1..65535\n");
+                goto done;
+            }
+        } else if (arg[0] == '-') {
+            fprintf(stderr, "otactl slots: unknown option '%s' (see otactl slots --help)\n", arg);
+            goto done;
+        } else {
+            ips[ip_count++] = argv[i];
+        }
+    }
+    if (ip_count == 0) {
+        fprintf(stderr, "otactl slots: give at least one node IP (or use otactl discover)\n");
+        goto done;
+    }
+    if (targets_add_args(&targets, ips, ip_count, (unsigned)port, err, sizeof(err)) != 0) {
+        fprintf(stderr, "otactl slots: %s\n", err);
+        goto done;
+    }
+    probe_result_t *probes = calloc(targets.count, sizeof(*probes));
+    if (probes == NULL) {
+        goto done;
+    }
+    for (size_t i = 0; i < targets.count; i++) {
+        probes[i].addr = targets.items[i];
+    }
+    code =
+        probe_all(probes, targets.count, timeout_ms, 0) == 0 ? OTACTL_EXIT_OK : OTACTL_EXIT_FAILED;
+    for (size_t i = 0; i < targets.count; i++) {
+        if (!probes[i].valid || !probes[i].status.has_slots) {
+            code = OTACTL_EXIT_FAILED;
+        }
+    }
+    if (json) {
+        report_print_json(stdout,
+                          report_probe_json("slots", probes, targets.count, targets.count, code));
+    } else {
+        for (size_t i = 0; i < targets.count; i++) {
+            print_node(stdout, &probes[i]);
+        }
+    }
+    free(probes);
+done:
+    free(ips);
+    targets_free(&targets);
+    return code;
+}
