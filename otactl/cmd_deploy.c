@@ -16,9 +16,13 @@
 #include "targets.h"
 #include "term_escape.h"
 
+#include <cJSON.h>
+
 #define DEFAULT_PROJECT_DIR "firmware/esp32-csi-node"
 #define DEFAULT_IMAGE       DEFAULT_PROJECT_DIR "/build/esp32-csi-node.bin"
 #define MAX_SUBNETS         32
+/* The shell's code for a command ended by SIGINT (128 + 2). */
+#define EXIT_INTERRUPTED 130
 
 static const char deploy_help[] =
     "NAME\n"
@@ -30,6 +34,7 @@ static const char deploy_help[] =
     "                  [--probe-timeout S] [--upload-timeout S] [--verify-timeout S] [--port P]\n"
     "                  [--confirm-timeout S | --no-confirm-wait] [--uart-dir DIR]\n"
     "                  [--fallback-hosts FIRST-LAST | --no-fallback]\n"
+    "                  [--dry-run] [--yes] [--canary N] [--max-failures K] [--allow-downgrade]\n"
     "\n"
     "DESCRIPTION\n"
     "    Runs the four phases of an OTA update over WiFi on every target at once, on one\n"
@@ -42,6 +47,11 @@ static const char deploy_help[] =
     "                image's chip and project must match what the node reports, and the\n"
     "                image must fit the node's next update slot (max_size). A node that\n"
     "                fails a check is refused (nothing is sent to it) and counts as failed.\n"
+    "                So is an image older than the node's running version (semantic\n"
+    "                versioning order, a leading 'v' allowed; when either version is not\n"
+    "                semver, any difference is refused, naming both) unless\n"
+    "                --allow-downgrade. The same version with another ELF SHA-256 is a\n"
+    "                rebuild and is sent.\n"
     "    discovery   Without IP arguments, candidates come from the ARP table and from\n"
     "                --subnet sweeps; each is probed with GET /ota/status (--probe-timeout)\n"
     "                and only hosts answering valid status JSON become targets. When this\n"
@@ -89,6 +99,28 @@ static const char deploy_help[] =
     "                --uart-dir, what its UART printed during the deploy. The cause, its\n"
     "                evidence and the fix follow the table (and are in --json).\n"
     "\n"
+    "ROLLOUT\n"
+    "    --dry-run stops after the snapshot and pre-flight: each node that passed is\n"
+    "    reported would-send with what would go where; no POST is made. When the\n"
+    "    targets came from discovery and stdin is a terminal, deploy lists them and\n"
+    "    asks before sending (--yes skips the question); off a terminal it never asks.\n"
+    "    --canary N sends to the first N nodes that passed pre-flight (in target\n"
+    "    order) and starts the rest only once every canary is confirmed; a failed\n"
+    "    canary stops the rollout. --max-failures K starts no new upload once K nodes\n"
+    "    that were sent something have failed (pre-flight refusals and nodes\n"
+    "    unreachable at the snapshot do not count); with it, a node holds its --jobs\n"
+    "    slot until its verdict, so --jobs 1 --max-failures 1 updates one node at a\n"
+    "    time and stops at the first failure. Nodes left out either way are\n"
+    "    reported not-started, and --json's 'stopped' says why.\n"
+    "\n"
+    "INTERRUPTS\n"
+    "    Ctrl-C (SIGINT) or SIGTERM starts no new upload: uploads in flight finish and\n"
+    "    are verified, the others are not-started. A second one stops what is in\n"
+    "    flight: an upload cut short is interrupted-mid-flash (with the bytes sent),\n"
+    "    a node whose verification was cut is unverified. Either way the table (or\n"
+    "    the --json document, with \"interrupted\": true) is printed and the exit\n"
+    "    status is 130.\n"
+    "\n"
     "    Progress goes to stderr (a line per node redrawn on a terminal, log lines\n"
     "    otherwise); the summary table or the --json document goes to stdout.\n"
     "\n"
@@ -124,6 +156,13 @@ static const char deploy_help[] =
     "                    reset (esp_ota_mark_app_valid_cancel_rollback never called)\n"
     "    restarted       the new image ran, then restarted before it confirmed itself\n"
     "                    (without rollback: a panic loop)\n"
+    "    would-send      --dry-run: passed pre-flight, would have been sent\n"
+    "    not-started     nothing sent: a canary failed, --max-failures was reached or\n"
+    "                    the deploy was interrupted before the node's turn\n"
+    "    interrupted-mid-flash\n"
+    "                    the operator's second interrupt cut the upload: the update\n"
+    "                    slot is partly written, the running image is untouched\n"
+    "    unverified      sent, but the operator's interrupt cut the verification\n"
     "\n"
     "OPTIONS\n"
     "    --image FILE        image to send (default " DEFAULT_IMAGE ")\n"
@@ -157,6 +196,13 @@ static const char deploy_help[] =
     "                        --uart-dir DIR', or by a serial logger of your own); the\n"
     "                        part written during the deploy is read after verification\n"
     "                        for the diagnosis\n"
+    "    --dry-run           snapshot and pre-flight only: say what would be sent to whom\n"
+    "    --yes, -y           do not ask before deploying to discovered nodes (deploy asks\n"
+    "                        only when stdin is a terminal)\n"
+    "    --canary N          update N nodes first, the rest once those are confirmed\n"
+    "    --max-failures K    start no new upload after K nodes failed\n"
+    "    --allow-downgrade   send an image whose version is older than the node's (or not\n"
+    "                        comparable with it)\n"
     "    --json              print one JSON object instead of the table\n"
     "    --quiet             no progress output\n"
     "    -h, --help          this text\n"
@@ -166,14 +212,17 @@ static const char deploy_help[] =
     "\n"
     "EXIT STATUS\n"
     "    0  every target confirmed (or skipped, or sent with --no-verify)\n"
-    "    1  a target failed, was refused or unreachable, or no node was found\n"
-    "    2  usage error, build failure or bad image: nothing was sent\n"
+    "    1  a target failed, was refused, unreachable or not started, or no node was found\n"
+    "    2  usage error, build failure, bad image or the question declined: nothing was sent\n"
+    "    130 interrupted (SIGINT or SIGTERM); the record is printed first\n"
     "\n"
     "EXAMPLES\n"
     "    otactl deploy                                  # ARP table; .100-.110 if it gave no node\n"
     "    otactl deploy --no-fallback                    # the ARP table only\n"
     "    otactl deploy 192.168.0.100 192.168.0.101\n"
-    "    OTA_PSK=secret otactl deploy --subnet 192.168.0.0/24 --json\n";
+    "    OTA_PSK=secret otactl deploy --subnet 192.168.0.0/24 --json\n"
+    "    otactl deploy --subnet 192.168.0.0/24 --dry-run   # who would get what\n"
+    "    otactl deploy --subnet 192.168.0.0/24 --canary 1 --max-failures 1 --yes\n";
 
 struct deploy_args {
     target_list_t targets;
@@ -199,6 +248,12 @@ struct deploy_args {
     uint64_t confirm_timeout_ms;
     bool confirm_wait;
     const char *uart_dir;
+    bool dry_run;
+    bool yes;
+    unsigned long canary;
+    unsigned long max_failures;
+    bool allow_downgrade;
+    bool discovered; /* targets came from discovery */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -234,6 +289,22 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             a->json = true;
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = true;
+        } else if (strcmp(arg, "--dry-run") == 0) {
+            a->dry_run = true;
+        } else if (strcmp(arg, "--yes") == 0 || strcmp(arg, "-y") == 0) {
+            a->yes = true;
+        } else if (strcmp(arg, "--allow-downgrade") == 0) {
+            a->allow_downgrade = true;
+        } else if (options_is(arg, "--canary", &v) || options_is(arg, "--max-failures", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            bool canary = strncmp(arg, "--canary", 8) == 0;
+            if (s == NULL ||
+                !options_parse_count(s, 100000, canary ? &a->canary : &a->max_failures)) {
+                rc = usage_error(canary ? "--canary wants a positive number, got '%s'"
+                                        : "--max-failures wants a positive number, got '%s'",
+                                 s ? s : "");
+                goto done;
+            }
         } else if (strcmp(arg, "--no-confirm-wait") == 0) {
             a->confirm_wait = false;
         } else if (options_is(arg, "--uart-dir", &v)) {
@@ -313,6 +384,10 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
         rc = usage_error("%s needs a value", arg);
         goto done;
     }
+    if (a->canary > 0 && !a->verify) {
+        rc = usage_error("%s", "--canary waits for the canaries to confirm: not with --no-verify");
+        goto done;
+    }
     if (targets_add_args(&a->targets, ips, ip_count, (unsigned)a->port, err, sizeof(err)) != 0) {
         rc = usage_error("%s", err);
         goto done;
@@ -365,12 +440,35 @@ static int discover_targets(struct deploy_args *a)
     for (size_t i = 0; i < found_count; i++) {
         targets_add(&a->targets, &found[i].addr);
     }
+    a->discovered = found_count > 0;
     if (!a->quiet) {
         fprintf(stderr, "otactl deploy: %zu of %zu candidates answered as OTA nodes\n", found_count,
                 candidates);
     }
     free(found);
     return 0;
+}
+
+/* Discovery can find more than the operator had in mind: on a terminal,
+ * the list and a question before anything is sent. */
+static bool confirmed_by_operator(const struct deploy_args *a, const image_file_t *img)
+{
+    if (!a->discovered || a->yes || a->dry_run || !isatty(STDIN_FILENO)) {
+        return true;
+    }
+    fprintf(stderr, "otactl deploy: discovery found %zu node(s):\n", a->targets.count);
+    for (size_t i = 0; i < a->targets.count; i++) {
+        fprintf(stderr, "    %s\n", a->targets.items[i].label);
+    }
+    char version[200];
+    fprintf(stderr, "Send %s (%s) to these %zu node(s)? [y/N] ", a->image,
+            term_escape(img->identity.version, version, sizeof(version)), a->targets.count);
+    fflush(stderr);
+    char line[32];
+    if (fgets(line, sizeof(line), stdin) == NULL) {
+        return false;
+    }
+    return line[0] == 'y' || line[0] == 'Y';
 }
 
 static int run_deploy(struct deploy_args *a, const image_file_t *img)
@@ -404,18 +502,42 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
         .uart_dir = a->uart_dir,
         .force = a->force,
         .progress = progress,
+        .dry_run = a->dry_run,
+        .canary = (unsigned)a->canary,
+        .max_failures = (unsigned)a->max_failures,
+        .allow_downgrade = a->allow_downgrade,
+        .handle_signals = true,
     };
+    deploy_summary_t summary = {0};
+    plan.summary = &summary;
+    bool interrupted = false;
     if (n > 0) {
-        deploy_run(&plan, nodes, n);
+        interrupted = deploy_run(&plan, nodes, n) == DEPLOY_INTERRUPTED;
     }
     progress_end(progress);
-    int code = report_exit_code(nodes, n);
+    int code = interrupted ? EXIT_INTERRUPTED : report_exit_code(nodes, n);
     if (n == 0 && !a->quiet) {
         fprintf(stderr, "otactl deploy: no nodes to deploy to\n");
     }
+    if (summary.stopped[0] != '\0' && !a->quiet) {
+        char safe[TERM_ESCAPED_SIZE(sizeof(summary.stopped))];
+        fprintf(stderr, "otactl deploy: stopped early: %s\n",
+                term_escape(summary.stopped, safe, sizeof(safe)));
+    }
     if (a->json) {
-        report_print_json(stdout,
-                          report_deploy_json(nodes, n, &img->identity, a->image, a->verify, code));
+        cJSON *root = report_deploy_json(nodes, n, &img->identity, a->image, a->verify, code);
+        if (root != NULL) {
+            cJSON_AddBoolToObject(root, "dry_run", a->dry_run);
+            cJSON_AddBoolToObject(root, "interrupted", interrupted);
+            if (summary.stopped[0] != '\0') {
+                cJSON_AddStringToObject(root, "stopped", summary.stopped);
+            } else {
+                cJSON_AddNullToObject(root, "stopped");
+            }
+            cJSON_AddNumberToObject(root, "canary", (double)a->canary);
+            cJSON_AddNumberToObject(root, "max_failures", (double)a->max_failures);
+        }
+        report_print_json(stdout, root);
     } else {
         report_result_table(stdout, nodes, n);
         report_diagnoses(stdout, nodes, n);
@@ -487,6 +609,9 @@ int cmd_deploy(int argc, char **argv)
     }
     int code;
     if (discover_targets(&a) != 0) {
+        code = OTACTL_EXIT_USAGE;
+    } else if (!confirmed_by_operator(&a, &img)) {
+        fprintf(stderr, "otactl deploy: not confirmed; nothing was sent\n");
         code = OTACTL_EXIT_USAGE;
     } else {
         code = run_deploy(&a, &img);

@@ -9,9 +9,11 @@
 #include "http_multi.h"
 #include "journal_fetch.h"
 #include "probe.h"
+#include "stop_signal.h"
 #include "uart_capture.h"
 #include "upload.h"
 #include "verify.h"
+#include "version_order.h"
 
 /* Backoff between attempts while a node answers 409 (PENDING_VERIFY). */
 #define BUSY_FIRST_DELAY_MS 1000u
@@ -22,6 +24,14 @@
 #define CONFIRM_GRACE_MS 5000u
 
 struct deploy_state;
+
+/* Where a node is, for what an interrupt records about it. */
+typedef enum {
+    PHASE_WAITING,   /* queued, held back behind the canaries, or waiting out a 409 */
+    PHASE_UPLOADING, /* POST /ota in flight */
+    PHASE_VERIFYING, /* upload ended, status polls running */
+    PHASE_DONE,
+} deploy_phase_t;
 
 struct deploy_node {
     struct deploy_state *state;
@@ -43,6 +53,9 @@ struct deploy_node {
     journal_fetch_t *journal;
     node_outcome_t pending_outcome;
     char pending_facts[600];
+    deploy_phase_t phase;
+    bool canary;
+    bool holds_slot; /* counts in in_flight (a --jobs slot) */
 };
 
 struct deploy_state {
@@ -55,6 +68,13 @@ struct deploy_state {
     size_t queue_len;
     unsigned in_flight;
     uint64_t started_ms;
+    size_t *held; /* nodes waiting for the canaries */
+    size_t held_len;
+    size_t canaries_left;
+    unsigned failures; /* nodes that were sent something and failed */
+    bool stopped;      /* no new uploads (see summary.stopped) */
+    bool aborted;      /* the second interrupt: in-flight work dropped */
+    deploy_summary_t summary;
 };
 
 /* The node's UART since the deploy began, when --uart-dir was given. */
@@ -102,6 +122,7 @@ static void diagnose(struct deploy_node *n)
 }
 
 static void finish_diagnosed(struct deploy_node *n, node_outcome_t outcome, const char *facts);
+static void after_final(struct deploy_node *n);
 
 static void on_journal(void *ctx)
 {
@@ -158,12 +179,99 @@ static void finish_diagnosed(struct deploy_node *n, node_outcome_t outcome, cons
         progress_done(n->state->plan->progress, n->index, node_outcome_ok(outcome), "%s%s%s",
                       node_outcome_name(outcome), why[0] ? ": " : "", why);
     }
+    after_final(n);
 }
 
+/* No upload starts from now on: every node still waiting its turn is
+ * recorded as not started, with the reason. */
+static void stop_scheduling(struct deploy_state *s, const char *why)
+{
+    if (s->stopped) {
+        return;
+    }
+    s->stopped = true;
+    snprintf(s->summary.stopped, sizeof(s->summary.stopped), "%s", why);
+    char reason[500];
+    snprintf(reason, sizeof(reason), "nothing sent: %s", why);
+    while (s->queue_len > 0) {
+        size_t index = s->queue[s->queue_head];
+        s->queue_head = (s->queue_head + 1) % s->count;
+        s->queue_len--;
+        finish(&s->nodes[index], NODE_NOT_STARTED, reason);
+    }
+    size_t held = s->held_len;
+    s->held_len = 0;
+    for (size_t i = 0; i < held; i++) {
+        finish(&s->nodes[s->held[i]], NODE_NOT_STARTED, reason);
+    }
+}
+
+static void enqueue(struct deploy_state *s, size_t index);
 static void pump_queue(struct deploy_state *s);
+
+static void release_slot(struct deploy_node *n)
+{
+    if (n->holds_slot) {
+        n->holds_slot = false;
+        n->state->in_flight--;
+    }
+}
+
+/* What one node's verdict means for the rest of the rollout. */
+static void after_final(struct deploy_node *n)
+{
+    struct deploy_state *s = n->state;
+    const deploy_plan_t *plan = s->plan;
+    n->phase = PHASE_DONE;
+    release_slot(n);
+    bool ok = node_outcome_ok(n->res->outcome);
+    char why[400];
+    if (n->canary) {
+        /* A failed canary is the more telling reason: said first. */
+        s->canaries_left--;
+        if (!ok) {
+            snprintf(why, sizeof(why), "the canary %s failed (%s)", n->res->addr.label,
+                     node_outcome_name(n->res->outcome));
+            stop_scheduling(s, why);
+        }
+    }
+    if (!ok && n->res->attempts > 0) {
+        s->failures++;
+        if (plan->max_failures > 0 && s->failures >= plan->max_failures) {
+            snprintf(why, sizeof(why), "--max-failures %u reached (last: %s %s)",
+                     plan->max_failures, n->res->addr.label, node_outcome_name(n->res->outcome));
+            stop_scheduling(s, why);
+        }
+    }
+    if (n->canary && ok && s->canaries_left == 0 && !s->stopped) {
+        size_t held = s->held_len;
+        s->held_len = 0;
+        for (size_t i = 0; i < held; i++) {
+            s->nodes[s->held[i]].phase = PHASE_WAITING;
+            enqueue(s, s->held[i]);
+        }
+    }
+    pump_queue(s);
+}
 
 static void enqueue(struct deploy_state *s, size_t index)
 {
+    if (s->stopped) {
+        struct deploy_node *n = &s->nodes[index];
+        char reason[500];
+        if (n->res->attempts > 0) {
+            /* Back from a 409 backoff: it answered busy and is not retried. */
+            snprintf(reason, sizeof(reason),
+                     "answered 409 (running image not confirmed yet); not "
+                     "retried: %s",
+                     s->summary.stopped);
+            finish(n, NODE_BUSY, reason);
+        } else {
+            snprintf(reason, sizeof(reason), "nothing sent: %s", s->summary.stopped);
+            finish(n, NODE_NOT_STARTED, reason);
+        }
+        return;
+    }
     s->queue[(s->queue_head + s->queue_len) % s->count] = index;
     s->queue_len++;
     pump_queue(s);
@@ -343,6 +451,7 @@ static void on_aftermath_timeout(void *ctx, const char *last_error)
 static void on_upload_progress(void *ctx, uint64_t sent, uint64_t total)
 {
     struct deploy_node *n = ctx;
+    n->res->bytes_sent = sent;
     progress_bytes(n->state->plan->progress, n->index, sent, total);
 }
 
@@ -385,7 +494,7 @@ static void on_upload_done(void *ctx, const http_result_t *r)
     struct deploy_node *n = ctx;
     struct deploy_state *s = n->state;
     const deploy_plan_t *plan = s->plan;
-    s->in_flight--;
+    n->phase = PHASE_VERIFYING;
     n->upload_ended_ms = http_now_ms();
     n->res->upload_ms = n->upload_ended_ms - n->upload_started_ms;
     n->res->bytes_sent = r->bytes_sent;
@@ -397,6 +506,11 @@ static void on_upload_done(void *ctx, const http_result_t *r)
                          : verdict == UPLOAD_INTERRUPTED   ? DIAG_UPLOAD_INTERRUPTED
                          : verdict == UPLOAD_UNANSWERED    ? DIAG_UPLOAD_UNANSWERED
                                                            : DIAG_UPLOAD_NOT_SENT;
+    /* With --max-failures a node keeps its --jobs slot until its verdict:
+     * a failure must be known before the next node starts. */
+    if (plan->max_failures == 0 || verdict == UPLOAD_BUSY) {
+        release_slot(n);
+    }
     switch (verdict) {
         case UPLOAD_ACCEPTED:
         case UPLOAD_SENT_NO_REPLY:
@@ -412,6 +526,7 @@ static void on_upload_done(void *ctx, const http_result_t *r)
             if (n->busy_delay_ms > BUSY_MAX_DELAY_MS) {
                 n->busy_delay_ms = BUSY_MAX_DELAY_MS;
             }
+            n->phase = PHASE_WAITING;
             if (now + n->busy_delay_ms < n->busy_deadline_ms &&
                 http_loop_after(s->loop, n->busy_delay_ms, retry_busy, n) == 0) {
                 n->upload_ended_ms = 0;
@@ -466,6 +581,7 @@ static void start_upload(struct deploy_node *n)
     struct deploy_state *s = n->state;
     const deploy_plan_t *plan = s->plan;
     n->res->attempts++;
+    n->phase = PHASE_UPLOADING;
     n->upload_started_ms = http_now_ms();
     if (n->busy_deadline_ms == 0) {
         n->busy_deadline_ms = n->upload_started_ms + plan->verify_timeout_ms;
@@ -487,14 +603,19 @@ static void start_upload(struct deploy_node *n)
         .ctx = n,
     };
     if (http_loop_submit(s->loop, &req) != 0) {
+        n->phase = PHASE_WAITING;
         finish(n, NODE_INTERRUPTED, "could not start the upload (out of memory?)");
         return;
     }
     s->in_flight++;
+    n->holds_slot = true;
 }
 
 static void pump_queue(struct deploy_state *s)
 {
+    if (s->stopped) {
+        return;
+    }
     unsigned limit = s->plan->jobs;
     while (s->queue_len > 0 && (limit == 0 || s->in_flight < limit)) {
         size_t index = s->queue[s->queue_head];
@@ -502,6 +623,32 @@ static void pump_queue(struct deploy_state *s)
         s->queue_len--;
         start_upload(&s->nodes[index]);
     }
+}
+
+/* An image older than the running one, or one whose version cannot be
+ * ordered against it, is not sent without --allow-downgrade. The same
+ * version with another ELF SHA-256 is a rebuild and goes. */
+static bool downgrade_refused(const image_identity_t *img, const node_status_t *st, char *why,
+                              size_t why_len)
+{
+    switch (version_order(img->version, st->version)) {
+        case VERSION_SAME:
+        case VERSION_NEWER:
+            return false;
+        case VERSION_OLDER:
+            snprintf(why, why_len,
+                     "downgrade: the image's version %s is older than the running %s (semantic "
+                     "versioning); --allow-downgrade sends it",
+                     img->version, st->version);
+            return true;
+        case VERSION_UNORDERED:
+            snprintf(why, why_len,
+                     "cannot tell whether the image's version '%s' is newer than the running "
+                     "'%s' (not both semantic versions); --allow-downgrade sends it",
+                     img->version, st->version);
+            return true;
+    }
+    return false;
 }
 
 /* Phase 1-2: status of every node, then the checks that need it. */
@@ -551,8 +698,117 @@ static void snapshot_and_preflight(struct deploy_state *s, node_result_t *nodes,
             finish(n, NODE_SKIPPED, why);
             continue;
         }
+        if (!plan->allow_downgrade &&
+            downgrade_refused(plan->identity, &nodes[i].before, why, sizeof(why))) {
+            finish(n, NODE_REFUSED, why);
+            continue;
+        }
     }
     free(probes);
+}
+
+/* The self-pipe woke the loop: one signal stops new uploads, a second
+ * drops what is in flight (recorded after the loop returns). */
+static void on_stop_signal(void *ctx)
+{
+    struct deploy_state *s = ctx;
+    unsigned seen = stop_signal_count();
+    if (seen <= s->summary.signals) {
+        return;
+    }
+    s->summary.signals = seen;
+    if (seen >= 2 && !s->aborted) {
+        s->aborted = true;
+        fprintf(stderr, "otactl deploy: interrupted again: stopping the uploads and checks in "
+                        "flight\n");
+        http_loop_stop(s->loop);
+        return;
+    }
+    if (!s->stopped) {
+        fprintf(stderr,
+                "otactl deploy: interrupted: no new uploads; %u in flight will finish and be "
+                "verified (interrupt again to stop them now)\n",
+                s->in_flight);
+    }
+    stop_scheduling(s, "the rollout was interrupted (SIGINT/SIGTERM) before its turn");
+}
+
+/* After an abort: what each node was doing when it was dropped. */
+static void record_aborted(struct deploy_state *s)
+{
+    const deploy_plan_t *plan = s->plan;
+    for (size_t i = 0; i < s->count; i++) {
+        struct deploy_node *n = &s->nodes[i];
+        node_result_t *res = n->res;
+        if (res->outcome != NODE_PENDING && n->journal == NULL) {
+            continue;
+        }
+        char why[500];
+        if (n->journal != NULL) {
+            /* Decided already; only its journal read was cut. */
+            free(n->journal);
+            n->journal = NULL;
+            finish_diagnosed(n, n->pending_outcome, n->pending_facts);
+            continue;
+        }
+        switch (n->phase) {
+            case PHASE_UPLOADING:
+                if (res->bytes_sent >= plan->image_len) {
+                    snprintf(why, sizeof(why),
+                             "stopped by the operator after all %zu bytes were sent, before the "
+                             "node replied: it may still finish and boot the new image; check "
+                             "with otactl status",
+                             plan->image_len);
+                } else {
+                    snprintf(why, sizeof(why),
+                             "stopped by the operator after %llu of %zu bytes: the node's update "
+                             "slot is partly written and it keeps running its current image; "
+                             "deploy again",
+                             (unsigned long long)res->bytes_sent, plan->image_len);
+                }
+                res->upload_ms = http_now_ms() - n->upload_started_ms;
+                finish_diagnosed(n, NODE_MID_FLASH, why);
+                break;
+            case PHASE_VERIFYING:
+                snprintf(why, sizeof(why),
+                         "image sent; verification stopped by the operator before a verdict: "
+                         "check with otactl status");
+                finish_diagnosed(n, NODE_UNVERIFIED, why);
+                break;
+            case PHASE_WAITING:
+            case PHASE_DONE:
+                if (res->attempts > 0) {
+                    finish_diagnosed(n, NODE_BUSY,
+                                     "answered 409 (running image not confirmed yet); the retry "
+                                     "was stopped by the operator");
+                } else {
+                    finish_diagnosed(n, NODE_NOT_STARTED,
+                                     "nothing sent: the rollout was interrupted before its turn");
+                }
+                break;
+        }
+    }
+}
+
+/* --dry-run: what would go where, for each node that passed pre-flight. */
+static void report_dry_run(struct deploy_state *s)
+{
+    const deploy_plan_t *plan = s->plan;
+    size_t order = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        node_result_t *res = s->nodes[i].res;
+        if (res->outcome != NODE_PENDING) {
+            continue;
+        }
+        order++;
+        char why[500];
+        snprintf(why, sizeof(why),
+                 "dry run: would POST %zu bytes (%s) to /ota, into %s, replacing %s on %s%s",
+                 plan->image_len, plan->identity->version, res->before.next_partition,
+                 res->before.version, res->before.running_partition,
+                 plan->canary > 0 && order <= plan->canary ? " (canary)" : "");
+        finish(&s->nodes[i], NODE_WOULD_SEND, why);
+    }
 }
 
 int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
@@ -561,6 +817,7 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
     int rc = 0;
     s.nodes = calloc(count ? count : 1, sizeof(*s.nodes));
     s.queue = calloc(count ? count : 1, sizeof(*s.queue));
+    s.held = calloc(count ? count : 1, sizeof(*s.held));
     s.loop = http_loop_new(0);
     for (size_t i = 0; i < count; i++) {
         nodes[i].outcome = NODE_PENDING;
@@ -569,7 +826,7 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
             node_addr_url(&nodes[i].addr, "/ota", s.nodes[i].url, sizeof(s.nodes[i].url));
         }
     }
-    if (s.nodes == NULL || s.queue == NULL || s.loop == NULL) {
+    if (s.nodes == NULL || s.queue == NULL || s.held == NULL || s.loop == NULL) {
         for (size_t i = 0; i < count; i++) {
             nodes[i].outcome = NODE_INTERRUPTED;
             snprintf(nodes[i].reason, sizeof(nodes[i].reason), "out of memory");
@@ -577,15 +834,38 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
         rc = -1;
         goto done;
     }
+    if (plan->handle_signals && !plan->dry_run) {
+        int fd = stop_signal_install();
+        if (fd >= 0) {
+            http_loop_set_wakeup(s.loop, fd, on_stop_signal, &s);
+        }
+    }
     snapshot_and_preflight(&s, nodes, count);
+    if (plan->dry_run) {
+        report_dry_run(&s);
+        goto done;
+    }
     for (size_t i = 0; i < count; i++) {
-        if (nodes[i].outcome == NODE_PENDING) {
+        if (nodes[i].outcome != NODE_PENDING) {
+            continue;
+        }
+        if (plan->canary > 0 && s.canaries_left == plan->canary) {
+            s.held[s.held_len++] = i;
+        } else {
+            s.nodes[i].canary = plan->canary > 0;
+            s.canaries_left += plan->canary > 0;
             s.queue[s.queue_len++] = i;
         }
+    }
+    if (plan->handle_signals) {
+        on_stop_signal(&s); /* a signal during the snapshot */
     }
     pump_queue(&s);
     if (http_loop_run(s.loop) != 0) {
         rc = -1;
+    }
+    if (s.aborted) {
+        record_aborted(&s);
     }
     for (size_t i = 0; i < count; i++) {
         if (nodes[i].outcome == NODE_PENDING) {
@@ -594,7 +874,17 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
         }
     }
 done:
+    if (plan->handle_signals) {
+        stop_signal_restore();
+    }
+    if (s.summary.signals > 0 && rc == 0) {
+        rc = DEPLOY_INTERRUPTED;
+    }
+    if (plan->summary != NULL) {
+        *plan->summary = s.summary;
+    }
     http_loop_free(s.loop);
+    free(s.held);
     free(s.queue);
     free(s.nodes);
     return rc;

@@ -16,6 +16,15 @@
 
 #define DEPLOY_DEFAULT_REPLY_TIMEOUT_MS 30000u
 
+/* deploy_run's return when the operator interrupted it (SIGINT/SIGTERM). */
+#define DEPLOY_INTERRUPTED 1
+
+/* How the rollout as a whole went, beyond each node's outcome. */
+typedef struct {
+    unsigned signals;  /* SIGINT/SIGTERM received (1: no new uploads, 2: abort) */
+    char stopped[400]; /* why scheduling stopped early ("" = it did not) */
+} deploy_summary_t;
+
 typedef struct {
     const uint8_t *image; /* one read-only copy, shared by every upload */
     size_t image_len;
@@ -37,6 +46,21 @@ typedef struct {
     const char *uart_dir; /* --uart-dir: DIR/<ip>.log per node, or NULL */
     bool force;           /* upload even to nodes already running the image */
     progress_t *progress; /* may be NULL */
+    /* --dry-run: snapshot and pre-flight only; each node that passes is
+     * reported "would-send" and nothing is POSTed. */
+    bool dry_run;
+    /* --canary N: the first N nodes that pass pre-flight (target order)
+     * go first; the others start only once every canary is confirmed, and
+     * are "not-started" when one fails. 0 = none. */
+    unsigned canary;
+    /* --max-failures K: no new upload starts once K nodes that were sent
+     * something failed; 0 = no limit. */
+    unsigned max_failures;
+    bool allow_downgrade; /* send an image older than the running one */
+    /* Handle SIGINT/SIGTERM: the first stops new uploads (in-flight ones
+     * finish and are verified), the second aborts what is in flight. */
+    bool handle_signals;
+    deploy_summary_t *summary; /* may be NULL */
 } deploy_plan_t;
 
 /*
@@ -44,7 +68,8 @@ typedef struct {
  * entry leaves with an outcome other than NODE_PENDING, and the failures
  * where the node took (part of) the upload with a diagnosis (release each
  * entry with node_result_release). Returns 0, or -1 when the event loop
- * itself failed (entries then say so).
+ * itself failed (entries then say so), or DEPLOY_INTERRUPTED when the
+ * operator interrupted it (entries say what each node got).
  */
 int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count);
 

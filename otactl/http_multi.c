@@ -2,6 +2,7 @@
  * thread; a small timer list carries backoff delays between transfers. */
 #include "http_multi.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +43,10 @@ struct http_loop {
     struct timer *timers;
     size_t timer_count;
     size_t timer_cap;
+    int wakeup_fd; /* -1: none */
+    http_timer_fn wakeup_fn;
+    void *wakeup_ctx;
+    bool stopping;
 };
 
 bool http_result_answered(const http_result_t *r)
@@ -73,6 +78,7 @@ http_loop_t *http_loop_new(long max_connections)
         curl_global_cleanup();
         return NULL;
     }
+    loop->wakeup_fd = -1;
     if (max_connections > 0) {
         curl_multi_setopt(loop->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max_connections);
     }
@@ -364,9 +370,47 @@ static long run_due_timers(http_loop_t *loop)
     return wait;
 }
 
+void http_loop_set_wakeup(http_loop_t *loop, int fd, http_timer_fn fn, void *ctx)
+{
+    loop->wakeup_fd = fn != NULL ? fd : -1;
+    loop->wakeup_fn = fn;
+    loop->wakeup_ctx = ctx;
+}
+
+void http_loop_stop(http_loop_t *loop)
+{
+    loop->stopping = true;
+}
+
+/* Drops what is in flight: called from run, never from a callback's
+ * middle, so no transfer is freed while libcurl still uses it. */
+static void drop_all(http_loop_t *loop)
+{
+    while (loop->attached != NULL) {
+        struct transfer *t = loop->attached;
+        loop->attached = t->next;
+        curl_multi_remove_handle(loop->multi, t->easy);
+        transfer_free(t);
+    }
+    loop->active = 0;
+    loop->timer_count = 0;
+}
+
+static void check_wakeup(http_loop_t *loop, bool ready)
+{
+    if (ready && loop->wakeup_fn != NULL) {
+        loop->wakeup_fn(loop->wakeup_ctx);
+    }
+}
+
 int http_loop_run(http_loop_t *loop)
 {
     for (;;) {
+        if (loop->stopping) {
+            drop_all(loop);
+            loop->stopping = false;
+            return 0;
+        }
         int running = 0;
         if (curl_multi_perform(loop->multi, &running) != CURLM_OK) {
             return -1;
@@ -379,17 +423,25 @@ int http_loop_run(http_loop_t *loop)
             }
         }
         long wait = run_due_timers(loop);
+        if (loop->stopping) {
+            continue;
+        }
         if (loop->active == 0 && loop->timer_count == 0) {
             return 0;
         }
         if (loop->active == 0) {
-            /* Only timers left: sleep until the next one. */
-            struct timespec ts = {.tv_sec = wait / 1000, .tv_nsec = (wait % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
+            /* Only timers left: sleep until the next one (or the wakeup). */
+            struct pollfd pfd = {.fd = loop->wakeup_fd, .events = POLLIN};
+            int ready = poll(&pfd, 1, (int)wait);
+            check_wakeup(loop, ready > 0 && (pfd.revents & POLLIN));
             continue;
         }
-        if (curl_multi_poll(loop->multi, NULL, 0, (int)wait, NULL) != CURLM_OK) {
+        struct curl_waitfd extra = {.fd = loop->wakeup_fd, .events = CURL_WAIT_POLLIN};
+        bool watch = loop->wakeup_fd >= 0;
+        if (curl_multi_poll(loop->multi, watch ? &extra : NULL, watch ? 1u : 0u, (int)wait, NULL) !=
+            CURLM_OK) {
             return -1;
         }
+        check_wakeup(loop, watch && (extra.revents & CURL_WAIT_POLLIN));
     }
 }

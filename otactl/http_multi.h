@@ -67,6 +67,15 @@ int http_loop_submit(http_loop_t *loop, const http_request_t *request);
 /* Calls fn(ctx) once, delay_ms from now. 0 on success. */
 int http_loop_after(http_loop_t *loop, uint64_t delay_ms, http_timer_fn fn, void *ctx);
 
+/* Watches fd (e.g. a signal self-pipe's read end) while the loop waits;
+ * when it is readable, fn(ctx) runs from http_loop_run and must drain it.
+ * fd -1 removes the hook. */
+void http_loop_set_wakeup(http_loop_t *loop, int fd, http_timer_fn fn, void *ctx);
+
+/* Ends http_loop_run soon: every exchange in flight is dropped without its
+ * callback and every timer is forgotten. For an operator's abort only. */
+void http_loop_stop(http_loop_t *loop);
+
 /* Runs callbacks until no exchange or timer is left. 0, or -1 on a libcurl
  * failure of the loop itself. */
 int http_loop_run(http_loop_t *loop);

@@ -44,13 +44,22 @@ const char *node_outcome_name(node_outcome_t outcome)
             return "no-reply";
         case NODE_NOT_RESTARTED:
             return "not-restarted";
+        case NODE_NOT_STARTED:
+            return "not-started";
+        case NODE_MID_FLASH:
+            return "interrupted-mid-flash";
+        case NODE_UNVERIFIED:
+            return "unverified";
+        case NODE_WOULD_SEND:
+            return "would-send";
     }
     return "unknown";
 }
 
 bool node_outcome_ok(node_outcome_t outcome)
 {
-    return outcome == NODE_CONFIRMED || outcome == NODE_SKIPPED || outcome == NODE_SENT;
+    return outcome == NODE_CONFIRMED || outcome == NODE_SKIPPED || outcome == NODE_SENT ||
+           outcome == NODE_WOULD_SEND;
 }
 
 void node_result_release(node_result_t *node)

@@ -33,9 +33,15 @@ typedef enum {
     NODE_NOT_PROVISIONED, /* fail-closed node with no PSK in NVS: refuses every upload */
     NODE_NO_REPLY,        /* took the whole image, never replied, did not restart */
     NODE_NOT_RESTARTED,   /* reports the uploaded image without ever restarting */
+    /* Nothing was sent: the rollout stopped first (a canary failed,
+     * --max-failures reached, or the operator interrupted it). */
+    NODE_NOT_STARTED,
+    NODE_MID_FLASH,  /* upload cut by the operator's interrupt: the slot is half written */
+    NODE_UNVERIFIED, /* image sent, verification cut by the operator's interrupt */
+    NODE_WOULD_SEND, /* --dry-run: passed pre-flight, would have been sent */
 } node_outcome_t;
 
-#define NODE_OUTCOME_COUNT (NODE_NOT_RESTARTED + 1)
+#define NODE_OUTCOME_COUNT (NODE_WOULD_SEND + 1)
 
 /* Stable machine name, e.g. "rolled-back" (the --json "result" field). */
 const char *node_outcome_name(node_outcome_t outcome);

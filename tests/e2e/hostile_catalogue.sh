@@ -104,7 +104,7 @@ catalogue() {
         "$(jq -r .diagnosis "$E2E_TMP/$behaviour.doctor.out" 2>/dev/null)"
     run "$behaviour.doctor-text" $T_DOCTOR "$OTACTL" doctor "$ip" --polls 1
     check_clean "$behaviour: doctor text" "$E2E_TMP/$behaviour.doctor-text.out"
-    run "$behaviour.deploy" $T_DEPLOY "$OTACTL" deploy --image "$IMAGE" "$ip" --json \
+    run "$behaviour.deploy" $T_DEPLOY "$OTACTL" deploy --image "$IMAGE" "$ip" --allow-downgrade --json \
         --reply-timeout 3 --verify-timeout 8 --confirm-timeout 20
     [ "$result" = - ] || check "$behaviour: deploy result" "$result" \
         "$(jq -r '.nodes[0].result' "$E2E_TMP/$behaviour.deploy.out" 2>/dev/null)"
