@@ -22,10 +22,11 @@
 #
 # Then a mixed fleet: 10 % offline (addresses where nothing listens: refused
 # at once on loopback), 5 % panicking (ota-node-defect-seqwrites, fix A
-# missing: the new image runs into the old, larger image's stale tail,
-# panics at boot, the bootloader rolls back), the rest healthy, all nodes
-# running a 1.1 MB v1. The panicking nodes are a second fleet with its own
-# air (a few nodes' worth of extra capacity).
+# missing: the new image runs into the stale tail of a larger image, 1.1 MB,
+# left in its slot, panics at boot, the bootloader rolls back; prepared by
+# one untimed update so that the benchmark's lands on that slot), the rest
+# healthy. The panicking nodes are a second fleet with its own air (a few
+# nodes' worth of extra capacity). Its floor counts the nodes that can update.
 #
 # Usage: bench/deploy_fleet.sh [--json] [--quick | --tiny] [BUILD_DIR]  (default: build)
 #   --quick  fleets of 1 and 8, a mixed fleet of 20 (a few minutes)
@@ -33,7 +34,8 @@
 # Env:   SIZES="1 8 32" (add 128 if the machine has the memory and minutes)
 #        MIXED=40  IMAGE_SIZE=917504 OLD_SIZE=1153433 (mixed fleet's v1)
 #        HEALTH_MS=1000  BASE=230 (fleets on 127.0.BASE.0 - 127.0.BASE+7.0, at most 4 SIZES)
-#        OTA_NODE / OTA_NODE_PANIC / OTACTL override binaries
+#        OTA_NODE / OTA_NODE_PANIC / OTACTL override binaries; JSON_OUT=FILE keeps
+#        the JSON beside the table
 # Loopback only; every process started here is stopped here, by PID.
 set -euo pipefail
 
@@ -89,6 +91,7 @@ status() { curl -s -m 2 "http://$1:8032/ota/status" || true; }
 
 "$OTACTL" image build -o "$tmp/v1.bin" --version 1.0.0 --size "$IMAGE_SIZE" >/dev/null
 "$OTACTL" image build -o "$tmp/v1big.bin" --version 1.0.0 --size "$OLD_SIZE" >/dev/null
+"$OTACTL" image build -o "$tmp/v15.bin" --version 1.5.0 --size "$IMAGE_SIZE" >/dev/null
 "$OTACTL" image build -o "$tmp/v2.bin" --version 2.0.0 --size "$IMAGE_SIZE" >/dev/null
 bytes=$(stat -c %s "$tmp/v2.bin")
 old_bytes=$(stat -c %s "$tmp/v1.bin")
@@ -223,15 +226,28 @@ for ((i = 1; i <= offline; i++)); do off_ips="$off_ips $off_net.$i"; done
 for tool in otactl baseline; do
     log "deploy_fleet: mixed fleet of $MIXED ($offline offline, $panicking panicking), $tool ..."
     FLEET_IPS=""
-    start_fleet "$OTA_NODE" "$healthy" "$mixed_net" "$tmp/v1big.bin"
+    start_fleet "$OTA_NODE" "$healthy" "$mixed_net" "$tmp/v1.bin"
+    before=$FLEET_IPS
     start_fleet "$OTA_NODE_PANIC" "$panicking" "$panic_net" "$tmp/v1big.bin"
+    # Their next update must land on the slot holding the larger image: one
+    # update first (v1.5, into the other slot), untimed, until it is VALID.
+    for ip in ${FLEET_IPS#"$before"}; do
+        curl -s -o /dev/null -m 300 -H 'Expect:' --data-binary @"$tmp/v15.bin" "http://$ip:8032/ota" || true
+    done
+    for ip in ${FLEET_IPS#"$before"}; do
+        t0=$(now_ms)
+        until [ "$(status "$ip" | jq -r '.version + " " + .ota_state' 2>/dev/null)" = "1.5.0 VALID" ]; do
+            [ $(($(now_ms) - t0)) -lt 120000 ] || { echo "deploy_fleet: $ip never took v1.5" >&2; exit 1; }
+            sleep 0.1
+        done
+    done
     # shellcheck disable=SC2086
     r=$(run_tool $tool $FLEET_IPS $off_ips)
     stop_fleets
     [ $tool = otactl ] && o=$r || b=$r
 done
 rows+=("$(jq -cn --argjson n "$MIXED" --argjson off $offline --argjson pan $panicking \
-    --argjson f "$(floor_ms "$((healthy + panicking))" "$big_bytes")" --argjson o "$o" --argjson b "$b" \
+    --argjson f "$(floor_ms "$((healthy + panicking))" "$old_bytes")" --argjson o "$o" --argjson b "$b" \
     '{fleet: "mixed", nodes: $n, offline: $off, panicking: $pan} + $f + {otactl: $o, baseline: $b}')")
 
 all=$(printf '%s\n' "${rows[@]}" | jq -s --arg mode "$mode" --argjson bytes "$bytes" \
@@ -244,11 +260,17 @@ all=$(printf '%s\n' "${rows[@]}" | jq -s --arg mode "$mode" --argjson bytes "$by
      rows: map(. + {otactl_x_floor: (.otactl.ms / .floor_ms | r2),
                     baseline_x_floor: (.baseline.ms / .floor_ms | r2),
                     baseline_x_otactl: (.baseline.ms / .otactl.ms | r2)})}')
+[ -z "${JSON_OUT:-}" ] || echo "$all" >"$JSON_OUT"
+# A run where otactl did not bring every node that can update to VALID
+# measured nothing; say so by the exit status (never on a time).
+measured=0
+jq -e 'all(.rows[]; .otactl.valid == .nodes - .offline - .panicking)' <<<"$all" >/dev/null ||
+    measured=1
 if [ $json = 1 ]; then
     echo "$all"
-    exit 0
+    exit $measured
 fi
-jq -r '"deploy_fleet (\(.mode)): image \(.image_bytes) B over a \(.old_image_bytes) B v1 (mixed: \(.mixed_old_image_bytes) B), --timing real, health \(.health_ms) ms",
+jq -r '"deploy_fleet (\(.mode)): image \(.image_bytes) B over a \(.old_image_bytes) B v1 (panicking nodes: \(.mixed_old_image_bytes) B), --timing real, health \(.health_ms) ms",
   "model: window \(.model.link.tcp_wnd) B / RTT \(.model.link.rtt_us / 1000) ms = \(.model.link.window_rate_bps) B/s per node, air \(.model.air.capacity_bps) B/s",
   "one node with curl, measured: \(.curl_one_node_ms) ms; its model floor: \(.rows[0].node_floor_ms) ms (erase \(.rows[0].erase_ms) + transfer \(.rows[0].transfer_ms) + restart, boot, health)"' <<<"$all"
 printf '%-8s %5s %4s %4s %8s %9s %6s %9s %6s %8s %6s %6s %6s\n' fleet nodes off pan floor_ms \
@@ -260,3 +282,5 @@ jq -r '.rows[] | [.fleet, .nodes, .offline, .panicking, .floor_ms, .otactl.ms, .
         printf '%-8s %5s %4s %4s %8s %9s %6s %9s %6s %8s %6s %6s %6s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" "$i" "$j" "$k" "$l" "$m"
     done
 echo "otl_ok: nodes otactl called confirmed / nodes VALID on v2 afterwards; base_ok: nodes the baseline called changed / VALID"
+[ $measured = 0 ] || echo "deploy_fleet: otactl left nodes that can update short of VALID" >&2
+exit $measured
