@@ -131,4 +131,25 @@ e2e_check "no reboot" 2 "$(e2e_boots "$D")"
 e2e_check "rollback with the token" 200 "$(rollback "$IP" -H 'Authorization: Bearer rb-Psk_1')"
 e2e_wait_boot "$D" "$IP" SW ota_0 30
 e2e_check "back on v1" "1.0.0" "$(e2e_field "$IP" version)"
+# --- the status reply at its longest: both slots with 32-character versions
+# that escape to 64 (quotes and backslashes), a 32-character idf_ver alike
+IP=127.0.220.4
+D=$E2E_TMP/long
+L1='"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\'
+L2='\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"'
+IDF='""""""""""""""""""""""""""""""""'
+e2e_image "$E2E_TMP/long1.bin" "$L1" --idf-ver "$IDF"
+e2e_image "$E2E_TMP/long2.bin" "$L2" --idf-ver "$IDF"
+e2e_flash "$D" "$E2E_TMP/long1.bin"
+"$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 200 >/dev/null
+e2e_start_node "$D" "$IP"
+e2e_check "upload of the second long image" 200 "$(upload "$IP" "$E2E_TMP/long2.bin")"
+e2e_wait_boot "$D" "$IP" SW ota_1 30
+e2e_wait_field "$IP" ota_state VALID 30 || e2e_fail "the long image was not confirmed"
+status=$(e2e_status "$IP")
+e2e_check "the longest reply parses, versions whole" "$L1|$L2|$L2|$IDF" \
+    "$(jq -r '"\(.slots[0].version)|\(.slots[1].version)|\(.version)|\(.idf_ver)"' <<<"$status")"
+e2e_check "both SHAs whole" "64 64" "$(jq -r '"\(.slots[0].elf_sha256 | length) \(.slots[1].elf_sha256 | length)"' <<<"$status")"
+e2e_check "last_ota present" "confirmed" "$(jq -r '.last_ota.result' <<<"$status")"
+e2e_log "longest status reply: ${#status} bytes"
 e2e_done
