@@ -36,7 +36,7 @@ check() { # check DESCRIPTION EXPECTED ACTUAL
 }
 
 check_match() { # check_match DESCRIPTION EXTENDED-REGEX TEXT
-    if printf '%s' "$3" | grep -Eq -- "$2"; then
+    if grep -Eq -- "$2" <<<"$3"; then
         check "$1" yes yes
     else
         check "$1" "/$2/" "$(printf '%s' "$3" | head -c 300)"

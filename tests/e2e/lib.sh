@@ -62,7 +62,10 @@ e2e_check() {
 # e2e_check_match DESCRIPTION EXTENDED-REGEX TEXT
 e2e_check_match() {
     E2E_CHECKS=$((E2E_CHECKS + 1))
-    if ! printf '%s' "$3" | grep -Eq -- "$2"; then
+    # A here-string, not a pipe: bash writes printf's output a line at a
+    # time, and under pipefail a grep -q that matched early and left makes
+    # the writer die of SIGPIPE, which would read as "no match".
+    if ! grep -Eq -- "$2" <<<"$3"; then
         e2e_fail "$1: '$3' does not match /$2/"
     fi
     e2e_log "ok: $1"
@@ -186,7 +189,7 @@ e2e_wait_reboot() {
 e2e_wait_log() {
     local file=$1 re=$2 deadline=$((SECONDS + $3))
     while [ $SECONDS -lt $deadline ]; do
-        e2e_plain "$file" | grep -Eq -- "$re" && return 0
+        grep -Eq -- "$re" < <(e2e_plain "$file") && return 0
         sleep 0.2
     done
     return 1
