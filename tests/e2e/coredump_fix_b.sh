@@ -35,7 +35,7 @@ e2e_check_match "the write's end" 'esp_core_dump_flash: Write end offset 0x[0-9a
 e2e_check_match "saved" 'esp_core_dump_flash: Core dump has been saved to flash\.' "$panic"
 e2e_check_match "before Rebooting" 'saved to flash\.[^R]*Rebooting\.\.\.' "$(tr '\n' ' ' <<<"$panic")"
 
-boot2=$(sed -n '/reset_reason=PANIC/,$p' <(e2e_plain "$D/uart.log") | head -1)
+boot2=$(sed -n '/reset_reason=PANIC/{p;q}' <(e2e_plain "$D/uart.log"))
 [ -n "$boot2" ] || e2e_fail "no second boot"
 e2e_check_match "the next boot checks the dump" 'esp_core_dump_flash: Core dump data checksum is correct' \
     "$(e2e_plain "$D/uart.log")"
