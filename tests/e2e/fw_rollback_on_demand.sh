@@ -131,6 +131,32 @@ e2e_check "no reboot" 2 "$(e2e_boots "$D")"
 e2e_check "rollback with the token" 200 "$(rollback "$IP" -H 'Authorization: Bearer rb-Psk_1')"
 e2e_wait_boot "$D" "$IP" SW ota_0 30
 e2e_check "back on v1" "1.0.0" "$(e2e_field "$IP" version)"
+# --- the other slot holds an image that does not verify: ESP-IDF's check refuses
+IP=127.0.220.5
+D=$E2E_TMP/corrupt
+e2e_image "$E2E_TMP/v3.bin" 3.0.0
+cp "$E2E_TMP/v3.bin" "$E2E_TMP/bad.bin"
+size=$(stat -c %s "$E2E_TMP/bad.bin")
+# The last byte belongs to the appended SHA-256: the header checks pass, esp_ota_end fails.
+printf '\x5a' | dd of="$E2E_TMP/bad.bin" bs=1 seek=$((size - 1)) conv=notrunc status=none
+e2e_flash "$D" "$E2E_TMP/v1.bin"
+"$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 200 >/dev/null
+e2e_start_node "$D" "$IP"
+e2e_check "upload of v2" 200 "$(upload "$IP" "$E2E_TMP/v2.bin")"
+e2e_wait_boot "$D" "$IP" SW ota_1 30
+e2e_wait_field "$IP" ota_state VALID 30 || e2e_fail "v2 was not confirmed"
+e2e_check "a corrupt v3 is refused at verification" 400 "$(upload "$IP" "$E2E_TMP/bad.bin")"
+e2e_check "ota_0 now holds v3's description over its old entry" "3.0.0 VALID false false" \
+    "$(slot "$IP" ota_0)"
+before=$(otadata "$D")
+boots=$(e2e_boots "$D")
+e2e_check "rollback to an image that does not verify refused" 409 "$(rollback "$IP")"
+e2e_check "says why" \
+    "rollback refused: ota_0 (3.0.0) has no valid otadata entry or its image does not verify (esp_ota_check_rollback_is_possible)" \
+    "$(message)"
+e2e_check "otadata unchanged" "$before" "$(otadata "$D")"
+e2e_check "no reboot" "$boots" "$(e2e_boots "$D")"
+
 # --- the status reply at its longest: both slots with 32-character versions
 # that escape to 64 (quotes and backslashes), a 32-character idf_ver alike
 IP=127.0.220.4

@@ -46,8 +46,8 @@ static esp_err_t refuse(httpd_req_t *req, const char *status, const char *why)
  * its slot's image to verify; it does not depend on
  * CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE (app_update/esp_ota_ops.c, v5.2.5).
  * A serially flashed node has such an entry for ota_0 from its first boot:
- * with no factory app, the bootloader writes otadata[0] = {seq 1} itself
- * (bootloader_utility.c, v5.2.5). The checks before it only name the
+ * with no factory app, the bootloader writes otadata[0] = {seq 1, VALID}
+ * itself (set_actual_ota_seq, bootloader_utility.c, v5.2.5). The checks before it only name the
  * reason of a refusal; the API decides.
  */
 esp_err_t ota_rollback_handler(httpd_req_t *req)
