@@ -63,16 +63,17 @@ static void print_node(FILE *out, const probe_result_t *p)
                 term_escape(st->version, b, sizeof(b)));
         return;
     }
-    fprintf(out, "\n  %-8s %-20s %-16s %-16s\n", "SLOT", "VERSION", "STATE", "ELF SHA-256");
+    fprintf(out, "\n  %-8s %-20s %-16s %s\n", "SLOT", "VERSION", "STATE", "ELF SHA-256");
     for (size_t i = 0; i < st->slot_count; i++) {
         const node_slot_t *s = &st->slots[i];
-        char sha[17];
+        char sha[17], flags[32];
         snprintf(sha, sizeof(sha), "%.16s", s->elf_sha256[0] ? s->elf_sha256 : "-");
-        fprintf(out, "  %-8s %-20s %-16s %-16s %s%s%s\n", term_escape(s->label, a, sizeof(a)),
+        snprintf(flags, sizeof(flags), "%s%s%s", s->running ? " running" : "",
+                 s->running && s->boot ? "," : "", s->boot ? " boots next" : "");
+        fprintf(out, "  %-8s %-20s %-16s %s%s\n", term_escape(s->label, a, sizeof(a)),
                 s->has_image ? term_escape(s->version, b, sizeof(b)) : "-",
                 term_escape(s->state[0] ? s->state : "-", c, sizeof(c)),
-                term_escape(sha, d, sizeof(d)), s->running ? "running" : "",
-                s->running && s->boot ? ", " : "", s->boot ? "boots next" : "");
+                term_escape(sha, d, sizeof(d)), flags);
     }
 }
 

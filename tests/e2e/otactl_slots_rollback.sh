@@ -48,7 +48,7 @@ v1_sha=$(jq -r --arg ip "$NET.1" '.nodes[] | select(.ip == $ip) | .status.slots[
     "$E2E_TMP/slots.json")
 e2e_check_match "ELF SHA-256 of v1, 64 hex" '^[0-9a-f]{64}$' "$v1_sha"
 "$OTACTL" slots "$NET.1" >"$E2E_TMP/slots.txt"
-e2e_check_match "table: ota_0" '^  ota_0 +1\.0\.0 +VALID +[0-9a-f]{16} *$' "$(cat "$E2E_TMP/slots.txt")"
+e2e_check_match "table: ota_0" '^  ota_0 +1\.0\.0 +VALID +[0-9a-f]{16}$' "$(cat "$E2E_TMP/slots.txt")"
 e2e_check_match "table: ota_1 runs" '^  ota_1 +2\.0\.0 +VALID +[0-9a-f]{16} running, boots next$' \
     "$(cat "$E2E_TMP/slots.txt")"
 e2e_check "slots of an address where nothing listens exits 1" 1 "$(run off slots "$NET.9" --probe-timeout 0.5)"
