@@ -755,13 +755,15 @@ static void record_aborted(struct deploy_state *s)
             case PHASE_UPLOADING:
                 if (res->bytes_sent >= plan->image_len) {
                     snprintf(why, sizeof(why),
-                             "stopped by the operator after all %zu bytes were sent, before the "
-                             "node replied: it may still finish and boot the new image; check "
+                             "stopped by the operator (connection reset) after all %zu bytes "
+                             "were handed to the network, before the node replied: it most "
+                             "likely never read them all, but may boot the new image; check "
                              "with otactl status",
                              plan->image_len);
                 } else {
                     snprintf(why, sizeof(why),
-                             "stopped by the operator after %llu of %zu bytes: the node's update "
+                             "stopped by the operator (connection reset) after %llu of %zu bytes: "
+                             "the node's update "
                              "slot is partly written and it keeps running its current image; "
                              "deploy again",
                              (unsigned long long)res->bytes_sent, plan->image_len);

@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 
@@ -383,12 +384,21 @@ void http_loop_stop(http_loop_t *loop)
 }
 
 /* Drops what is in flight: called from run, never from a callback's
- * middle, so no transfer is freed while libcurl still uses it. */
+ * middle, so no transfer is freed while libcurl still uses it. Each socket
+ * is reset (SO_LINGER 0), not closed: a plain close would still deliver
+ * the body the kernel holds, and the node would finish the update the
+ * operator stopped. */
 static void drop_all(http_loop_t *loop)
 {
     while (loop->attached != NULL) {
         struct transfer *t = loop->attached;
         loop->attached = t->next;
+        curl_socket_t sock = CURL_SOCKET_BAD;
+        if (curl_easy_getinfo(t->easy, CURLINFO_ACTIVESOCKET, &sock) == CURLE_OK &&
+            sock != CURL_SOCKET_BAD) {
+            struct linger reset = {.l_onoff = 1, .l_linger = 0};
+            setsockopt(sock, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+        }
         curl_multi_remove_handle(loop->multi, t->easy);
         transfer_free(t);
     }
