@@ -204,7 +204,7 @@ static const char deploy_help[] =
     "    --allow-downgrade   send an image whose version is older than the node's (or not\n"
     "                        comparable with it)\n"
     "    --json              print one JSON object instead of the table\n"
-    "    --quiet             no progress output\n"
+    "    -q, --quiet         no progress output\n"
     "    -h, --help          this text\n"
     "\n"
     "ENVIRONMENT\n"
@@ -287,7 +287,7 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             a->force = true;
         } else if (strcmp(arg, "--json") == 0) {
             a->json = true;
-        } else if (strcmp(arg, "--quiet") == 0) {
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             a->quiet = true;
         } else if (strcmp(arg, "--dry-run") == 0) {
             a->dry_run = true;
