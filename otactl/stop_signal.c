@@ -1,6 +1,5 @@
 /* Self-pipe for SIGINT / SIGTERM: nothing but a counter and write(2) runs
  * in the handler (both async-signal-safe, POSIX.1-2017 2.4.3). */
-#define _POSIX_C_SOURCE 200809L
 #include "stop_signal.h"
 
 #include <errno.h>
