@@ -40,10 +40,10 @@ prepare() {
 }
 
 # The firmware's erase line: "erase (minimal) of ota_1 for N bytes: erased
-# E bytes (T of them past the image, S sectors not blank), blank-checked C
+# E bytes (T of them past the extent, S sectors not blank), blank-checked C
 # bytes, M ms" -> "E T S C".
 erase_line() {
-    e2e_plain "$1/uart.log" | sed -nE 's/.*erase \(minimal\) of ota_1 for [0-9]+ bytes: erased ([0-9]+) bytes \(([0-9]+) of them past the image, ([0-9]+) sectors not blank\), blank-checked ([0-9]+) bytes.*/\1 \2 \3 \4/p' | tail -n 1
+    e2e_plain "$1/uart.log" | sed -nE 's/.*erase \(minimal\) of ota_1 for [0-9]+ bytes: erased ([0-9]+) bytes \(([0-9]+) of them past the extent, ([0-9]+) sectors not blank\), blank-checked ([0-9]+) bytes.*/\1 \2 \3 \4/p' | tail -n 1
 }
 
 # update NAME IP OLD NEW [ADDR FILE]...: the whole case; sets ERASED TAIL DIRTY CHECKED.

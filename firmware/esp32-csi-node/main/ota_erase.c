@@ -70,7 +70,7 @@ static void log_result(const esp_partition_t *update, const ota_erase_result_t *
 {
     ESP_LOGI(TAG,
              "erase (%s) of %s for %" PRIu32 " bytes: erased %" PRIu32 " bytes (%" PRIu32
-             " of them past the image, %" PRIu32 " sectors not blank), blank-checked %" PRIu32
+             " of them past the extent, %" PRIu32 " sectors not blank), blank-checked %" PRIu32
              " bytes, %" PRId64 " ms",
              r->mode, update->label, r->image_len, r->erased, r->tail_erased, r->dirty_sectors,
              r->checked, r->ms);
