@@ -79,7 +79,7 @@ for n in $COUNTS; do
         done
     done
     # The nodes' own memory, for the machine's budget: the sum of their RSS.
-    nodes_kb=$(awk '$1 ~ /^node-/ {print $3}' "$dir/fleet.tsv" |
+    nodes_kb=$(awk '$1 ~ /^node-/ {print $4}' "$dir/fleet.tsv" |
         while read -r pid; do awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true; done |
         awk '{s += $1} END {print s + 0}')
     [ $json = 1 ] || echo "otactl_rss: deploy to $n nodes, --jobs $n ..." >&2
