@@ -173,7 +173,7 @@ run_tool() {
     else
         done_n=$(jq '.ok // 0' "$tmp/out.json" 2>/dev/null || echo 0)
     fi
-    jq -cn --argjson ms $((t1 - t0)) --argjson done "${done_n:-0}" --argjson valid "$(count_valid "$@")" \
+    jq -cn --argjson ms $((t1 - t0)) --argjson "done" "${done_n:-0}" --argjson valid "$(count_valid "$@")" \
         --argjson exit $rc --arg rss "$(tail -1 "$tmp/rss" 2>/dev/null || true)" \
         '{ms: $ms, done: $done, valid: $valid, exit: $exit, rss_kb: ($rss | tonumber? // null)}'
 }
