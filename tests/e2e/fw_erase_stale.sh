@@ -119,7 +119,7 @@ extent=$((ERASED - TAIL))
 cuts=()
 while read -r op kind addr _; do
     addr=$((addr))
-    [ "$addr" -ge "$OTA_1" ] && [ "$addr" -lt $((OTA_1 + SLOT)) ] || continue
+    if [ "$addr" -lt "$OTA_1" ] || [ "$addr" -ge $((OTA_1 + SLOT)) ]; then continue; fi
     [ "$kind" = program ] && break
     [ "$kind" = erase ] && [ "$addr" -ge $((OTA_1 + extent)) ] && cuts+=("$op")
 done <"$M/trace"
