@@ -124,13 +124,17 @@ static void slots_json(char *dst, size_t size, const esp_partition_t *running,
         if (part == NULL) {
             continue;
         }
+        size_t start = used;
         if (listed > 0 && used + 1 < size) {
             dst[used++] = ',';
-            dst[used] = '\0';
         }
         int n = slot_json(dst + used, size - used, part, running, boot);
         if (n < 0 || (size_t)n >= size - used) {
-            break; /* cannot happen with the sizes below; the reply check catches it */
+            /* Cannot happen with the sizes below; should it, the list ends
+             * with the whole slots before rather than with half an object. */
+            used = start;
+            dst[used] = '\0';
+            break;
         }
         used += (size_t)n;
         listed++;
