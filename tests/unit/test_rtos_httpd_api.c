@@ -155,9 +155,11 @@ static int status_and_body(const char *ip, const char *path, char *body, size_t 
     char req[128];
     snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
     client_response_t resp;
+    memset(&resp, 0, sizeof(resp));
     int status = client_send_str(fd, req) && client_read_response(fd, &resp) ? resp.status : 0;
-    strncpy(body, resp.body, size - 1);
-    body[size - 1] = '\0';
+    size_t n = strnlen(resp.body, size - 1); /* the caller's buffer is the smaller */
+    memcpy(body, resp.body, n);
+    body[n] = '\0';
     close(fd);
     return status;
 }
