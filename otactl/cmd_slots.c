@@ -6,10 +6,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
-#include "probe.h"
 #include "report.h"
-#include "targets.h"
+#include "status_query.h"
 #include "term_escape.h"
 
 static const char slots_help[] =
@@ -79,77 +77,24 @@ static void print_node(FILE *out, const probe_result_t *p)
 
 int cmd_slots(int argc, char **argv)
 {
-    bool json = false;
-    uint64_t timeout_ms = 1500;
-    unsigned long port = 8032;
-    char **ips = calloc((size_t)argc, sizeof(*ips));
-    size_t ip_count = 0;
-    target_list_t targets = {0};
-    int code = OTACTL_EXIT_USAGE;
-    char err[200];
-    if (ips == NULL) {
-        return OTACTL_EXIT_USAGE;
+    status_query_t q;
+    if (status_query_run(&q, "slots", slots_help, argc, argv) != 0) {
+        return q.code;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v = NULL;
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(slots_help, stdout);
-            code = OTACTL_EXIT_OK;
-            goto done;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = true;
-        } else if (options_is(arg, "--timeout", &v) || options_is(arg, "--probe-timeout", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_seconds(s, &timeout_ms)) {
-                fprintf(stderr, "otactl slots: --probe-timeout wants seconds, e.g. 1.5\n");
-                goto done;
-            }
-        } else if (options_is(arg, "--port", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_count(s, 65535, &port)) {
-                fprintf(stderr, "otactl slots: --port wants 1..65535\n");
-                goto done;
-            }
-        } else if (arg[0] == '-') {
-            fprintf(stderr, "otactl slots: unknown option '%s' (see otactl slots --help)\n", arg);
-            goto done;
-        } else {
-            ips[ip_count++] = argv[i];
+    for (size_t i = 0; i < q.targets.count; i++) {
+        if (q.probes[i].valid && !q.probes[i].status.has_slots) {
+            q.code = OTACTL_EXIT_FAILED;
         }
     }
-    if (ip_count == 0) {
-        fprintf(stderr, "otactl slots: give at least one node IP (or use otactl discover)\n");
-        goto done;
-    }
-    if (targets_add_args(&targets, ips, ip_count, (unsigned)port, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otactl slots: %s\n", err);
-        goto done;
-    }
-    probe_result_t *probes = calloc(targets.count, sizeof(*probes));
-    if (probes == NULL) {
-        goto done;
-    }
-    for (size_t i = 0; i < targets.count; i++) {
-        probes[i].addr = targets.items[i];
-    }
-    code =
-        probe_all(probes, targets.count, timeout_ms, 0) == 0 ? OTACTL_EXIT_OK : OTACTL_EXIT_FAILED;
-    for (size_t i = 0; i < targets.count; i++) {
-        if (!probes[i].valid || !probes[i].status.has_slots) {
-            code = OTACTL_EXIT_FAILED;
-        }
-    }
-    if (json) {
-        report_print_json(stdout,
-                          report_probe_json("slots", probes, targets.count, targets.count, code));
+    if (q.json) {
+        report_print_json(
+            stdout, report_probe_json("slots", q.probes, q.targets.count, q.targets.count, q.code));
     } else {
-        for (size_t i = 0; i < targets.count; i++) {
-            print_node(stdout, &probes[i]);
+        for (size_t i = 0; i < q.targets.count; i++) {
+            print_node(stdout, &q.probes[i]);
         }
     }
-    free(probes);
-done:
-    free(ips);
-    targets_free(&targets);
+    int code = q.code;
+    status_query_free(&q);
     return code;
 }

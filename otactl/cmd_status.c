@@ -5,10 +5,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "options.h"
-#include "probe.h"
 #include "report.h"
-#include "targets.h"
+#include "status_query.h"
 
 static const char status_help[] =
     "NAME\n"
@@ -46,75 +44,17 @@ static const char status_help[] =
 
 int cmd_status(int argc, char **argv)
 {
-    bool json = false;
-    uint64_t timeout_ms = 1500;
-    unsigned long port = 8032;
-    char **ips = calloc((size_t)argc, sizeof(*ips));
-    size_t ip_count = 0;
-    target_list_t targets = {0};
-    int code = OTACTL_EXIT_USAGE;
-    char err[200];
-    if (ips == NULL) {
-        return OTACTL_EXIT_USAGE;
+    status_query_t q;
+    if (status_query_run(&q, "status", status_help, argc, argv) != 0) {
+        return q.code;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v = NULL;
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(status_help, stdout);
-            code = OTACTL_EXIT_OK;
-            goto done;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = true;
-        } else if (options_is(arg, "--timeout", &v) || options_is(arg, "--probe-timeout", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_seconds(s, &timeout_ms)) {
-                fprintf(stderr, "otactl status: --timeout wants seconds, e.g. 1.5\n");
-                goto done;
-            }
-        } else if (options_is(arg, "--port", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_count(s, 65535, &port)) {
-                fprintf(stderr, "otactl status: --port wants 1..65535\n");
-                goto done;
-            }
-        } else if (arg[0] == '-') {
-            fprintf(stderr, "otactl status: unknown option '%s' (see otactl status --help)\n", arg);
-            goto done;
-        } else {
-            ips[ip_count++] = argv[i];
-        }
-    }
-    if (ip_count == 0) {
-        fprintf(stderr, "otactl status: give at least one node IP (or use otactl discover)\n");
-        goto done;
-    }
-    if (targets_add_args(&targets, ips, ip_count, (unsigned)port, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otactl status: %s\n", err);
-        goto done;
-    }
-    probe_result_t *probes = calloc(targets.count, sizeof(*probes));
-    if (probes == NULL) {
-        goto done;
-    }
-    for (size_t i = 0; i < targets.count; i++) {
-        probes[i].addr = targets.items[i];
-    }
-    code =
-        probe_all(probes, targets.count, timeout_ms, 0) == 0 ? OTACTL_EXIT_OK : OTACTL_EXIT_FAILED;
-    for (size_t i = 0; i < targets.count; i++) {
-        if (!probes[i].valid) {
-            code = OTACTL_EXIT_FAILED;
-        }
-    }
-    if (json) {
-        report_print_json(stdout,
-                          report_probe_json("status", probes, targets.count, targets.count, code));
+    if (q.json) {
+        report_print_json(stdout, report_probe_json("status", q.probes, q.targets.count,
+                                                    q.targets.count, q.code));
     } else {
-        report_probe_table(stdout, probes, targets.count, false);
+        report_probe_table(stdout, q.probes, q.targets.count, false);
     }
-    free(probes);
-done:
-    free(ips);
-    targets_free(&targets);
+    int code = q.code;
+    status_query_free(&q);
     return code;
 }
