@@ -251,6 +251,15 @@ int http_loop_submit(http_loop_t *loop, const http_request_t *r)
      * connection. */
     curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    /* Memory per transfer is what limits a deploy to hundreds of nodes:
+     * libcurl gives every handle a receive buffer (16 KiB by default) and
+     * every upload a send buffer (64 KiB). A node's reply is a few hundred
+     * bytes and its TCP window 5,760 bytes (lwIP's default), so the
+     * smallest sizes libcurl allows cost no throughput. */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 1024L); /* libcurl's minimum */
+    if (r->post) {
+        curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L); /* libcurl's minimum */
+    }
     if (r->connect_timeout_ms > 0) {
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
     }
