@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "esp_app_desc.h"
+#include "esp_efuse.h"
 #include "esp_log.h"
 #include "image_check.h"
 #include "otadata_io.h"
@@ -100,6 +102,47 @@ static bool blank_or_bad_crc(const esp_ota_select_entry_t *e)
     return e->ota_seq == UINT32_MAX || !ota_select_crc_ok(e);
 }
 
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+/* bootloader_common_get_partition_description: the esp_app_desc_t after the
+ * image header and the first segment header, when its magic word is there. */
+static bool read_secure_version(flash_dev_t *flash, const ptable_entry_t *part, uint32_t *out)
+{
+    esp_app_desc_t desc;
+    if (!part ||
+        flash_read(flash, part->offset + IMG_APP_DESC_OFFSET, &desc, sizeof(desc)) != ESP_OK ||
+        desc.magic_word != ESP_APP_DESC_MAGIC_WORD) {
+        return false;
+    }
+    *out = desc.secure_version;
+    return true;
+}
+
+/* check_anti_rollback (bootloader_utility.c, v5.2.5): an app whose
+ * description cannot be read, or whose secure_version is below the eFuse
+ * counter, is not booted. */
+static bool check_anti_rollback(flash_dev_t *flash, const ptable_entry_t *part, uint32_t *sv)
+{
+    *sv = 0;
+    return read_secure_version(flash, part, sv) && esp_efuse_check_secure_version(*sv);
+}
+
+/* get_active_otadata_with_check_anti_rollback: an entry whose slot holds an
+ * app below the counter is not a candidate. */
+static int active_with_anti_rollback(flash_dev_t *flash, const boot_state_t *bs, boot_decision_t *d)
+{
+    bool ok[2] = {false, false};
+    for (int i = 0; i < 2; i++) {
+        if (ota_select_valid(&d->result[i])) {
+            uint32_t sv;
+            const ptable_entry_t *part = bs->ota[(d->result[i].ota_seq - 1) % bs->app_count];
+            ok[i] = check_anti_rollback(flash, part, &sv);
+            d->sec_ver_skipped[i] = !ok[i];
+        }
+    }
+    return ota_select_pick(d->result, ok, true);
+}
+#endif
+
 static int select_slot(flash_dev_t *flash, const boot_state_t *bs, boot_decision_t *d)
 {
     if (!bs->otadata) {
@@ -129,6 +172,21 @@ static int select_slot(flash_dev_t *flash, const boot_state_t *bs, boot_decision
         }
     }
 
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+    /* With anti-rollback the table has no factory app, only OTA slots
+     * (BOOTLOADER_APP_SECURE_VERSION's help, v5.2.5): blank otadata starts
+     * the search at the factory index, which moves on to ota_0. */
+    d->anti_rollback = true;
+    d->efuse_secure_version = esp_efuse_read_secure_version();
+    if (blank_or_bad_crc(&d->result[0]) && blank_or_bad_crc(&d->result[1])) {
+        snprintf(d->reason, sizeof(d->reason),
+                 "otadata[0..1] in initial state: trying every slot from ota_0");
+        d->initial_contents = true;
+        d->selection = BOOT_SEL_INITIAL;
+        return BOOT_INDEX_FACTORY;
+    }
+    d->active = bs->app_count ? active_with_anti_rollback(flash, bs, d) : -1;
+#else
     if ((ota_select_invalid(&d->result[0]) && ota_select_invalid(&d->result[1])) ||
         bs->app_count == 0) {
         const char *why = bs->app_count == 0
@@ -146,6 +204,7 @@ static int select_slot(flash_dev_t *flash, const boot_state_t *bs, boot_decision
     }
 
     d->active = ota_select_active(d->result);
+#endif
     if (d->active != -1) {
         esp_ota_select_entry_t *e = &d->result[d->active];
         int slot = (int)((e->ota_seq - 1) % bs->app_count);
@@ -158,6 +217,14 @@ static int select_slot(flash_dev_t *flash, const boot_state_t *bs, boot_decision
             e->ota_state = ESP_OTA_IMG_PENDING_VERIFY;
             d->marked_pending = true;
         }
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+        /* update_anti_rollback: a VALID app raises the counter to its own
+         * secure_version at every boot (a no-op once it is there). */
+        if (e->ota_state == ESP_OTA_IMG_VALID &&
+            read_secure_version(flash, bs->ota[slot], &d->raise_secure_version_to)) {
+            d->raise_secure_version = true;
+        }
+#endif
         d->selection = BOOT_SEL_OTADATA;
         return slot;
     }
@@ -183,6 +250,20 @@ static bool try_load(flash_dev_t *flash, const boot_state_t *bs, int index, boot
     snprintf(a->label, sizeof(a->label), "%s", part->label);
     a->offset = part->offset;
     a->size = part->size;
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+    /* check_anti_rollback before try_load_partition (and esp_image_format.c
+     * checks again while loading): the image is not even read. The status
+     * is the app description's, which is where the number comes from. */
+    uint32_t sv = 0;
+    if (!check_anti_rollback(flash, part, &sv)) {
+        a->status = IMG_ERR_APP_DESC;
+        a->sec_ver_refused = true;
+        snprintf(a->message, sizeof(a->message),
+                 "app secure_version %u is below the eFuse secure version %u (anti-rollback)",
+                 (unsigned)sv, (unsigned)esp_efuse_read_secure_version());
+        return false;
+    }
+#endif
     img_error_t err = {0};
     a->status = image_verify_at(flash, part->offset, part->size, &d->image, &err);
     snprintf(a->message, sizeof(a->message), "%s", a->status == IMG_OK ? "ok" : err.message);
@@ -200,6 +281,11 @@ static bool try_load(flash_dev_t *flash, const boot_state_t *bs, int index, boot
         d->actual_entry.ota_state = ESP_OTA_IMG_VALID;
         d->actual_entry.crc = ota_select_crc(&d->actual_entry);
         d->set_actual_seq = true;
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+        /* set_actual_ota_seq raises the counter to the booted app's. */
+        d->raise_secure_version = true;
+        d->raise_secure_version_to = sv;
+#endif
     }
     return true;
 }
@@ -272,6 +358,11 @@ esp_err_t boot_apply_selection(flash_dev_t *flash, const boot_decision_t *d)
             return rc;
         }
     }
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+    if (d->raise_secure_version && !d->set_actual_seq) {
+        esp_efuse_update_secure_version(d->raise_secure_version_to); /* result unused, as there */
+    }
+#endif
     return ESP_OK;
 }
 
@@ -284,6 +375,11 @@ esp_err_t boot_apply_loaded(flash_dev_t *flash, const boot_decision_t *d)
     if (rc != ESP_OK) {
         ESP_LOGE(TAG, "Error in write_otadata operation. err = 0x%x", rc);
     }
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+    if (rc == ESP_OK && d->raise_secure_version) {
+        esp_efuse_update_secure_version(d->raise_secure_version_to);
+    }
+#endif
     return rc;
 }
 
@@ -351,7 +447,14 @@ static bool is_mapped(uint32_t addr)
 
 void boot_log_attempts(const boot_decision_t *d)
 {
+    if (d->anti_rollback) {
+        ESP_LOGI(TAG, "Enabled a check secure version of app for anti rollback");
+        ESP_LOGI(TAG, "Secure version (from eFuse) = %u", (unsigned)d->efuse_secure_version);
+    }
     switch (d->selection) {
+        case BOOT_SEL_INITIAL:
+            ESP_LOGI(TAG, "otadata[0..1] in initial state");
+            break;
         case BOOT_SEL_DEFAULT_FACTORY:
             ESP_LOGI(TAG, "Defaulting to factory image");
             break;
@@ -373,7 +476,9 @@ void boot_log_attempts(const boot_decision_t *d)
     for (size_t i = 0; i < d->attempt_count; i++) {
         const boot_attempt_t *a = &d->attempts[i];
         if (a->status != IMG_OK) {
-            image_log_failure(a->status, a->message, false);
+            if (!a->sec_ver_refused) { /* check_anti_rollback refuses without a line */
+                image_log_failure(a->status, a->message, false);
+            }
             if (a->index == BOOT_INDEX_FACTORY) {
                 ESP_LOGE(TAG, "Factory app partition is not bootable");
             } else if (a->index == BOOT_INDEX_TEST) {

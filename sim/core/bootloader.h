@@ -22,6 +22,12 @@
  * the slots below it down to the factory app, then the slots above it, then
  * the test app. With blank otadata, no factory app and an OTA slot booted,
  * it writes that slot's sequence number (state VALID) into otadata[0].
+ *
+ * With CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK (v5.2.5 bootloader_utility.c):
+ * an entry whose slot holds an app with secure_version below the eFuse
+ * counter is not a candidate, no image below it is loaded, blank otadata
+ * tries every slot from ota_0, and booting a VALID entry (or setting the
+ * actual sequence number) raises the counter to that app's secure_version.
  */
 #ifndef VCHIP_BOOTLOADER_H
 #define VCHIP_BOOTLOADER_H
@@ -53,6 +59,7 @@ typedef enum {
     BOOT_SEL_INVALID_FACTORY, /* entries with bad CRCs: "ota data partition invalid, falling back to
                                  factory" */
     BOOT_SEL_INVALID_ALL,     /* same without a factory app: try every partition */
+    BOOT_SEL_INITIAL,         /* anti-rollback, blank otadata: "otadata[0..1] in initial state" */
 } boot_selection_t;
 
 /* One image the bootloader tried to load. */
@@ -62,6 +69,7 @@ typedef struct {
     uint32_t offset;
     uint32_t size;
     img_status_t status;
+    bool sec_ver_refused; /* anti-rollback: secure_version below the eFuse counter */
     char message[200];
 } boot_attempt_t;
 
@@ -81,6 +89,13 @@ typedef struct {
     int active;                       /* entry that selected the slot, -1 none */
     bool marked_pending;              /* active entry went NEW -> PENDING_VERIFY */
     bool initial_contents;            /* blank otadata without a factory app */
+    /* CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK: the eFuse counter as read, the
+     * entries whose slot is below it, and the raise to a VALID app's. */
+    bool anti_rollback;
+    uint32_t efuse_secure_version;
+    bool sec_ver_skipped[2];
+    bool raise_secure_version;
+    uint32_t raise_secure_version_to;
 
     boot_selection_t selection;
     int start_index; /* the slot the selection chose */

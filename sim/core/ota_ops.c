@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esp_efuse.h"
 #include "esp_log.h"
 #include "esp_ota_ops.h"
 #include "esp_app_format.h"
@@ -363,6 +364,22 @@ esp_err_t esp_ota_set_boot_partition(const esp_partition_t *partition)
             esp_partition_find_first(ESP_PARTITION_TYPE_DATA, ESP_PARTITION_SUBTYPE_DATA_OTA, NULL);
         return otadata ? esp_partition_erase_range(otadata, 0, otadata->size) : ESP_ERR_NOT_FOUND;
     }
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+    /* esp_ota_ops.c (v5.2.5): an app below the eFuse counter would never
+     * boot, so the slot is erased and otadata left alone. */
+    esp_app_desc_t desc;
+    esp_err_t rc = esp_ota_get_partition_description(partition, &desc);
+    if (rc != ESP_OK) {
+        return rc;
+    }
+    if (!esp_efuse_check_secure_version(desc.secure_version)) {
+        ESP_LOGE(TAG, "This a new partition can not be booted due to a secure version is lower "
+                      "than stored in efuse. Partition will be erased.");
+        vchip_slot_writes_forget(partition->address, partition->size);
+        rc = esp_partition_erase_range(partition, 0, partition->size);
+        return rc != ESP_OK ? rc : ESP_ERR_OTA_SMALL_SEC_VER;
+    }
+#endif
     return rewrite_ota_data(partition->subtype);
 }
 
@@ -505,6 +522,18 @@ bool esp_ota_check_rollback_is_possible(void)
         return false;
     }
     int last = (~active) & 1;
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+    /* esp_ota_ops.c (v5.2.5): no factory fallback, and the other slot only
+     * counts when its app is not below the eFuse counter. */
+    if (!valid[last]) {
+        return false;
+    }
+    const esp_partition_t *p = ota_slot_partition((two[last].ota_seq - 1) % count);
+    esp_app_desc_t desc;
+    return p && image_validate(p, true) == ESP_OK &&
+           esp_ota_get_partition_description(p, &desc) == ESP_OK &&
+           esp_efuse_check_secure_version(desc.secure_version);
+#else
     if (!valid[last]) {
         const esp_partition_t *factory = esp_partition_find_first(
             ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_FACTORY, NULL);
@@ -512,6 +541,7 @@ bool esp_ota_check_rollback_is_possible(void)
     }
     const esp_partition_t *p = ota_slot_partition((two[last].ota_seq - 1) % count);
     return p && image_validate(p, true) == ESP_OK;
+#endif
 }
 
 /* Marks the running OTA app VALID (valid) or INVALID, in place in the active
@@ -533,7 +563,21 @@ static esp_err_t current_ota_is_workable(bool valid)
             return ESP_OK;
         }
         two[active].ota_state = ESP_OTA_IMG_VALID;
-        return rewrite_ota_seq(two, two[active].ota_seq, active, part);
+        esp_err_t rc = rewrite_ota_seq(two, two[active].ota_seq, active, part);
+#ifdef CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+        /* esp_ota_set_anti_rollback (v5.2.5): the confirm raises the eFuse
+         * counter to the running app's secure_version, after otadata says
+         * VALID (a power cut between the two: the bootloader raises it at
+         * the next boot, as it does for every VALID entry). */
+        if (rc == ESP_OK) {
+            esp_app_desc_t desc = {0};
+            rc = esp_ota_get_partition_description(esp_ota_get_running_partition(), &desc);
+            if (rc == ESP_OK) {
+                rc = esp_efuse_update_secure_version(desc.secure_version);
+            }
+        }
+#endif
+        return rc;
     }
     if (!esp_ota_check_rollback_is_possible()) {
         ESP_LOGE(TAG, "Rollback is not possible, do not have any suitable apps in slots");

@@ -22,6 +22,7 @@ static const node_command_t commands[] = {
     {"nvs-get", node_cmd_nvs_get, "print a value from a node's NVS"},
     {"boot-info", node_cmd_boot_info, "which slot the bootloader would boot, and why"},
     {"coredump", node_cmd_coredump, "the core dump in a node's flash, as ESP-IDF reads it"},
+    {"efuse", node_cmd_efuse, "the eFuse anti-rollback counter (SECURE_VERSION)"},
     {"run", node_cmd_run, "power a node on and keep it running (reboots included)"},
     {"fleet", node_cmd_fleet, "provision and run N nodes on loopback addresses"},
     {"timing", node_cmd_timing, "the timing models' parameters (--timing real, link, flash)"},
