@@ -24,3 +24,12 @@ add_library(http_parser::http_parser UNKNOWN IMPORTED)
 set_target_properties(http_parser::http_parser PROPERTIES
   IMPORTED_LOCATION "${HTTP_PARSER_LIBRARY}"
   INTERFACE_INCLUDE_DIRECTORIES "${HTTP_PARSER_INCLUDE_DIR}")
+# ESP-IDF's mbedtls component for apps that require it (the firmware's
+# HMAC, ota_crypto.c): Debian's libmbedcrypto, whose md API is v5.2's.
+# Debian's libmbedtls-dev ships no pkg-config file either.
+find_path(MBEDTLS_INCLUDE_DIR mbedtls/md.h REQUIRED)
+find_library(MBEDCRYPTO_LIBRARY mbedcrypto REQUIRED)
+add_library(mbedtls::mbedcrypto UNKNOWN IMPORTED)
+set_target_properties(mbedtls::mbedcrypto PROPERTIES
+  IMPORTED_LOCATION "${MBEDCRYPTO_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${MBEDTLS_INCLUDE_DIR}")

@@ -11,8 +11,9 @@
 #   vchip_add_node(NAME CONFIG cfg [SUFFIX s] [DEFINES def...] [DESCRIPTION text])
 #       the executable: every ota-node command, the app's app_main.
 #
-# Needs the otafmt library (lib/), Threads, http_parser::http_parser and
-# util (forkpty) to exist in the including project.
+# Needs the otafmt library (lib/), Threads, http_parser::http_parser,
+# mbedtls::mbedcrypto (for apps that require mbedtls) and util (forkpty)
+# to exist in the including project.
 
 set(VCHIP_DIR ${CMAKE_CURRENT_LIST_DIR})
 
@@ -161,6 +162,7 @@ function(vchip_configure out_var)
 
   get_property(srcs GLOBAL PROPERTY VCHIP_COMPONENT_SRCS)
   get_property(incs GLOBAL PROPERTY VCHIP_COMPONENT_INCLUDES)
+  get_property(requires GLOBAL PROPERTY VCHIP_COMPONENT_REQUIRES)
   if(NOT srcs)
     message(FATAL_ERROR "vchip: ${main}/CMakeLists.txt registers no C source")
   endif()
@@ -168,6 +170,7 @@ function(vchip_configure out_var)
   set(VCHIP_${key}_SRCS ${srcs} PARENT_SCOPE)
   set(VCHIP_${key}_INCLUDES ${incs} PARENT_SCOPE)
   set(VCHIP_${key}_APP ${app} PARENT_SCOPE)
+  set(VCHIP_${key}_REQUIRES "${requires}" PARENT_SCOPE)
   set(${out_var} ${key} PARENT_SCOPE)
 endfunction()
 
@@ -225,10 +228,16 @@ function(vchip_add_node name)
   endif()
   add_executable(${name} $<TARGET_OBJECTS:ota_node_runtime${s}> $<TARGET_OBJECTS:${name}_app>
     ${VCHIP_DIR}/node/firmware_build.c ${VCHIP_${cfg}_DIR}/default_partitions.c)
-  target_include_directories(${name} PRIVATE ${VCHIP_DIR}/node)
+  # firmware_build.c reads the app's sdkconfig.h (ahead of the chip's).
+  target_include_directories(${name} PRIVATE ${VCHIP_DIR}/node ${VCHIP_${cfg}_DIR})
   target_compile_definitions(${name} PRIVATE ${ARG_DEFINES}
     VCHIP_FIRMWARE_DESCRIPTION="${description}")
   target_link_libraries(${name} PRIVATE vchip_net${s} vchip_rtos${s} vchip_core${s} util)
+  # ESP-IDF's mbedtls is Debian's libmbedcrypto here (cmake/host-build.cmake).
+  if("mbedtls" IN_LIST VCHIP_${cfg}_REQUIRES)
+    target_link_libraries(${name}_app PRIVATE mbedtls::mbedcrypto)
+    target_link_libraries(${name} PRIVATE mbedtls::mbedcrypto)
+  endif()
   # The WiFi link model paces sockets under recv() and send(), where lwIP
   # sits on the chip, so the firmware's own calls are paced too (vchip/link.h).
   target_link_options(${name} PRIVATE -Wl,--wrap=recv -Wl,--wrap=send)

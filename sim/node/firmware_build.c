@@ -2,6 +2,8 @@
  * options (sim/vchip.cmake), unlike the rest of sim/node. */
 #include "node_firmware_build.h"
 
+#include "sdkconfig.h" /* the app's (sim/vchip.cmake) */
+
 #if defined(CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES)
 #define FIRMWARE_BUILD                                                                             \
     "CONFIG_OTA_DEFECT_SEQUENTIAL_WRITES=y (model of recipe fix A missing: "                       \
@@ -27,6 +29,15 @@
 const char *node_firmware_build(void)
 {
     return FIRMWARE_BUILD;
+}
+
+bool node_firmware_open_without_psk(void)
+{
+#ifdef CONFIG_OTA_ALLOW_UNAUTHENTICATED
+    return true;
+#else
+    return false;
+#endif
 }
 
 bool node_firmware_is_defect_build(void)

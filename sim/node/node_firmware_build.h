@@ -9,5 +9,8 @@
 /* One line: "default (...)" or the defect option and the model it is. */
 const char *node_firmware_build(void);
 bool node_firmware_is_defect_build(void);
+/* Built with CONFIG_OTA_ALLOW_UNAUTHENTICATED: a node without a PSK takes
+ * updates from anyone (otherwise it refuses them: fail-closed). */
+bool node_firmware_open_without_psk(void);
 
 #endif

@@ -1,27 +1,67 @@
 #include "ota_auth.h"
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "esp_log.h"
+#include "esp_ota_ops.h"
 #include "nvs.h"
+#include "ota_auth_header.h"
+#include "ota_crypto.h"
+#include "ota_journal.h"
+#include "ota_nonce.h"
 #include "ota_reply.h"
+#include "sdkconfig.h"
 
 static const char *TAG = "ota_auth";
 
 #define BEARER_PREFIX     "Bearer "
 #define BEARER_PREFIX_LEN (sizeof(BEARER_PREFIX) - 1)
 
-/* Header buffer: the scheme, the longest token that can match, and one more
- * byte so an over-long token is seen as such rather than cut to a match. */
-#define AUTH_HEADER_MAX (BEARER_PREFIX_LEN + OTA_PSK_MAX_LEN + 1)
+/* Header buffer: room for the longest Bearer token that can match and an
+ * OTA-HMAC-SHA256 value (195 characters written canonically) with generous
+ * optional spaces, plus one byte so that an over-long value is seen as
+ * such rather than cut to a match. */
+#define AUTH_HEADER_MAX 320
+_Static_assert(AUTH_HEADER_MAX > BEARER_PREFIX_LEN + OTA_PSK_MAX_LEN, "a whole Bearer token fits");
+
+#if CONFIG_OTA_AUTH_ALLOW_BEARER
+#define WWW_AUTH_BEARER 1
+#define SCHEMES_JSON    "[\"" OTA_AUTH_HMAC_SCHEME "\",\"Bearer\"]"
+#define HOW_TO_AUTH                                                                                \
+    "send 'Authorization: " OTA_AUTH_HMAC_SCHEME " nonce=..., body=..., mac=...' with a nonce "    \
+    "from GET /ota/nonce, or 'Authorization: Bearer <psk>'"
+#else
+#define WWW_AUTH_BEARER 0
+#define SCHEMES_JSON    "[\"" OTA_AUTH_HMAC_SCHEME "\"]"
+#define HOW_TO_AUTH                                                                                \
+    "send 'Authorization: " OTA_AUTH_HMAC_SCHEME " nonce=..., body=..., mac=...' with a nonce "    \
+    "from GET /ota/nonce"
+#endif
+
+#if CONFIG_OTA_ALLOW_UNAUTHENTICATED
+#define OPEN_WITHOUT_PSK 1
+#else
+#define OPEN_WITHOUT_PSK 0
+#endif
 
 typedef enum {
     PSK_UNSET,
     PSK_SET,
     PSK_UNREADABLE,
 } psk_state_t;
+
+/* The last refusal, for the journal (ota_auth_allow_upload). */
+static uint16_t s_refusal_status;
+static char s_refusal[160];
+
+/* The body digest an accepted OTA-HMAC-SHA256 request declared. One
+ * request at a time: esp_http_server runs one handler at a time. */
+static bool s_body_declared;
+static uint8_t s_body_digest[OTA_SHA256_LEN];
 
 /* Wipes a secret so the compiler cannot drop the stores as dead. */
 static void wipe(void *p, size_t n)
@@ -57,14 +97,70 @@ static psk_state_t load_psk(char psk[OTA_PSK_MAX_LEN + 1], size_t *len, esp_err_
     return *len == 0 ? PSK_UNSET : PSK_SET;
 }
 
-bool ota_auth_required(void)
+static psk_state_t psk_state(void)
 {
     char psk[OTA_PSK_MAX_LEN + 1];
     size_t len = 0;
     esp_err_t err = ESP_OK;
     psk_state_t state = load_psk(psk, &len, &err);
     wipe(psk, sizeof(psk));
-    return state != PSK_UNSET; /* an unreadable PSK still gates the endpoints */
+    return state;
+}
+
+bool ota_auth_required(void)
+{
+    return psk_state() != PSK_UNSET || !OPEN_WITHOUT_PSK;
+}
+
+int ota_auth_status_json(char *dst, size_t size)
+{
+    psk_state_t state = psk_state();
+    bool required = state != PSK_UNSET || !OPEN_WITHOUT_PSK;
+    /* An unreadable PSK is a PSK the node has but cannot check against. */
+    return snprintf(dst, size, "\"auth\":%s,\"psk_provisioned\":%s,\"auth_schemes\":%s",
+                    required ? "true" : "false", state != PSK_UNSET ? "true" : "false",
+                    SCHEMES_JSON);
+}
+
+/* {"status":"error","message":S,"error":S,"auth":code}: "message" as every
+ * other error of the service, "error" and "auth" as the contract names
+ * them. A 401 carries the challenges (RFC 9110 requires one). */
+__attribute__((format(printf, 4, 5))) static bool refuse(httpd_req_t *req, const char *status,
+                                                         const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s_refusal, sizeof(s_refusal), fmt, ap);
+    va_end(ap);
+    s_refusal_status = (uint16_t)atoi(status);
+    ESP_LOGW(TAG, "%s %s: %s (%s)", status, req->uri, s_refusal, code);
+
+    if (s_refusal_status == 401) {
+        httpd_resp_set_hdr(req, "WWW-Authenticate",
+                           OTA_AUTH_HMAC_SCHEME " nonce-uri=\"/ota/nonce\"");
+        if (WWW_AUTH_BEARER) {
+            httpd_resp_set_hdr(req, "WWW-Authenticate", "Bearer");
+        }
+    }
+    char escaped[2 * sizeof(s_refusal)];
+    ota_json_escape(escaped, sizeof(escaped), s_refusal);
+    /* Static: the httpd task's stack is kept for esp_ota_end (fix B). */
+    static char body[2 * sizeof(escaped) + 96];
+    snprintf(body, sizeof(body),
+             "{\"status\":\"error\",\"message\":\"%s\",\"error\":\"%s\",\"auth\":\"%s\"}", escaped,
+             escaped, code);
+    ota_reply_json(req, status, body);
+    return false;
+}
+
+/* Compares in time that depends only on n. */
+static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    volatile uint8_t diff = 0;
+    for (size_t i = 0; i < n; i++) {
+        diff |= (uint8_t)(a[i] ^ b[i]);
+    }
+    return diff == 0;
 }
 
 /* Compares in time that depends only on OTA_PSK_MAX_LEN: both sides are
@@ -95,67 +191,193 @@ static bool is_token_char(char c)
            c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
 }
 
-static bool starts_with_bearer(const char *value)
+static bool check_bearer(httpd_req_t *req, const char *header, size_t header_len, bool cut,
+                         const char *psk, size_t psk_len)
 {
-    /* The scheme name is case-insensitive (RFC 7235). */
-    return strncasecmp(value, BEARER_PREFIX, BEARER_PREFIX_LEN) == 0;
+    if (!WWW_AUTH_BEARER) {
+        return refuse(req, OTA_HTTP_401, "bearer-disabled",
+                      "Bearer is disabled on this node (CONFIG_OTA_AUTH_ALLOW_BEARER=n): %s",
+                      HOW_TO_AUTH);
+    }
+    /* A header longer than the buffer was cut; its token cannot match. */
+    const char *token = header + BEARER_PREFIX_LEN;
+    size_t token_len = header_len > BEARER_PREFIX_LEN ? header_len - BEARER_PREFIX_LEN : 0;
+    bool well_formed = header_len > BEARER_PREFIX_LEN && header[BEARER_PREFIX_LEN - 1] == ' ';
+    for (size_t i = 0; i < token_len && well_formed; i++) {
+        well_formed = is_token_char(token[i]);
+    }
+    if (!well_formed) {
+        return refuse(req, OTA_HTTP_401, "auth-malformed", "malformed Bearer token");
+    }
+    if (cut || !tokens_equal(token, token_len, psk, psk_len)) {
+        return refuse(req, OTA_HTTP_403, "token-mismatch",
+                      "wrong token: the Bearer token is not this node's PSK");
+    }
+    return true;
 }
 
-static bool refuse_401(httpd_req_t *req, const char *why)
+static bool check_hmac(httpd_req_t *req, const char *header, size_t header_len, bool cut,
+                       const char *psk, size_t psk_len)
 {
-    httpd_resp_set_hdr(req, "WWW-Authenticate", "Bearer");
-    ota_reply_error(req, OTA_HTTP_401, "%s", why);
-    return false;
+    ota_auth_hmac_header_t h;
+    if (cut || !ota_auth_header_parse(header, header_len, &h)) {
+        return refuse(req, OTA_HTTP_401, "auth-malformed",
+                      "malformed " OTA_AUTH_HMAC_SCHEME " header: want '" OTA_AUTH_HMAC_SCHEME
+                      " nonce=<32 hex>, body=<64 hex>, mac=<64 hex>'");
+    }
+    switch (ota_nonce_consume(h.nonce)) {
+        case OTA_NONCE_OK:
+            break;
+        case OTA_NONCE_REPLAYED:
+            return refuse(req, OTA_HTTP_401, "nonce-replayed",
+                          "nonce already used: this request was already accepted or tried once: "
+                          "a replay; fetch a fresh nonce from GET /ota/nonce for each request");
+        default:
+            return refuse(req, OTA_HTTP_401, "nonce-unknown",
+                          "nonce unknown, expired (%d s) or evicted: fetch a fresh one from GET "
+                          "/ota/nonce",
+                          OTA_NONCE_TTL_MS / 1000);
+    }
+    /* The MAC is over the lowercase hex of what the header carries. */
+    char nonce_hex[2 * OTA_NONCE_LEN + 1];
+    char body_hex[2 * OTA_SHA256_LEN + 1];
+    ota_auth_hex(nonce_hex, h.nonce, sizeof(h.nonce));
+    ota_auth_hex(body_hex, h.body, sizeof(h.body));
+    const char *method = http_method_str((enum http_method)req->method);
+    const ota_crypto_part_t parts[] = {
+        {nonce_hex, strlen(nonce_hex)}, {"\n", 1}, {method, strlen(method)},     {"\n", 1},
+        {req->uri, strlen(req->uri)},   {"\n", 1}, {body_hex, strlen(body_hex)},
+    };
+    uint8_t mac[OTA_SHA256_LEN];
+    bool computed =
+        ota_crypto_hmac_sha256(psk, psk_len, parts, sizeof(parts) / sizeof(parts[0]), mac);
+    bool match = computed && equal_ct(mac, h.mac, sizeof(mac));
+    wipe(mac, sizeof(mac));
+    if (!computed) {
+        return refuse(req, OTA_HTTP_500, "internal", "computing the HMAC failed (out of memory?)");
+    }
+    if (!match) {
+        return refuse(req, OTA_HTTP_403, "mac-mismatch",
+                      "MAC does not match: wrong PSK (or the MAC is not over nonce, method, URI "
+                      "and body digest); the nonce is spent, fetch a fresh one");
+    }
+    if (!ota_crypto_body_begin()) {
+        return refuse(req, OTA_HTTP_500, "internal", "starting the body's SHA-256 failed");
+    }
+    memcpy(s_body_digest, h.body, sizeof(s_body_digest));
+    s_body_declared = true;
+    return true;
+}
+
+static bool check_credential(httpd_req_t *req, const char *psk, size_t psk_len)
+{
+    size_t header_len = httpd_req_get_hdr_value_len(req, "Authorization");
+    if (header_len == 0) {
+        return refuse(req, OTA_HTTP_401, "auth-required", "authorization required: %s",
+                      HOW_TO_AUTH);
+    }
+    /* Static: 320 bytes are better spent off the httpd task's stack. */
+    static char header[AUTH_HEADER_MAX + 1];
+    bool cut = header_len >= sizeof(header);
+    esp_err_t err = httpd_req_get_hdr_value_str(req, "Authorization", header, sizeof(header));
+    if (err != ESP_OK && !cut) {
+        wipe(header, sizeof(header));
+        return refuse(req, OTA_HTTP_401, "auth-malformed", "unreadable Authorization header");
+    }
+    size_t len = strnlen(header, sizeof(header) - 1);
+    bool allowed;
+    switch (ota_auth_header_scheme(header, len)) {
+        case OTA_AUTH_SCHEME_HMAC:
+            allowed = check_hmac(req, header, len, cut, psk, psk_len);
+            break;
+        case OTA_AUTH_SCHEME_BEARER:
+            allowed = check_bearer(req, header, len, cut, psk, psk_len);
+            break;
+        default:
+            allowed = refuse(req, OTA_HTTP_401, "auth-required",
+                             "Authorization must be '" OTA_AUTH_HMAC_SCHEME " ...'%s: %s",
+                             WWW_AUTH_BEARER ? " or 'Bearer <psk>'" : "", HOW_TO_AUTH);
+            break;
+    }
+    wipe(header, sizeof(header));
+    return allowed;
 }
 
 bool ota_auth_allow(httpd_req_t *req)
 {
+    s_body_declared = false;
+    s_refusal_status = 0;
     char psk[OTA_PSK_MAX_LEN + 1];
     size_t psk_len = 0;
     esp_err_t nvs_err = ESP_OK;
     psk_state_t state = load_psk(psk, &psk_len, &nvs_err);
-    if (state == PSK_UNSET) {
-        return true;
-    }
+    bool allowed;
     if (state == PSK_UNREADABLE) {
-        wipe(psk, sizeof(psk));
-        ota_reply_error(req, OTA_HTTP_500, "cannot read security/ota_psk from NVS (%s)",
-                        esp_err_to_name(nvs_err));
-        return false;
-    }
-
-    bool allowed = false;
-    size_t header_len = httpd_req_get_hdr_value_len(req, "Authorization");
-    char header[AUTH_HEADER_MAX + 1];
-    if (header_len == 0) {
-        refuse_401(req, "authorization required: send 'Authorization: Bearer <psk>'");
-    } else if (httpd_req_get_hdr_value_str(req, "Authorization", header, sizeof(header)) !=
-                   ESP_OK &&
-               header_len < sizeof(header)) {
-        refuse_401(req, "unreadable Authorization header");
-    } else if (!starts_with_bearer(header)) {
-        refuse_401(req, "Authorization must be 'Bearer <psk>'");
+        allowed = refuse(req, OTA_HTTP_500, "psk-unreadable",
+                         "cannot read security/ota_psk from NVS (%s)", esp_err_to_name(nvs_err));
+    } else if (state == PSK_UNSET) {
+        /* Fail-closed unless the build chose the recipe's open node. */
+        allowed = OPEN_WITHOUT_PSK ||
+                  refuse(req, OTA_HTTP_403, "psk-not-provisioned",
+                         "node has no PSK: provision one with 'ota-node nvs-set --dir DIR security "
+                         "ota_psk VALUE', or over USB (NVS namespace \"security\", key "
+                         "\"ota_psk\")");
     } else {
-        /* A header longer than the buffer was cut; its token cannot match. */
-        const char *token = header + BEARER_PREFIX_LEN;
-        size_t token_len =
-            header_len < sizeof(header) ? header_len - BEARER_PREFIX_LEN : strlen(token);
-        bool well_formed = token_len > 0;
-        for (size_t i = 0; i < token_len && token[i] != '\0'; i++) {
-            well_formed = well_formed && is_token_char(token[i]);
-        }
-        if (!well_formed) {
-            refuse_401(req, "malformed Bearer token");
-        } else if (header_len >= sizeof(header) || !tokens_equal(token, token_len, psk, psk_len)) {
-            ota_reply_error(req, OTA_HTTP_403, "wrong token");
-        } else {
-            allowed = true;
-        }
+        allowed = check_credential(req, psk, psk_len);
     }
     wipe(psk, sizeof(psk));
-    wipe(header, sizeof(header));
-    if (!allowed) {
-        ESP_LOGW(TAG, "refused %s", req->uri);
-    }
     return allowed;
+}
+
+bool ota_auth_allow_upload(httpd_req_t *req)
+{
+    if (ota_auth_allow(req)) {
+        return true;
+    }
+    uint64_t length = 0;
+    ota_request_content_length(req, &length);
+    ota_journal_refused(esp_ota_get_next_update_partition(NULL),
+                        length > UINT32_MAX ? UINT32_MAX : (uint32_t)length,
+                        httpd_req_to_sockfd(req), NULL, 0, s_refusal_status, s_refusal);
+    return false;
+}
+
+void ota_auth_body_update(const void *data, size_t len)
+{
+    if (s_body_declared) {
+        ota_crypto_body_update(data, len);
+    }
+}
+
+bool ota_auth_body_matches(void)
+{
+    if (!s_body_declared) {
+        return true;
+    }
+    s_body_declared = false;
+    uint8_t got[OTA_SHA256_LEN];
+    bool match = ota_crypto_body_finish(got) && equal_ct(got, s_body_digest, sizeof(got));
+    wipe(got, sizeof(got));
+    return match;
+}
+
+esp_err_t ota_auth_reply_body_mismatch(httpd_req_t *req)
+{
+    refuse(req, OTA_HTTP_400, "body-digest-mismatch", "%s", OTA_AUTH_BODY_MISMATCH_MESSAGE);
+    return ESP_OK;
+}
+
+esp_err_t ota_auth_discard_body(httpd_req_t *req, size_t remaining)
+{
+    char sink[256]; /* small: this runs on the httpd task's stack */
+    while (remaining > 0) {
+        size_t want = remaining < sizeof(sink) ? remaining : sizeof(sink);
+        int got = httpd_req_recv(req, sink, want);
+        if (got <= 0) {
+            return ESP_FAIL;
+        }
+        ota_auth_body_update(sink, (size_t)got);
+        remaining -= (size_t)got;
+    }
+    return ESP_OK;
 }

@@ -44,8 +44,11 @@ esp_err_t ota_recalibrate_handler(httpd_req_t *req)
     if (refuse_long_body(req, RECALIBRATE_BODY_MAX, "recalibrate (it takes no body)")) {
         return ESP_FAIL;
     }
-    if (ota_discard_body(req, req->content_len) != ESP_OK) {
+    if (ota_auth_discard_body(req, req->content_len) != ESP_OK) {
         return ESP_FAIL;
+    }
+    if (!ota_auth_body_matches()) {
+        return ota_auth_reply_body_mismatch(req);
     }
     if (app_health_pending_verify()) {
         return ota_reply_pending_verify(req, "recalibrate");
@@ -107,6 +110,10 @@ esp_err_t ota_set_target_handler(httpd_req_t *req)
     esp_err_t ret;
     if (!read_small_body(req, body, sizeof(body), &len, &ret)) {
         return ret;
+    }
+    ota_auth_body_update(body, len);
+    if (!ota_auth_body_matches()) {
+        return ota_auth_reply_body_mismatch(req);
     }
     char ip[TARGET_IP_STR_MAX];
     uint16_t port = 0;

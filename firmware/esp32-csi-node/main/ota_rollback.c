@@ -63,8 +63,11 @@ esp_err_t ota_rollback_handler(httpd_req_t *req)
                         length);
         return ESP_FAIL;
     }
-    if (ota_discard_body(req, req->content_len) != ESP_OK) {
+    if (ota_auth_discard_body(req, req->content_len) != ESP_OK) {
         return ESP_FAIL;
+    }
+    if (!ota_auth_body_matches()) {
+        return ota_auth_reply_body_mismatch(req);
     }
     if (app_health_pending_verify()) {
         return ota_reply_pending_verify(req, "a rollback");

@@ -174,6 +174,8 @@ esp_err_t ota_status_handler(httpd_req_t *req)
 
     char last_ota[OTA_JOURNAL_SUMMARY_MAX];
     ota_journal_status_summary(last_ota, sizeof(last_ota));
+    char auth[128]; /* "auth", "psk_provisioned", "auth_schemes" */
+    ota_auth_status_json(auth, sizeof(auth));
 
     /* Static: esp_http_server runs one handler at a time, and the worst
      * reply no longer fits comfortably on the httpd task's stack. */
@@ -181,18 +183,17 @@ esp_err_t ota_status_handler(httpd_req_t *req)
     slots_json(slots, sizeof(slots), running, boot);
 
     /* 1280: the recipe's fields and last_ota at their worst. */
-    static char body[1280 + sizeof(slots) + sizeof(",\"slots\":")];
+    static char body[1280 + sizeof(auth) + sizeof(slots) + sizeof(",\"slots\":")];
     int n = snprintf(body, sizeof(body),
                      "{\"version\":\"%s\",\"date\":\"%s\",\"time\":\"%s\",\"project\":\"%s\","
                      "\"idf_ver\":\"%s\",\"elf_sha256\":\"%s\",\"chip\":\"%s\","
                      "\"running_partition\":%s,\"next_partition\":%s,\"boot_partition\":%s,"
                      "\"ota_state\":\"%s\",\"max_size\":%" PRIu32 ",\"reset_reason\":\"%s\","
-                     "\"uptime_ms\":%" PRId64 ",\"auth\":%s,\"last_ota\":%s,\"slots\":%s}",
+                     "\"uptime_ms\":%" PRId64 ",%s,\"last_ota\":%s,\"slots\":%s}",
                      version, date, time, project, idf_ver, elf_sha256, CONFIG_IDF_TARGET,
                      running_label, next_label, boot_label, ota_state_name(running),
                      next != NULL ? next->size : 0, reset_reason_name(esp_reset_reason()),
-                     esp_timer_get_time() / 1000, ota_auth_required() ? "true" : "false", last_ota,
-                     slots);
+                     esp_timer_get_time() / 1000, auth, last_ota, slots);
     if (n < 0 || (size_t)n >= sizeof(body)) {
         return ota_reply_error(req, OTA_HTTP_500, "status reply does not fit %u bytes",
                                (unsigned)sizeof(body));

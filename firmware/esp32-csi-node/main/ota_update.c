@@ -22,6 +22,7 @@
 #include "ota_image_check.h"
 #include "ota_journal.h"
 #include "ota_journal_json.h"
+#include "ota_nonce.h"
 #include "ota_operator.h"
 #include "ota_rollback.h"
 #include "ota_reply.h"
@@ -174,6 +175,7 @@ static bool receive_image(httpd_req_t *req, esp_ota_handle_t handle, size_t firs
     size_t done = 0;
     size_t want = first;
     for (;;) {
+        ota_auth_body_update(s_chunk, want); /* the MAC's declared digest, checked at the end */
         esp_err_t err = esp_ota_write(handle, s_chunk, want);
         if (err != ESP_OK) {
             fail->status = err == ESP_ERR_OTA_VALIDATE_FAILED ? OTA_HTTP_400 : OTA_HTTP_500;
@@ -282,7 +284,7 @@ static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, 
 static esp_err_t ota_post_handler(httpd_req_t *req)
 {
     const int64_t start_us = esp_timer_get_time();
-    if (!ota_auth_allow(req)) {
+    if (!ota_auth_allow_upload(req)) {
         return ota_discard_body(req, req->content_len);
     }
     const esp_partition_t *update = esp_ota_get_next_update_partition(NULL);
@@ -337,6 +339,12 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
     }
     ESP_LOGI(TAG, "received and wrote %u bytes in %" PRId64 " ms", (unsigned)req->content_len,
              elapsed_ms(start_us));
+    /* Not the body the MAC covered (changed on the way): never boots. */
+    if (!ota_auth_body_matches()) {
+        esp_ota_abort(handle);
+        ota_journal_failed(400, OTA_AUTH_BODY_MISMATCH_MESSAGE);
+        return ota_auth_reply_body_mismatch(req);
+    }
 
     /* Fix B matters here: esp_ota_end verifies the whole image (segments,
      * checksum, SHA-256) with several KiB of stack. It releases the handle
@@ -384,6 +392,7 @@ static const route_t s_last = {ota_last_handler};
 static const route_t s_recalibrate = {ota_recalibrate_handler};
 static const route_t s_set_target = {ota_set_target_handler};
 static const route_t s_rollback = {ota_rollback_handler};
+static const route_t s_nonce = {ota_nonce_handler};
 
 static esp_err_t start_server(void)
 {
@@ -435,6 +444,10 @@ static esp_err_t start_server(void)
          .method = HTTP_POST,
          .handler = run_route,
          .user_ctx = (void *)&s_rollback},
+        {.uri = "/ota/nonce",
+         .method = HTTP_GET,
+         .handler = run_route,
+         .user_ctx = (void *)&s_nonce},
     };
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         err = httpd_register_uri_handler(s_server, &routes[i]);
