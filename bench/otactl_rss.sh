@@ -96,7 +96,7 @@ for n in $COUNTS; do
         --argjson ms $((t1 - t0)) --argjson confirmed "$confirmed" --argjson rc $rc \
         --argjson nodes_kb "$nodes_kb" '{nodes: $n, deploy_ms: $ms, confirmed: $confirmed, exit: $rc,
         rss_kb: $rss, rss_kb_per_node: ($rss / $n * 10 | round / 10),
-        cpu_s: ($user + $sys), cpu_ms_per_node: (($user + $sys) * 1000 / $n * 10 | round / 10),
+        cpu_s: (($user + $sys) * 100 | round / 100), cpu_ms_per_node: (($user + $sys) * 1000 / $n * 10 | round / 10),
         nodes_rss_mb: ($nodes_kb / 1024 | round)}')")
 done
 
