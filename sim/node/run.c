@@ -82,8 +82,9 @@ static void run_usage(FILE *out)
             "  --dir DIR            node directory (flash.bin; see ota-node write-flash)\n"
             "  --bind IPv4          the WiFi station's address, where the firmware's HTTP\n"
             "                       server listens (default %s; give each node its own\n"
-            "                       127.x.y.z). An address:port already bound is a usage\n"
-            "                       error (exit 2), checked before the chip powers on\n"
+            "                       127.x.y.z). A loopback address only; one that is not,\n"
+            "                       or an address:port already bound, is a usage error\n"
+            "                       (exit 2), checked before the chip powers on\n"
             "  --port PORT          serve on PORT instead of the port the firmware\n"
             "                       configures (8032). A virtual-node convenience: the\n"
             "                       firmware still sets server_port itself\n"
@@ -501,6 +502,13 @@ static bool address_free(const char *ip, uint16_t port, char *why, size_t why_si
         snprintf(why, why_size, "--bind wants an IPv4 address, got '%s'", ip);
         return false;
     }
+    /* A virtual node answers OTA requests like a real one: on an address
+     * other hosts can reach it would be a node anyone on the LAN can see,
+     * discover and deploy to. */
+    if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
+        snprintf(why, why_size, "--bind %s is not a loopback address (use 127.x.y.z)", ip);
+        return false;
+    }
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return true; /* cannot tell; the firmware will say */
@@ -552,7 +560,7 @@ int node_cmd_run(int argc, char **argv)
     node_uart_t uart;
     char err[256];
     uint16_t port = served_port(&o);
-    if (port != 0 && !address_free(o.bind, port, err, sizeof(err))) {
+    if (!address_free(o.bind, port, err, sizeof(err))) { /* port 0: the address alone */
         fprintf(stderr, "ota-node run: %s\n", err);
         return 2;
     }
