@@ -3,15 +3,12 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "esp_log.h"
-#include "esp_ota_ops.h"
 #include "nvs.h"
 #include "ota_auth_header.h"
 #include "ota_crypto.h"
-#include "ota_journal.h"
 #include "ota_nonce.h"
 #include "ota_reply.h"
 #include "sdkconfig.h"
@@ -54,8 +51,7 @@ typedef enum {
     PSK_UNREADABLE,
 } psk_state_t;
 
-/* The last refusal, for the journal (ota_auth_allow_upload). */
-static uint16_t s_refusal_status;
+/* The last refusal's message (what the reply says). */
 static char s_refusal[160];
 
 /* The body digest an accepted OTA-HMAC-SHA256 request declared. One
@@ -132,10 +128,9 @@ __attribute__((format(printf, 4, 5))) static bool refuse(httpd_req_t *req, const
     va_start(ap, fmt);
     vsnprintf(s_refusal, sizeof(s_refusal), fmt, ap);
     va_end(ap);
-    s_refusal_status = (uint16_t)atoi(status);
     ESP_LOGW(TAG, "%s %s: %s (%s)", status, req->uri, s_refusal, code);
 
-    if (s_refusal_status == 401) {
+    if (strcmp(status, OTA_HTTP_401) == 0) {
         httpd_resp_set_hdr(req, "WWW-Authenticate",
                            OTA_AUTH_HMAC_SCHEME " nonce-uri=\"/ota/nonce\"");
         if (WWW_AUTH_BEARER) {
@@ -306,7 +301,6 @@ static bool check_credential(httpd_req_t *req, const char *psk, size_t psk_len)
 bool ota_auth_allow(httpd_req_t *req)
 {
     s_body_declared = false;
-    s_refusal_status = 0;
     char psk[OTA_PSK_MAX_LEN + 1];
     size_t psk_len = 0;
     esp_err_t nvs_err = ESP_OK;
@@ -327,19 +321,6 @@ bool ota_auth_allow(httpd_req_t *req)
     }
     wipe(psk, sizeof(psk));
     return allowed;
-}
-
-bool ota_auth_allow_upload(httpd_req_t *req)
-{
-    if (ota_auth_allow(req)) {
-        return true;
-    }
-    uint64_t length = 0;
-    ota_request_content_length(req, &length);
-    ota_journal_refused(esp_ota_get_next_update_partition(NULL),
-                        length > UINT32_MAX ? UINT32_MAX : (uint32_t)length,
-                        httpd_req_to_sockfd(req), NULL, 0, s_refusal_status, s_refusal);
-    return false;
 }
 
 void ota_auth_body_update(const void *data, size_t len)

@@ -40,10 +40,6 @@ bool ota_auth_required(void);
  * ota_auth_body_update and asks ota_auth_body_matches before acting. */
 bool ota_auth_allow(httpd_req_t *req);
 
-/* ota_auth_allow for POST /ota: a refusal also goes to the OTA journal
- * (RAM only, as every refusal before the erase). */
-bool ota_auth_allow_upload(httpd_req_t *req);
-
 /* The body as received, in order (a no-op unless a digest was declared). */
 void ota_auth_body_update(const void *data, size_t len);
 

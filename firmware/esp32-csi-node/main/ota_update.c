@@ -17,6 +17,7 @@
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
 #include "node_settings.h"
+#include "ota_anti_rollback.h"
 #include "ota_auth.h"
 #include "ota_erase.h"
 #include "ota_image_check.h"
@@ -26,6 +27,7 @@
 #include "ota_operator.h"
 #include "ota_rollback.h"
 #include "ota_reply.h"
+#include "ota_sig_verdict.h"
 #include "ota_status.h"
 #include "request_deadline.h"
 #include "sdkconfig.h"
@@ -217,7 +219,8 @@ static bool first_chunk_acceptable(httpd_req_t *req, const esp_partition_t *upda
         return false;
     }
     if (ota_image_check_start(s_chunk, *first, req->content_len, fail.message,
-                              sizeof(fail.message)) != ESP_OK) {
+                              sizeof(fail.message)) != ESP_OK ||
+        ota_anti_rollback_check(s_chunk, *first, fail.message, sizeof(fail.message)) != ESP_OK) {
         refuse(req, update, OTA_HTTP_400, s_chunk, *first, "%s; %s not erased", fail.message,
                update->label);
         *ret = ota_discard_body(req, req->content_len - *first);
@@ -284,7 +287,7 @@ static bool request_acceptable(httpd_req_t *req, const esp_partition_t *update, 
 static esp_err_t ota_post_handler(httpd_req_t *req)
 {
     const int64_t start_us = esp_timer_get_time();
-    if (!ota_auth_allow_upload(req)) {
+    if (!ota_auth_allow(req)) {
         return ota_discard_body(req, req->content_len);
     }
     const esp_partition_t *update = esp_ota_get_next_update_partition(NULL);
@@ -355,7 +358,8 @@ static esp_err_t ota_post_handler(httpd_req_t *req)
         const char *status = (err == ESP_ERR_OTA_VALIDATE_FAILED || err == ESP_ERR_INVALID_SIZE)
                                  ? OTA_HTTP_400
                                  : OTA_HTTP_500;
-        return fail_attempt(req, status, "image failed verification (%s)", esp_err_to_name(err));
+        return fail_attempt(req, status, "image failed verification (%s)%s", esp_err_to_name(err),
+                            ota_sig_verdict(update, err));
     }
     ota_journal_phase(OTA_JOURNAL_SWITCHING, (uint32_t)req->content_len);
     err = esp_ota_set_boot_partition(update);
