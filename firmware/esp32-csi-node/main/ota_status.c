@@ -9,6 +9,7 @@
 #include "esp_partition.h"
 #include "esp_system.h"
 #include "esp_timer.h"
+#include "ota_anti_rollback.h"
 #include "ota_auth.h"
 #include "ota_journal_json.h"
 #include "ota_reply.h"
@@ -176,6 +177,8 @@ esp_err_t ota_status_handler(httpd_req_t *req)
     ota_journal_status_summary(last_ota, sizeof(last_ota));
     char auth[128]; /* "auth", "psk_provisioned", "auth_schemes" */
     ota_auth_status_json(auth, sizeof(auth));
+    char secure[64]; /* "secure_version", "efuse_secure_version" */
+    ota_anti_rollback_status_json(secure, sizeof(secure));
 
     /* Static: esp_http_server runs one handler at a time, and the worst
      * reply no longer fits comfortably on the httpd task's stack. */
@@ -183,14 +186,14 @@ esp_err_t ota_status_handler(httpd_req_t *req)
     slots_json(slots, sizeof(slots), running, boot);
 
     /* 1280: the recipe's fields and last_ota at their worst. */
-    static char body[1280 + sizeof(auth) + sizeof(slots) + sizeof(",\"slots\":")];
+    static char body[1280 + sizeof(auth) + sizeof(secure) + sizeof(slots) + sizeof(",\"slots\":")];
     int n = snprintf(body, sizeof(body),
                      "{\"version\":\"%s\",\"date\":\"%s\",\"time\":\"%s\",\"project\":\"%s\","
-                     "\"idf_ver\":\"%s\",\"elf_sha256\":\"%s\",\"chip\":\"%s\","
+                     "\"idf_ver\":\"%s\",\"elf_sha256\":\"%s\",\"chip\":\"%s\",%s,"
                      "\"running_partition\":%s,\"next_partition\":%s,\"boot_partition\":%s,"
                      "\"ota_state\":\"%s\",\"max_size\":%" PRIu32 ",\"reset_reason\":\"%s\","
                      "\"uptime_ms\":%" PRId64 ",%s,\"last_ota\":%s,\"slots\":%s}",
-                     version, date, time, project, idf_ver, elf_sha256, CONFIG_IDF_TARGET,
+                     version, date, time, project, idf_ver, elf_sha256, CONFIG_IDF_TARGET, secure,
                      running_label, next_label, boot_label, ota_state_name(running),
                      next != NULL ? next->size : 0, reset_reason_name(esp_reset_reason()),
                      esp_timer_get_time() / 1000, auth, last_ota, slots);
