@@ -44,15 +44,16 @@ e2e_start_node "$D" "$IP"
 e2e_check "signed v1 runs" 1.0.0 "$(e2e_field "$IP" version)"
 before=$(otadata "$D")
 
-# refused NAME FILE REGEX...: the upload is refused, each REGEX is a line
-# of the UART it caused, the node still runs v1 from ota_0, boots it next.
+# refused NAME FILE WHY REGEX...: the upload is refused with a reply that
+# says WHY (the firmware's diagnosis, ota_sig_verdict.c), each REGEX is a
+# line of the UART it caused, the node still runs v1 from ota_0, boots it next.
 refused() {
-    local name=$1 file=$2 from re
-    shift 2
+    local name=$1 file=$2 why=$3 from re
+    shift 3
     from=$(($(uart_lines "$D") + 1))
     e2e_check "$name: refused" 400 "$(upload "$IP" "$file")"
-    e2e_check_match "$name: reply" 'image failed verification \(ESP_ERR_OTA_VALIDATE_FAILED\)' \
-        "$(cat reply)"
+    e2e_check_match "$name: reply" \
+        "image failed verification \\(ESP_ERR_OTA_VALIDATE_FAILED\\): $why" "$(cat reply)"
     for re in "$@"; do
         e2e_check_match "$name: UART says so" "$re" "$(uart_since "$D" "$from")"
     done
@@ -62,14 +63,18 @@ refused() {
     e2e_check "$name: no reboot" 1 "$(e2e_boots "$D")"
 }
 
-refused unsigned v2.bin 'I \(.*\) esp_image: Verifying image signature\.\.\.' \
+refused unsigned v2.bin 'unsigned \(no Secure Boot V2 signature block after the image' \
+    'I \(.*\) esp_image: Verifying image signature\.\.\.' \
     'I \(.*\) secure_boot_v2: Take trusted digest key\(s\) from running app' \
     'E \(.*\) esp_image: Secure boot signature verification failed' \
     'W \(.*\) esp_image: image valid, signature bad'
-refused foreign-key v2f.bin 'E \(.*\) esp_image: Secure boot signature verification failed' \
+refused foreign-key v2f.bin 'signed with a key this node does not trust"' \
+    'E \(.*\) esp_image: Secure boot signature verification failed' \
     'W \(.*\) esp_image: image valid, signature bad'
 e2e_check "foreign key: never trusted" 0 "$(e2e_plain "$D/uart.log" | grep -c 'Verifying with RSA-PSS' || true)"
-refused tampered v2t.bin 'I \(.*\) secure_boot_v2: #0 app key digest == #0 trusted key digest' \
+refused tampered v2t.bin \
+    'tampered after signing \(trusted key, the signature does not verify\)"' \
+    'I \(.*\) secure_boot_v2: #0 app key digest == #0 trusted key digest' \
     'E \(.*\) secure_boot_v2_rsa: Failed mbedtls_rsa_rsassa_pss_verify, err: -17280' \
     'W \(.*\) esp_image: image valid, signature bad'
 
@@ -86,6 +91,8 @@ U=$E2E_TMP/unsigned
 e2e_flash "$U" v1.bin
 e2e_start_node "$U" "$IP_UNSIGNED"
 e2e_check "unsigned node: signed v2 refused" 400 "$(upload "$IP_UNSIGNED" v2s.bin)"
+e2e_check_match "unsigned node: the reply says why" \
+    'this node runs an unsigned app, so it trusts no key' "$(cat reply)"
 e2e_check_match "unsigned node: UART says why" \
     'E \(.*\) secure_boot_v2: No signatures were found for the running app' "$(e2e_plain "$U/uart.log")"
 e2e_check "unsigned node: still v1" 1.0.0 "$(e2e_field "$IP_UNSIGNED" version)"
