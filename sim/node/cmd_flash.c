@@ -358,6 +358,38 @@ static esp_err_t set_typed(nvs_handle_t h, value_type_t t, const char *key, cons
                         : nvs_set_u32(h, key, v);
 }
 
+/* The firmware reads security/ota_psk as a string of 1..128 bytes
+ * (OTA_PSK_MAX_LEN, main/ota_auth.h): an empty one is no PSK (the node
+ * refuses every update, fail-closed), a longer one unreadable. Storing
+ * either would look like provisioning and is refused here. */
+#define PSK_MAX_LEN 128
+static bool psk_value_ok(const char *ns, const char *key, value_type_t type, const char *value)
+{
+    if (strcmp(ns, "security") != 0 || strcmp(key, "ota_psk") != 0) {
+        return true;
+    }
+    if (type != T_STR) {
+        fprintf(stderr, "ota-node nvs-set: security/ota_psk is a string (--type str)\n");
+        return false;
+    }
+    if (value[0] == '\0') {
+        fprintf(stderr,
+                "ota-node nvs-set: refusing an empty security/ota_psk: the firmware "
+                "treats it as no PSK and refuses every update (fail-closed); give a "
+                "secret of 1..%d bytes, e.g. $(openssl rand -hex 16)\n",
+                PSK_MAX_LEN);
+        return false;
+    }
+    if (strlen(value) > PSK_MAX_LEN) {
+        fprintf(stderr,
+                "ota-node nvs-set: security/ota_psk of %zu bytes is longer than the firmware "
+                "reads (%d)\n",
+                strlen(value), PSK_MAX_LEN);
+        return false;
+    }
+    return true;
+}
+
 static int nvs_command(int argc, char **argv, bool set)
 {
     const char *cmd = argv[0], *dir = NULL, *pos[3] = {NULL, NULL, NULL};
@@ -384,6 +416,9 @@ static int nvs_command(int argc, char **argv, bool set)
     }
     if (!dir || npos != want) {
         nvs_usage(stderr, cmd);
+        return 2;
+    }
+    if (set && !psk_value_ok(pos[0], pos[1], type, pos[2])) {
         return 2;
     }
     nvs_handle_t h;

@@ -414,6 +414,7 @@ static int fleet_run(const fleet_opts_t *o, fleet_node_t *nodes)
         }
         printf("%s %s %d\n", nodes[i].name, nodes[i].ip, (int)nodes[i].pid);
     }
+    fleet_psk_summary(o);
     fflush(stdout);
     if (fleet_write_tsv(o->dir, nodes, o->count) != 0) {
         fleet_stop_all(nodes, o->count);
@@ -442,7 +443,8 @@ static int fleet_main(fleet_opts_t *o)
 {
     uint32_t first;
     if (fleet_first_host(o->subnet, o->count, &first) != 0 || make_dir(o->dir) != 0 ||
-        (o->uart_dir != NULL && make_dir(o->uart_dir) != 0) || fleet_prepare_air(o) != 0) {
+        (o->uart_dir != NULL && make_dir(o->uart_dir) != 0) || fleet_prepare_air(o) != 0 ||
+        fleet_psk_provision(o) != 0) {
         return 2;
     }
     fleet_node_t *nodes = calloc(o->count, sizeof(*nodes));

@@ -12,7 +12,7 @@ static void fleet_usage(FILE *out)
     fprintf(out,
             "usage: ota-node fleet --count N --subnet CIDR --dir DIR --image FILE\n"
             "                      [--partitions CSV] [--uart-dir DIR]\n"
-            "                      [--nvs NAMESPACE/KEY=TYPE:VALUE]...\n"
+            "                      [--nvs NAMESPACE/KEY=TYPE:VALUE]... [--psk VALUE | --no-psk]\n"
             "                      [--boot-delay MS] [--flash-timing SCALE] "
             "[--no-stale-tail-panic]\n"
             "                      [--timing real|off] [--link-rtt MS] [--link-goodput KiB/s]\n"
@@ -43,6 +43,14 @@ static void fleet_usage(FILE *out)
             "                     store VALUE in every node's NVS before it boots;\n"
             "                     TYPE is str, u8, u16, u32 or i32; repeatable (up to\n"
             "                     %d). Names are at most %d characters\n"
+            "  --psk VALUE        the OTA PSK every node gets in NVS security/ota_psk.\n"
+            "                     Without it: $OTA_PSK, else a random one, written to\n"
+            "                     DIR/psk (mode 0600) and printed. The firmware refuses\n"
+            "                     every update without a PSK (fail-closed); an --nvs\n"
+            "                     security/ota_psk=str:... takes precedence\n"
+            "  --no-psk           provision no PSK: only for a firmware built with\n"
+            "                     CONFIG_OTA_ALLOW_UNAUTHENTICATED (ota-node-open),\n"
+            "                     refused otherwise\n"
             "  --boot-delay MS, --flash-timing SCALE, --no-stale-tail-panic\n"
             "                     passed to every node's `ota-node run` (see its --help);\n"
             "                     its fault models are per node: start such a node with\n"
@@ -141,6 +149,8 @@ int fleet_parse_options(int argc, char **argv, fleet_opts_t *o)
         OPT_DELAY,
         OPT_TIMING,
         OPT_NO_STALE,
+        OPT_PSK,
+        OPT_NO_PSK,
     };
     static const struct option options[] = {
         {"count", required_argument, NULL, OPT_COUNT},
@@ -153,6 +163,8 @@ int fleet_parse_options(int argc, char **argv, fleet_opts_t *o)
         {"boot-delay", required_argument, NULL, OPT_DELAY},
         {"flash-timing", required_argument, NULL, OPT_TIMING},
         {"no-stale-tail-panic", no_argument, NULL, OPT_NO_STALE},
+        {"psk", required_argument, NULL, OPT_PSK},
+        {"no-psk", no_argument, NULL, OPT_NO_PSK},
         NODE_LINK_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -220,6 +232,12 @@ int fleet_parse_options(int argc, char **argv, fleet_opts_t *o)
             case OPT_NO_STALE:
                 o->no_stale_tail_panic = true;
                 break;
+            case OPT_PSK:
+                o->psk = optarg;
+                break;
+            case OPT_NO_PSK:
+                o->no_psk = true;
+                break;
             case NODE_LINK_OPT_TIMING:
             case NODE_LINK_OPT_RTT:
             case NODE_LINK_OPT_GOODPUT:
@@ -239,11 +257,28 @@ int fleet_parse_options(int argc, char **argv, fleet_opts_t *o)
         fprintf(stderr, "ota-node fleet: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
+    if (o->psk != NULL && o->no_psk) {
+        fprintf(stderr, "ota-node fleet: --psk and --no-psk exclude each other\n");
+        return 2;
+    }
     if (o->count == 0 || o->subnet == NULL || o->dir == NULL || o->image == NULL) {
         fprintf(stderr, "ota-node fleet: --count, --subnet, --dir and --image are required "
                         "(see --help)\n");
         return 2;
     }
+    return 0;
+}
+
+int fleet_add_nvs(fleet_opts_t *o, const char *arg)
+{
+    if (o->nvs_count == FLEET_MAX_NVS) {
+        fprintf(stderr, "ota-node fleet: at most %d --nvs values\n", FLEET_MAX_NVS);
+        return 2;
+    }
+    if (parse_nvs(arg, &o->nvs[o->nvs_count]) != 0) {
+        return 2;
+    }
+    o->nvs_count++;
     return 0;
 }
 

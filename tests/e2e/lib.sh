@@ -10,6 +10,12 @@ set -euo pipefail
 : "${OTA_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${OTA_FIXTURES:=$OTA_SOURCE_DIR/tests/fixtures}"
 
+# The OTA PSK every node gets (e2e_flash, e2e_start_fleet through OTA_PSK)
+# and otactl sends: the firmware refuses every update without one
+# (fail-closed). A test sets E2E_PSK before sourcing this file for another.
+: "${E2E_PSK=e2e-psk-9f2c41d7}"
+export OTA_PSK=$E2E_PSK
+
 E2E_NAME=$(basename "$0" .sh)
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e-$E2E_NAME.XXXXXX")
 E2E_PIDS=()
@@ -84,7 +90,9 @@ e2e_image() {
 }
 
 # e2e_flash DIR IMAGE: a fresh 8 MB chip with the firmware's partition table,
-# blank otadata and IMAGE in ota_0, as the recipe's USB flash does.
+# blank otadata and IMAGE in ota_0, as the recipe's USB flash does, and
+# security/ota_psk=$E2E_PSK in its NVS as the recipe's USB provisioning
+# does. Without a PSK: `E2E_PSK= e2e_flash DIR IMAGE`.
 e2e_flash() {
     local dir=$1 image=$2
     mkdir -p "$dir"
@@ -93,6 +101,43 @@ e2e_flash() {
     head -c 8192 /dev/zero | tr '\0' '\377' >"$dir/ota_data_initial.bin"
     "$OTA_NODE" write-flash --dir "$dir" 0x8000 "$dir/partition-table.bin" \
         0xf000 "$dir/ota_data_initial.bin" 0x20000 "$image" >/dev/null
+    if [ -n "$E2E_PSK" ]; then
+        "$OTA_NODE" nvs-set --dir "$dir" security ota_psk "$E2E_PSK" >/dev/null
+    fi
+}
+
+# e2e_curl CURL-ARGS...: curl with the recipe's credential,
+# 'Authorization: Bearer $E2E_PSK' (nodes built with Bearer allowed).
+e2e_curl() {
+    curl -H "Authorization: Bearer $E2E_PSK" "$@"
+}
+
+# e2e_hmac_curl METHOD URL [FILE [CURL-ARGS...]]: one request with the
+# challenge-response, as docs/HTTP-API.md scripts it with openssl and curl:
+# a nonce from the node, the body's SHA-256 (FILE, or no body when FILE is
+# "" or absent), the HMAC under $E2E_PSK over nonce, method, URI and body
+# digest. The Authorization line it sent is kept in $E2E_TMP/hmac_header
+# (a replay test sends it again).
+e2e_hmac_curl() {
+    local method=$1 url=$2 file=${3:-} n b m uri
+    shift 2
+    [ $# -gt 0 ] && shift
+    uri=$(sed -E 's#^https?://[^/]+##' <<<"$url")
+    n=$(curl -s -m 5 "${url%"$uri"}/ota/nonce" | jq -r .nonce)
+    if [ -n "$file" ]; then
+        b=$(sha256sum "$file" | cut -d' ' -f1)
+    else
+        b=$(printf '' | sha256sum | cut -d' ' -f1)
+    fi
+    m=$(printf '%s\n%s\n%s\n%s' "$n" "$method" "$uri" "$b" |
+        openssl dgst -sha256 -hmac "$E2E_PSK" | sed 's/.*= //')
+    printf 'Authorization: OTA-HMAC-SHA256 nonce=%s, body=%s, mac=%s' "$n" "$b" "$m" \
+        >"$E2E_TMP/hmac_header"
+    if [ -n "$file" ]; then
+        curl -X "$method" -H "$(cat "$E2E_TMP/hmac_header")" --data-binary @"$file" "$@" "$url"
+    else
+        curl -X "$method" -H "$(cat "$E2E_TMP/hmac_header")" "$@" "$url"
+    fi
 }
 
 # e2e_refuse_busy IP...: fails when a node already answers at an address.
