@@ -9,6 +9,7 @@
 #include "http_multi.h"
 #include "journal_fetch.h"
 #include "probe.h"
+#include "secure_version_guard.h"
 #include "stop_signal.h"
 #include "uart_capture.h"
 #include "upload.h"
@@ -700,6 +701,11 @@ static void snapshot_and_preflight(struct deploy_state *s, node_result_t *nodes,
         }
         if (!plan->allow_downgrade &&
             downgrade_refused(plan->identity, &nodes[i].before, why, sizeof(why))) {
+            finish(n, NODE_REFUSED, why);
+            continue;
+        }
+        if (!plan->allow_downgrade &&
+            secure_version_refused(plan->identity, &nodes[i].before, why, sizeof(why))) {
             finish(n, NODE_REFUSED, why);
             continue;
         }

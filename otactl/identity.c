@@ -24,6 +24,7 @@ void identity_from_image(const img_info_t *info, uint64_t file_size, image_ident
         snprintf(out->chip, sizeof(out->chip), "chip id 0x%04x", info->header.chip_id);
     }
     out->size = file_size;
+    out->secure_version = d->secure_version;
 }
 
 /* Hex digits of a reported SHA, or 0 when it is not all hex (then unusable). */

@@ -21,8 +21,9 @@ typedef struct {
     char idf_ver[33];
     char elf_sha256[65];
     uint16_t chip_id;
-    char chip[17]; /* "esp32s3", or "chip id 0x..." when unknown */
-    uint64_t size; /* bytes that will be sent */
+    char chip[17];           /* "esp32s3", or "chip id 0x..." when unknown */
+    uint64_t size;           /* bytes that will be sent */
+    uint32_t secure_version; /* esp_app_desc_t's, for anti-rollback */
 } image_identity_t;
 
 /* From a verified image (info->has_app_desc must be true). */

@@ -198,6 +198,10 @@ int node_status_parse(const char *json, size_t len, node_status_t *out, char *er
         take_string(root, "reset_reason", out->reset_reason, sizeof(out->reset_reason), false, err,
                     err_len) ||
         take_count(root, "uptime_ms", &out->uptime_ms, &out->has_uptime, false, err, err_len) ||
+        take_count(root, "secure_version", &out->secure_version, &out->has_secure_version, false,
+                   err, err_len) ||
+        take_count(root, "efuse_secure_version", &out->efuse_secure_version,
+                   &out->has_efuse_secure_version, false, err, err_len) ||
         take_last_ota(root, &out->last_ota, err, err_len) || take_slots(root, out, err, err_len)) {
         goto done;
     }

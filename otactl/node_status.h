@@ -60,6 +60,13 @@ typedef struct {
     bool auth;
     bool has_auth;
     node_last_ota_t last_ota;
+    /* The running app's esp_app_desc_t secure_version, and the eFuse
+     * anti-rollback counter of a node built with
+     * CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK (absent from older firmware). */
+    uint64_t secure_version;
+    bool has_secure_version;
+    uint64_t efuse_secure_version;
+    bool has_efuse_secure_version;
     bool has_slots; /* the key was there (older firmware has none) */
     size_t slot_count;
     node_slot_t slots[NODE_STATUS_MAX_SLOTS];

@@ -37,6 +37,12 @@ cJSON *report_status_object(const node_status_t *st)
     if (st->has_auth) {
         cJSON_AddBoolToObject(o, "auth", st->auth);
     }
+    if (st->has_secure_version) {
+        cJSON_AddNumberToObject(o, "secure_version", (double)st->secure_version);
+    }
+    if (st->has_efuse_secure_version) {
+        cJSON_AddNumberToObject(o, "efuse_secure_version", (double)st->efuse_secure_version);
+    }
     /* A journal-keeping firmware's last update attempt (null: none yet). */
     if (st->last_ota.presence == LAST_OTA_NULL) {
         cJSON_AddNullToObject(o, "last_ota");
