@@ -75,6 +75,28 @@ e2e_check "still v2" 2.0.0 "$(e2e_field "$IP" version)"
 e2e_check "no reboot" "$boots" "$(e2e_boots "$D")"
 e2e_check "counter still 2" 2 "$(efuse "$D")"
 
+# --- otactl deploy: the sv=1 image is not sent without --allow-downgrade
+if "$OTACTL" deploy "$IP" --image v3old.bin --json >deploy.json 2>deploy.err; then
+    e2e_fail "otactl deployed an image below the node's secure version"
+fi
+e2e_check "deploy: refused by otactl" refused "$(jq -r '.nodes[0].result' deploy.json)"
+e2e_check_match "deploy: the reason names both secure versions" \
+    "secure_version 1 is below the node's eFuse secure version 2" "$(jq -r '.nodes[0].reason' deploy.json)"
+e2e_check "deploy: nothing sent" 0 "$(jq -r '.nodes[0].bytes_sent' deploy.json)"
+e2e_check "status --json: secure_version" 2 \
+    "$("$OTACTL" status "$IP" --json | jq -r '.nodes[0].status.secure_version')"
+e2e_check "status --json: efuse_secure_version" 2 \
+    "$("$OTACTL" status "$IP" --json | jq -r '.nodes[0].status.efuse_secure_version')"
+# --allow-downgrade sends it, and the node refuses it itself, still early
+if "$OTACTL" deploy "$IP" --image v3old.bin --allow-downgrade --json >deploy2.json 2>deploy2.err; then
+    e2e_fail "the node took an image below its eFuse secure version"
+fi
+e2e_check_match "deploy --allow-downgrade: the node's refusal" \
+    "image secure_version 1 is below this node's eFuse secure version 2" \
+    "$(jq -r '.nodes[0].reason' deploy2.json)"
+e2e_check "deploy --allow-downgrade: still v2" 2.0.0 "$(e2e_field "$IP" version)"
+e2e_check "deploy --allow-downgrade: ota_0 untouched" "$before_slot" "$(slot0 "$D")"
+
 # --- rollback on demand to v1 (sv=1 < 2): refused, ESP-IDF finds no possible rollback
 code=$(e2e_hmac_curl POST "http://$IP:8032/ota/rollback" "" -s -m 10 -o reply -w '%{http_code}' || true)
 e2e_check "rollback to sv=1: refused" 409 "$code"
