@@ -39,7 +39,7 @@ int node_addr_parse(const char *text, unsigned default_port, node_addr_t *out, c
     }
     snprintf(out->ip, sizeof(out->ip), "%s", ip);
     out->port = port;
-    if (port == NODE_DEFAULT_PORT || colon == NULL) {
+    if (port == NODE_DEFAULT_PORT) {
         snprintf(out->label, sizeof(out->label), "%s", ip);
     } else {
         snprintf(out->label, sizeof(out->label), "%s:%u", ip, port & 0xFFFFu);
