@@ -13,10 +13,14 @@
 #ifndef ESP_EFUSE_H
 #define ESP_EFUSE_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "esp_err.h"
+/* What ESP-IDF's esp_efuse.h brings with it (tests/idf_include_closure.sh). */
+#include "esp_log.h"
+#include "esp_rom_sys.h"
 
 #ifdef __cplusplus
 extern "C" {
