@@ -248,7 +248,7 @@ curl_case "upload with an empty Authorization" 401 keep "" \
     -H "$OCTET" -H "Authorization;" --data-binary @"$V2" "$URL/ota"
 curl_case "upload with 'Bearer' and no token" 401 keep "malformed Bearer token|Authorization must be" \
     -H "$OCTET" -H "Authorization: Bearer " --data-binary @"$V2" "$URL/ota"
-curl_case "upload with Basic credentials" 401 keep "Authorization must be 'Bearer <psk>'" \
+curl_case "upload with Basic credentials" 401 keep "Authorization must be 'OTA-HMAC-SHA256 .*' or 'Bearer <psk>'" \
     -H "$OCTET" -H "Authorization: Basic dXNlcjpwYXNz" --data-binary @"$V2" "$URL/ota"
 curl_case "upload with a 700-byte token" 403 keep "wrong token" \
     -H "$OCTET" -H "Authorization: Bearer $(head -c 700 /dev/zero | tr '\0' A)" \

@@ -22,7 +22,7 @@ e2e_check_match "startup finds the partition" \
     "I \([0-9]+\) esp_core_dump_flash: Found partition 'coredump' @ 5f0000 65536 bytes" "$uart"
 e2e_check "a blank partition: no dump reported" 0 "$(grep -c 'Found core dump' <<<"$uart" || true)"
 
-curl -s -o /dev/null -H 'Content-Type: application/octet-stream' \
+e2e_curl -s -o /dev/null -H 'Content-Type: application/octet-stream' \
     --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true
 e2e_wait_boot "$D" "$IP" PANIC ota_0 30
 

@@ -29,7 +29,7 @@ e2e_check "the node answers" 1.0.0 "$(jq -r .version <<<"$(e2e_status "$IP")")"
 e2e_check "the journal knows there is no partition" false \
     "$(curl -s "http://$IP:8032/ota/last" | jq -r .coredump_partition)"
 
-curl -s -o /dev/null -H 'Content-Type: application/octet-stream' \
+e2e_curl -s -o /dev/null -H 'Content-Type: application/octet-stream' \
     --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true
 e2e_wait_boot "$D" "$IP" PANIC ota_0 30
 panic=$(sed -n '/stack overflow in task httpd/,/Rebooting/p' <(e2e_plain "$D/uart.log"))

@@ -16,7 +16,7 @@ dg_node "$E2E_TMP/node" "$IP" "$E2E_TMP/v1.bin"
 
 # --- the image is short: verification fails after the last write
 head -c $((size - 4096)) "$E2E_TMP/v2.bin" >"$E2E_TMP/short.bin"
-code=$(curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' \
+code=$(e2e_curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' \
     -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/short.bin" \
     "http://$IP:8032/ota" || true)
 e2e_check "the node refuses the short image" 400 "$code"
@@ -30,7 +30,7 @@ e2e_check "the node still runs v1 from ota_0" "1.0.0 ota_0" \
 # curl sends the announced length's first half, then gives up (--max-time
 # while the node waits for the rest).
 head -c $((size / 2)) "$E2E_TMP/v2.bin" >"$E2E_TMP/half.bin"
-curl -s -H 'Expect:' -o /dev/null -H 'Content-Type: application/octet-stream' \
+e2e_curl -s -H 'Expect:' -o /dev/null -H 'Content-Type: application/octet-stream' \
     -H "Content-Length: $size" --data-binary @"$E2E_TMP/half.bin" --max-time 3 \
     "http://$IP:8032/ota" || true
 # The node notices the closed connection, replies and journals the failure.

@@ -17,7 +17,7 @@ e2e_flash "$D" "$E2E_TMP/v1.bin"
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 600000 >/dev/null
 e2e_start_node "$D" "$IP" --uart "$UARTS/$IP.log"
 
-code=$(curl -s -H 'Expect:' -o /dev/null -w '%{http_code}' \
+code=$(e2e_curl -s -H 'Expect:' -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/v2.bin" \
     "http://$IP:8032/ota" || true)
 e2e_check "the upload is accepted" 200 "$code"

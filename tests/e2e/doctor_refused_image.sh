@@ -17,7 +17,7 @@ printf '\x00\x00' | dd of="$E2E_TMP/esp32.bin" bs=1 seek=12 conv=notrunc status=
 dg_node "$E2E_TMP/node" "$IP" "$E2E_TMP/v1.bin"
 
 for _ in 1 2; do
-    code=$(curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' \
+    code=$(e2e_curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' \
         -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/esp32.bin" \
         "http://$IP:8032/ota" || true)
     e2e_check "the node refuses the ESP32 image" 400 "$code"

@@ -17,7 +17,7 @@ SLOT_SIZE=$((0x200000))
 upload() {
     local file=$1
     shift
-    curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' "$@" --data-binary @"$file" \
+    e2e_curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' "$@" --data-binary @"$file" \
         "http://$IP:8032/ota" || true
 }
 
@@ -92,18 +92,18 @@ check_refusal "wrong Content-Type" 415 "Content-Type must be application/octet-s
     "$(upload "$E2E_TMP/v2.bin" -H 'Content-Type: text/plain')"
 check_refusal "a multipart form upload (curl -F)" 415 \
     "Content-Type must be application/octet-stream" \
-    "$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -F "file=@$E2E_TMP/v2.bin" \
+    "$(e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -F "file=@$E2E_TMP/v2.bin" \
         "http://$IP:8032/ota" || true)"
 check_refusal "no Content-Type" 415 "Content-Type must be application/octet-stream" \
     "$(upload "$E2E_TMP/v2.bin" -H 'Content-Type:')"
 
 check_refusal "Content-Length: 0" 400 "empty body" \
-    "$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' "${octet[@]}" -X POST -H 'Content-Length: 0' \
+    "$(e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' "${octet[@]}" -X POST -H 'Content-Length: 0' \
         "http://$IP:8032/ota" || true)"
 
 # No Content-Length at all: a raw request, and curl's chunked upload.
-printf 'POST /ota HTTP/1.1\r\nHost: %s:8032\r\nContent-Type: application/octet-stream\r\n\r\n' \
-    "$IP" >"$E2E_TMP/no-length.req"
+printf 'POST /ota HTTP/1.1\r\nHost: %s:8032\r\nContent-Type: application/octet-stream\r\nAuthorization: Bearer %s\r\n\r\n' \
+    "$IP" "$E2E_PSK" >"$E2E_TMP/no-length.req"
 answer=$(raw_request "$E2E_TMP/no-length.req" | tr -d '\r')
 e2e_check_match "no Content-Length: status" '^HTTP/1.1 411' "$answer"
 e2e_check_match "no Content-Length: message" '"message":"Content-Length required"' "$answer"
@@ -113,7 +113,7 @@ check_refusal "chunked upload without Content-Length" 411 "Content-Length requir
 
 # A client that sends the headers and 10 KiB of the body, then goes silent.
 {
-    printf 'POST /ota HTTP/1.1\r\nHost: %s:8032\r\nContent-Type: application/octet-stream\r\n' "$IP"
+    printf 'POST /ota HTTP/1.1\r\nHost: %s:8032\r\nContent-Type: application/octet-stream\r\nAuthorization: Bearer %s\r\n' "$IP" "$E2E_PSK"
     printf 'Content-Length: %d\r\n\r\n' "$v2_size"
     head -c 10240 "$E2E_TMP/v2.bin"
 } >"$E2E_TMP/stall.req"

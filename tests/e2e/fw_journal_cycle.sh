@@ -20,7 +20,7 @@ NVS_OFFSET=$((0x9000)) # firmware/esp32-csi-node/partitions.csv
 NVS_SIZE=$((0x6000))
 
 upload() {
-    curl -s -H 'Expect:' --interface "$CLIENT" -o "$E2E_TMP/reply" -w '%{http_code}' \
+    e2e_curl -s -H 'Expect:' --interface "$CLIENT" -o "$E2E_TMP/reply" -w '%{http_code}' \
         -H 'Content-Type: application/octet-stream' --data-binary @"$1" "http://$IP:8032/ota" || true
 }
 last() { curl -s -m 5 "http://$IP:8032/ota/last"; }
@@ -144,7 +144,7 @@ e2e_check "last_ota: the refusal, without seq" \
 e2e_check "wrong chip again: 400" 400 "$(upload "$E2E_TMP/esp32.bin")"
 e2e_check "the same refusal twice: repeats 2" 2 "$(last | jq -r '.records[0].repeats')"
 e2e_check "still one RAM record" 2 "$(last | jq -r '.records | length')"
-code=$(curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: text/plain' \
+code=$(e2e_curl -s -H 'Expect:' -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: text/plain' \
     --data-binary @"$E2E_TMP/v3.bin" "http://$IP:8032/ota" || true)
 e2e_check "text/plain: 415" 415 "$code"
 r=$(last | jq -c '.records[0]')
@@ -156,7 +156,7 @@ e2e_check "no journal write for the refusals" 11 "$(journal_lines | wc -l)"
 
 # --- a client that vanishes mid-body: failed in phase writing
 {
-    printf 'POST /ota HTTP/1.1\r\nHost: %s:8032\r\nContent-Type: application/octet-stream\r\n' "$IP"
+    printf 'POST /ota HTTP/1.1\r\nHost: %s:8032\r\nContent-Type: application/octet-stream\r\nAuthorization: Bearer %s\r\n' "$IP" "$E2E_PSK"
     printf 'Content-Length: %d\r\n\r\n' "$(stat -c %s "$E2E_TMP/v3.bin")"
     head -c 20480 "$E2E_TMP/v3.bin"
 } >"$E2E_TMP/vanish.req"

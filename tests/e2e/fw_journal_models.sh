@@ -21,7 +21,7 @@
 OTA_1=0x220000 # ota_1 in firmware/esp32-csi-node/partitions.csv
 
 upload() {
-    curl -s -H 'Expect:' -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -H 'Expect:' -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$2" "http://$1:8032/ota" || true
 }
 # record IP: the newest stored record of the node's journal.

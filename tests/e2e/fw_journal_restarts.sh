@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 upload() {
-    curl -s -H 'Expect:' -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -H 'Expect:' -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$2" "http://$1:8032/ota" || true
 }
 boots_on() { grep -c "boot: reset_reason=$2 running_partition=$3\$" <(e2e_plain "$1/uart.log") || true; }

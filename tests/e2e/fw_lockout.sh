@@ -64,8 +64,8 @@ e2e_stop_pid "$TRICKLER"
 # 3. An upload that stalls at 10 % with the firmware's default timeouts.
 size=$(stat -c %s "$E2E_TMP/v2.bin")
 exec 6<>"/dev/tcp/$IP/8032"
-printf 'POST /ota HTTP/1.1\r\nHost: %s\r\nContent-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n' \
-    "$IP" "$size" >&6
+printf 'POST /ota HTTP/1.1\r\nHost: %s\r\nContent-Type: application/octet-stream\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n' \
+    "$IP" "$E2E_PSK" "$size" >&6
 head -c $((size / 10)) "$E2E_TMP/v2.bin" >&6
 t0=$(now_ms)
 answer=$(timeout 90 cat <&6 | tr -d '\r' || true)
@@ -75,7 +75,7 @@ e2e_check_match "stalled upload: 408" '^HTTP/1.1 408' "$answer"
 e2e_check_match "stalled upload: says why" \
     "client stalled: no data for 3 receive timeouts in a row after $((size / 10)) of $size bytes" "$answer"
 e2e_check "node serves again" 1.0.0 "$(e2e_field "$IP" version)"
-e2e_check "good upload afterwards" 200 "$(curl -s -m 60 -o /dev/null -w '%{http_code}' \
+e2e_check "good upload afterwards" 200 "$(e2e_curl -s -m 60 -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/v2.bin" "$URL/ota")"
 e2e_wait_boot "$D" "$IP" SW ota_1 30
 e2e_check "no reboot but the update's" 2 "$(e2e_boots "$D")"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The operator endpoints with the recipe's curl commands, as written:
+# The operator endpoints with the recipe's curl commands, as written (with
+# its Bearer line; one set-target with the challenge-response instead):
 # set-target stores csi_cfg/target_ip + target_port and reboots,
 # recalibrate erases gl_agc, gl_fft, gl_ap_mac and reboots; bad targets are
 # refused with 400 and change nothing. The next boot's "csi_cfg:" line
@@ -27,19 +28,19 @@ e2e_check "calibration provisioned" "csi_cfg: target=unset calibration=3/3" "$(l
 for body in '127.0.50.256:5005' '127.0.50.103:0' '127.0.50.103:65536' '127.0.50.103' \
     '127.0.50.103:' '1.2.3:5005' '01.2.3.4:5005' '1.2.3.4:05005' '1.2.3.4:5005 x' \
     ' 1.2.3.4:5005' '1.2.3.4.5:5005' 'a.b.c.d:1'; do
-    code=$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST -d "$body" \
+    code=$(e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST -d "$body" \
         "http://$IP:8032/ota/set-target" || true)
     e2e_check "set-target '$body' refused" 400 "$code"
     e2e_check_match "set-target '$body' message" '^\{"status":"error","message":"bad target: ' \
         "$(cat "$E2E_TMP/reply")"
 done
-code=$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST "http://$IP:8032/ota/set-target" || true)
+code=$(e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target without a body refused" 400 "$code"
 e2e_check "no reboot after refused targets" 1 "$(e2e_boots "$D")"
 
 # The recipe's command, as written.
 before=$(e2e_boots "$D")
-reply=$(curl -s -X POST -d '127.0.50.103:5005' "http://$IP:8032/ota/set-target" || true)
+reply=$(e2e_curl -s -X POST -d '127.0.50.103:5005' "http://$IP:8032/ota/set-target" || true)
 e2e_check "set-target reply" \
     '{"status":"ok","target_ip":"127.0.50.103","target_port":5005,"message":"rebooting"}' "$reply"
 wait_reboot "$before" set-target
@@ -47,10 +48,11 @@ e2e_check "target stored" "csi_cfg: target=127.0.50.103:5005 calibration=3/3" "$
 e2e_check "set-target reboots through esp_restart" "boot: reset_reason=SW running_partition=ota_0" \
     "$(grep -o 'boot: reset_reason=.*' <(e2e_plain "$D/uart.log") | tail -n 1)"
 
-# Trailing whitespace (a file with a newline) is tolerated.
+# Trailing whitespace (a file with a newline) is tolerated; the MAC covers
+# the body as sent, whitespace included.
 printf '127.0.51.3:6000 \r\n' >"$E2E_TMP/target.txt"
 before=$(e2e_boots "$D")
-reply=$(curl -s -X POST --data-binary @"$E2E_TMP/target.txt" "http://$IP:8032/ota/set-target" || true)
+reply=$(e2e_hmac_curl POST "http://$IP:8032/ota/set-target" "$E2E_TMP/target.txt" -s || true)
 e2e_check "set-target with trailing whitespace" \
     '{"status":"ok","target_ip":"127.0.51.3","target_port":6000,"message":"rebooting"}' "$reply"
 wait_reboot "$before" "the second set-target"
@@ -58,7 +60,7 @@ e2e_check "new target stored" "csi_cfg: target=127.0.51.3:6000 calibration=3/3" 
 
 # The recipe's recalibrate, as written.
 before=$(e2e_boots "$D")
-reply=$(curl -X POST "http://$IP:8032/ota/recalibrate" 2>/dev/null || true)
+reply=$(e2e_curl -X POST "http://$IP:8032/ota/recalibrate" 2>/dev/null || true)
 e2e_check "recalibrate reply" '{"status":"ok","message":"calibration cleared, rebooting"}' "$reply"
 wait_reboot "$before" recalibrate
 e2e_check "calibration erased, target kept" "csi_cfg: target=127.0.51.3:6000 calibration=0/3" \
@@ -66,7 +68,7 @@ e2e_check "calibration erased, target kept" "csi_cfg: target=127.0.51.3:6000 cal
 
 # Recalibrating with nothing stored is fine too.
 before=$(e2e_boots "$D")
-reply=$(curl -s -X POST "http://$IP:8032/ota/recalibrate" || true)
+reply=$(e2e_curl -s -X POST "http://$IP:8032/ota/recalibrate" || true)
 e2e_check "recalibrate again" '{"status":"ok","message":"calibration cleared, rebooting"}' "$reply"
 wait_reboot "$before" "the second recalibrate"
 

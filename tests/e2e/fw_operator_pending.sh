@@ -13,7 +13,7 @@ D=$E2E_TMP/node
 URL=http://$IP:8032
 
 post() { # post PATH BODY: status code; reply in $E2E_TMP/reply
-    curl -s -m 10 -o "$E2E_TMP/reply" -w '%{http_code}' --data-binary "$2" "$URL$1" || true
+    e2e_curl -s -m 10 -o "$E2E_TMP/reply" -w '%{http_code}' --data-binary "$2" "$URL$1" || true
 }
 
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
@@ -28,7 +28,7 @@ e2e_check_match "legacy keys are read" \
     'csi_cfg: target=127\.0\.7\.1:5005 calibration=0/3 \(legacy keys target_ip/target_port\)' \
     "$(e2e_plain "$D/uart.log")"
 
-e2e_check "update accepted" 200 "$(curl -s -m 30 -o /dev/null -w '%{http_code}' \
+e2e_check "update accepted" 200 "$(e2e_curl -s -m 30 -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/v2.bin" "$URL/ota")"
 e2e_wait_boot "$D" "$IP" SW ota_1 30
 e2e_check "v2 waits for its health check" PENDING_VERIFY "$(e2e_field "$IP" ota_state)"

@@ -24,7 +24,7 @@ snapshot() { echo "nvs=$(region nvs) ota_0=$(region ota_0) ota_1=$(region ota_1)
 
 # post FILE: uploads FILE, prints the status code; reply in $E2E_TMP/reply.
 post() {
-    curl -s -m 30 -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -m 30 -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$1" "http://$IP:8032/ota" || true
 }
 

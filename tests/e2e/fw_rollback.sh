@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 upload() {
-    curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$2" "http://$1:8032/ota" || true
 }
 

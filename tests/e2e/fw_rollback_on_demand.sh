@@ -13,16 +13,20 @@ e2e_image "$E2E_TMP/v2.bin" 2.0.0
 
 # otadata (0xf000, two 4 KiB sectors) of the node's flash, as a digest.
 otadata() { dd if="$1/flash.bin" bs=4096 skip=15 count=2 status=none | sha256sum | cut -c1-64; }
+# The credential rollback and upload send (the section that tests the
+# token itself empties it and gives its own).
+CRED=(-H "Authorization: Bearer $E2E_PSK")
 rollback() { # IP [curl options...]: prints the HTTP status; the body goes to $E2E_TMP/reply
     local ip=$1
     shift
-    curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST "$@" "http://$ip:8032/ota/rollback" || true
+    curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -X POST ${CRED[@]+"${CRED[@]}"} "$@" \
+        "http://$ip:8032/ota/rollback" || true
 }
 upload() { # IP IMAGE [curl options...]
     local ip=$1 image=$2
     shift 2
     curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
-        --data-binary @"$image" "$@" "http://$ip:8032/ota" || true
+        --data-binary @"$image" ${CRED[@]+"${CRED[@]}"} "$@" "http://$ip:8032/ota" || true
 }
 # slot IP LABEL: "version state running boot" of one slot.
 slot() {
@@ -39,7 +43,7 @@ e2e_start_node "$D" "$IP"
 
 status=$(e2e_status "$IP")
 e2e_check "the recipe's fields stay" \
-    '["auth","boot_partition","chip","date","elf_sha256","idf_ver","last_ota","max_size","next_partition","ota_state","project","reset_reason","running_partition","slots","time","uptime_ms","version"]' \
+    '["auth","auth_schemes","boot_partition","chip","date","elf_sha256","idf_ver","last_ota","max_size","next_partition","ota_state","project","psk_provisioned","reset_reason","running_partition","secure_version","slots","time","uptime_ms","version"]' \
     "$(jq -c keys <<<"$status")"
 e2e_check "two slots listed" "ota_0 ota_1" "$(jq -r '[.slots[].label] | join(" ")' <<<"$status")"
 e2e_check "ota_0 after the serial flash: the bootloader's entry" "1.0.0 VALID true true" "$(slot "$IP" ota_0)"
@@ -115,6 +119,7 @@ e2e_check "no reboot" 2 "$(e2e_boots "$D")"
 # --- a PSK node: 401 without the token, 403 with a wrong one
 IP=127.0.220.3
 D=$E2E_TMP/psk
+CRED=()
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 "$OTA_NODE" nvs-set --dir "$D" security ota_psk 'rb-Psk_1' >/dev/null
 "$OTA_NODE" nvs-set --dir "$D" --type u32 ota health_ms 200 >/dev/null
@@ -132,6 +137,7 @@ e2e_check "rollback with the token" 200 "$(rollback "$IP" -H 'Authorization: Bea
 e2e_wait_boot "$D" "$IP" SW ota_0 30
 e2e_check "back on v1" "1.0.0" "$(e2e_field "$IP" version)"
 # --- the other slot holds an image that does not verify: ESP-IDF's check refuses
+CRED=(-H "Authorization: Bearer $E2E_PSK")
 IP=127.0.220.5
 D=$E2E_TMP/corrupt
 e2e_image "$E2E_TMP/v3.bin" 3.0.0

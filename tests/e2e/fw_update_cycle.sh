@@ -10,15 +10,16 @@ D=$E2E_TMP/node
 SLOT_SIZE=$((0x200000))
 OTA_1_OFFSET=$((0x220000))
 
-# The recipe's upload exactly as written (curl labels the bytes
-# x-www-form-urlencoded), or with the Content-Type otactl sends.
+# The recipe's upload exactly as written, with its Bearer line (curl labels
+# the bytes x-www-form-urlencoded), or with the Content-Type otactl sends
+# and the challenge-response.
 upload() {
     if [ "${2:-}" = recipe ]; then
-        curl -s -o "$E2E_TMP/reply" -w '%{http_code}' --data-binary @"$1" \
+        e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' --data-binary @"$1" \
             "http://$IP:8032/ota" || true
     else
-        curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
-            --data-binary @"$1" "http://$IP:8032/ota" || true
+        e2e_hmac_curl POST "http://$IP:8032/ota" "$1" -s -o "$E2E_TMP/reply" -w '%{http_code}' \
+            -H 'Content-Type: application/octet-stream' || true
     fi
 }
 
@@ -72,7 +73,8 @@ e2e_check "the app's first line is the boot line" \
     "boot: reset_reason=POWERON running_partition=ota_0" \
     "$(grep -m1 ' main: ' <(e2e_plain "$D/uart.log") | grep -o 'boot: .*')"
 
-# v2 goes up with the recipe's command exactly as written: curl --data-binary @v2.bin URL
+# v2 goes up with the recipe's command exactly as written: curl -H 'Authorization: Bearer <psk>'
+# --data-binary @v2.bin URL
 update_to "$E2E_TMP/v2.bin" ota_1 2.0.0 recipe
 update_to "$E2E_TMP/v3.bin" ota_0 3.0.0
 update_to "$E2E_TMP/v4.bin" ota_1 4.0.0

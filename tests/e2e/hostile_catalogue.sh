@@ -155,7 +155,7 @@ check_match "powercut: deploy's evidence has the 200, the slot and POWERON" \
 # doctor alone after a power cut: its polls see the new slot, then POWERON.
 start_hostile "$NET.16" powercut --phase-ms 2000
 COMMANDS=$((COMMANDS + 1))
-curl -s -o /dev/null --max-time 20 -H 'Content-Type: application/octet-stream' \
+e2e_curl -s -o /dev/null --max-time 20 -H 'Content-Type: application/octet-stream' \
     --data-binary "@$IMAGE" "http://$NET.16:8032/ota" || true
 run powercut.doctor-after-cut $T_DOCTOR "$OTACTL" doctor "$NET.16" --polls 7 --interval 1.5 --json
 check "powercut: doctor verdict from its own polls" POWER_LOST_BEFORE_CONFIRM \

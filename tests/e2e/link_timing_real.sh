@@ -55,7 +55,7 @@ e2e_image "$E2E_TMP/v1.bin" 1.0.0 --size 200K
 e2e_image "$E2E_TMP/v2.bin" 2.0.0 --size 300K
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 e2e_start_node "$D" "$IP" --timing real
-code=$(curl -s -m 120 -o "$E2E_TMP/reply" -w '%{http_code}' \
+code=$(e2e_curl -s -m 120 -o "$E2E_TMP/reply" -w '%{http_code}' \
     -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/v2.bin" \
     "http://$IP:8032/ota" || true)
 e2e_check "--timing real: upload answers 200" 200 "$code"
@@ -68,7 +68,7 @@ e2e_check "--timing real: v2 runs" 2.0.0 "$(e2e_field "$IP" version)"
 e2e_image "$E2E_TMP/small.bin" 3.0.0 --size 64K
 e2e_flash "$E2E_TMP/slow" "$E2E_TMP/v1.bin"
 e2e_start_node "$E2E_TMP/slow" "$IP_SLOW" --link-rtt 500
-secs=$(curl -s -m 120 -o /dev/null -w '%{time_total}' \
+secs=$(e2e_curl -s -m 120 -o /dev/null -w '%{time_total}' \
     -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/small.bin" \
     "http://$IP_SLOW:8032/ota")
 e2e_check "--link-rtt 500: 64 KiB takes >= 5.5 s (took $secs s)" yes \
@@ -81,7 +81,7 @@ e2e_start_fleet "$E2E_TMP/fleet" "$NET" 2 "$E2E_TMP/v1.bin" --link-rtt 1 --air-c
 e2e_check "the fleet's air file exists" yes "$([ -s "$E2E_TMP/fleet/air.bin" ] && echo yes || echo no)"
 start=$(date +%s.%N)
 for ip in "${E2E_FLEET_IPS[@]}"; do
-    curl -s -m 120 -o "$E2E_TMP/reply-$ip" -w '%{http_code}\n' \
+    e2e_curl -s -m 120 -o "$E2E_TMP/reply-$ip" -w '%{http_code}\n' \
         -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/mid.bin" \
         "http://$ip:8032/ota" >"$E2E_TMP/code-$ip" &
     E2E_PIDS+=("$!")

@@ -17,8 +17,9 @@ KEY=$OTA_FIXTURES/sbv2-test-key.pem
 cd "$E2E_TMP"
 
 upload() { # upload IP FILE: prints the status code; reply in $E2E_TMP/reply
-    curl -s -m 30 -o reply -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
-        --data-binary @"$2" "http://$1:8032/ota" || true
+    # The challenge-response: sdkconfig.signed refuses Bearer.
+    e2e_hmac_curl POST "http://$1:8032/ota" "$2" -s -m 30 -o reply -w '%{http_code}' \
+        -H 'Content-Type: application/octet-stream' || true
 }
 otadata() { dd if="$1/flash.bin" bs=4096 skip=$((0xf000 / 4096)) count=2 status=none | sha256sum; }
 uart_since() { e2e_plain "$1/uart.log" | tail -n +"$2"; } # DIR LINE: the UART from LINE on
