@@ -78,6 +78,9 @@ done
 command -v jq >/dev/null || { echo "deploy_fleet: jq is needed" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-deploy.XXXXXX")
+# Nodes refuse updates without a PSK (fail-closed): the fleets here get
+# this one (ota-node fleet takes OTA_PSK), and so do otactl and curl.
+export OTA_PSK=${OTA_PSK:-bench-psk-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}
 fleet_pids=()
 stop_fleets() {
     local p
@@ -188,7 +191,7 @@ start_fleet "$OTA_NODE" 1 "127.0.$BASE" "$tmp/v1.bin"
 ip=${FLEET_IPS# }
 t0=$(now_ms)
 curl -s -o /dev/null -m 300 -H 'Content-Type: application/octet-stream' -H 'Expect:' \
-    --data-binary @"$tmp/v2.bin" "http://$ip:8032/ota" || true
+    -H "Authorization: Bearer $OTA_PSK" --data-binary @"$tmp/v2.bin" "http://$ip:8032/ota" || true
 until [ "$(status "$ip" | jq -r '.version + " " + .ota_state' 2>/dev/null)" = "2.0.0 VALID" ]; do
     [ $(($(now_ms) - t0)) -lt 300000 ] || { echo "deploy_fleet: curl node never VALID" >&2; exit 1; }
     sleep 0.01
@@ -236,7 +239,8 @@ for tool in otactl baseline; do
     # Their next update must land on the slot holding the larger image: one
     # update first (v1.5, into the other slot), untimed, until it is VALID.
     for ip in ${FLEET_IPS#"$before"}; do
-        curl -s -o /dev/null -m 300 -H 'Expect:' --data-binary @"$tmp/v15.bin" "http://$ip:8032/ota" || true
+        curl -s -o /dev/null -m 300 -H 'Expect:' -H "Authorization: Bearer $OTA_PSK" \
+            --data-binary @"$tmp/v15.bin" "http://$ip:8032/ota" || true
     done
     for ip in ${FLEET_IPS#"$before"}; do
         t0=$(now_ms)

@@ -45,6 +45,9 @@ command -v jq >/dev/null || { echo "discover: jq is needed" >&2; exit 2; }
 [ $((NODES + HANGING)) -le 254 ] || { echo "discover: NODES + HANGING > 254" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-discover.XXXXXX")
+# Nodes refuse updates without a PSK (fail-closed): the fleets here get
+# this one (ota-node fleet takes OTA_PSK), and so do otactl and curl.
+export OTA_PSK=${OTA_PSK:-bench-psk-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}
 fleet_pid="" hang_pid=""
 cleanup() {
     local p

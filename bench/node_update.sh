@@ -56,6 +56,9 @@ esac
 OTA_1=$((0x220000)) # ota_1 in firmware/esp32-csi-node/partitions.csv
 SLOT=$((0x200000))
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-node-update.XXXXXX")
+# Nodes refuse updates without a PSK (fail-closed): the fleets here get
+# this one (ota-node fleet takes OTA_PSK), and so do otactl and curl.
+export OTA_PSK=${OTA_PSK:-bench-psk-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}
 pids=()
 cleanup() {
     local pid
@@ -114,6 +117,7 @@ update() {
     mkdir -p "$d"
     "$exe" write-flash --dir "$d" 0x8000 "$tmp/pt.bin" 0xf000 "$tmp/otadata.bin" \
         0x20000 "$tmp/v1.bin" "$OTA_1" "$old" >/dev/null
+    "$exe" nvs-set --dir "$d" security ota_psk "$OTA_PSK" >/dev/null
     "$exe" run --dir "$d" --bind "$ip" --uart "$d/uart.log" --timing real 2>"$d/stderr" &
     pid=$!
     pids+=("$pid")
@@ -123,7 +127,7 @@ update() {
         sleep 0.1
     done
     out=$(curl -s -m 300 -o "$d/reply" -w '%{http_code} %{time_total}' \
-        -H 'Content-Type: application/octet-stream' \
+        -H 'Content-Type: application/octet-stream' -H "Authorization: Bearer $OTA_PSK" \
         --data-binary @"$new" "http://$ip:8032/ota") || true
     code=${out%% *}
     secs=${out##* }

@@ -42,6 +42,9 @@ done
 command -v jq >/dev/null || { echo "otactl_rss: jq is needed" >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-rss.XXXXXX")
+# Nodes refuse updates without a PSK (fail-closed): the fleets here get
+# this one (ota-node fleet takes OTA_PSK), and so do otactl and curl.
+export OTA_PSK=${OTA_PSK:-bench-psk-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}
 fleet_pid=""
 stop_fleet() {
     [ -n "$fleet_pid" ] || return 0

@@ -125,14 +125,23 @@ int main(int argc, char **argv)
     if (body == NULL) {
         return 2;
     }
-    char head[256];
+    /* The recipe's credential, for a node that is not open (OTA_PSK). */
+    const char *psk = getenv("OTA_PSK");
+    char head[512];
     int head_len = 0;
     if (http) {
         head_len = snprintf(head, sizeof(head),
                             "POST /ota HTTP/1.1\r\nHost: %s:%s\r\n"
                             "Content-Type: application/octet-stream\r\n"
+                            "%s%s%s"
                             "Content-Length: %zu\r\n\r\n",
-                            argv[2], argv[3], len);
+                            argv[2], argv[3], psk ? "Authorization: Bearer " : "", psk ? psk : "",
+                            psk ? "\r\n" : "", len);
+        if (head_len < 0 || (size_t)head_len >= sizeof(head)) {
+            fprintf(stderr, "push_timer: OTA_PSK too long\n");
+            free(body);
+            return 2;
+        }
     }
     int fd = connect_to(argv[2], atoi(argv[3]));
     if (fd < 0) {

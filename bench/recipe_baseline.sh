@@ -62,7 +62,7 @@ for ip in "$@"; do before[$ip]=$(part_of "$ip"); done
 # The recipe's ThreadPoolExecutor(max_workers=len(targets)): every POST at once.
 for ip in "$@"; do
     curl -s -o /dev/null -m 300 -H 'Content-Type: application/octet-stream' -H 'Expect:' \
-        --data-binary @"$image" "http://$ip:8032/ota" &
+        ${OTA_PSK:+-H "Authorization: Bearer $OTA_PSK"} --data-binary @"$image" "http://$ip:8032/ota" &
     pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p" || true; done

@@ -45,6 +45,9 @@ case $BENCH_IP in
 esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-ingest.XXXXXX")
+# Nodes refuse updates without a PSK (fail-closed): the fleets here get
+# this one (ota-node fleet takes OTA_PSK), and so do otactl and curl.
+export OTA_PSK=${OTA_PSK:-bench-psk-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')}
 pids=()
 stop_pid() {
     kill -TERM "$1" 2>/dev/null || return 0
@@ -86,6 +89,7 @@ head -c 8192 /dev/zero | tr '\0' '\377' >"$tmp/otadata.bin"
 "$OTA_NODE" write-flash --dir "$node" 0x8000 "$tmp/pt.bin" 0xf000 "$tmp/otadata.bin" \
     0x20000 "$tmp/v0.bin" >/dev/null
 "$OTA_NODE" nvs-set --dir "$node" --type u32 ota health_ms 0 >/dev/null
+"$OTA_NODE" nvs-set --dir "$node" security ota_psk "$OTA_PSK" >/dev/null
 "$OTA_NODE" run --dir "$node" --bind "$BENCH_IP" --uart "$node/uart.log" --boot-delay 50 \
     2>"$node/stderr" &
 pids+=("$!")
