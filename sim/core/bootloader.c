@@ -229,6 +229,13 @@ static int select_slot(flash_dev_t *flash, const boot_state_t *bs, boot_decision
         return slot;
     }
     d->selection = bs->factory ? BOOT_SEL_INVALID_FACTORY : BOOT_SEL_INVALID_ALL;
+    if (d->sec_ver_skipped[0] || d->sec_ver_skipped[1]) {
+        snprintf(d->reason, sizeof(d->reason),
+                 "no valid otadata entry selects an app at or above the eFuse secure version %u "
+                 "(anti-rollback), will try all partitions",
+                 (unsigned)d->efuse_secure_version);
+        return BOOT_INDEX_FACTORY;
+    }
     snprintf(d->reason, sizeof(d->reason),
              bs->factory ? "ota data partition invalid (no entry with a good CRC), falling back "
                            "to factory"

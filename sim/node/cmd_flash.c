@@ -572,7 +572,23 @@ static void print_text(const char *path, uint32_t size, const boot_decision_t *d
     } else {
         printf("otadata:   no otadata partition\n");
     }
+    if (d->anti_rollback) {
+        printf("anti-rollback: eFuse secure version %u (CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK)\n",
+               (unsigned)d->efuse_secure_version);
+        for (int i = 0; i < 2; i++) {
+            if (d->sec_ver_skipped[i]) {
+                printf("  [%d] selects a slot whose app's secure_version is below it: not a "
+                       "candidate\n",
+                       i);
+            }
+        }
+    }
     printf("selection: %s\n", d->reason[0] ? d->reason : d->failure);
+    if (d->raise_secure_version && d->raise_secure_version_to > d->efuse_secure_version) {
+        printf("anti-rollback: this boot burns the eFuse counter up to %u (the booted VALID "
+               "app's secure_version)\n",
+               (unsigned)d->raise_secure_version_to);
+    }
     if (d->marked_pending) {
         printf("rollback:  otadata[%d] NEW -> PENDING_VERIFY as this image boots; the app must "
                "call esp_ota_mark_app_valid_cancel_rollback() before the next reset\n",
@@ -589,10 +605,13 @@ static void print_text(const char *path, uint32_t size, const boot_decision_t *d
         printf("(dry run: the flash was not modified)\n");
         return;
     }
+    /* Anti-rollback's blank otadata starts below ota_0 on purpose: only an
+     * image tried and refused before makes its boot a fallback. */
+    bool fallback =
+        d->selection == BOOT_SEL_INITIAL ? d->attempt_count > 1 : d->boot_index != d->start_index;
     printf("boots:     %s (%s at 0x%x)%s\n", boot_index_name(d->boot_index, name, sizeof(name)),
            d->boot_label, (unsigned)d->boot_offset,
-           d->boot_index != d->start_index ? ", a fallback: the selected image is not bootable"
-                                           : "");
+           fallback ? ", a fallback: the selected image is not bootable" : "");
     if (d->set_actual_seq) {
         printf("otadata:   blank, so the bootloader writes seq %u (VALID) into otadata[0]\n",
                (unsigned)d->actual_entry.ota_seq);
@@ -622,8 +641,14 @@ static void print_json(const char *path, uint32_t size, const boot_decision_t *d
     } else {
         json_string(d->table_error);
     }
-    printf(",\"ota_slots\":%u,\"factory\":%s,\"otadata\":", (unsigned)d->app_count,
+    printf(",\"ota_slots\":%u,\"factory\":%s,\"efuse_secure_version\":", (unsigned)d->app_count,
            d->has_factory ? "true" : "false");
+    if (d->anti_rollback) {
+        printf("%u", (unsigned)d->efuse_secure_version);
+    } else {
+        printf("null"); /* a bootloader without anti-rollback does not read it */
+    }
+    printf(",\"otadata\":");
     if (!d->has_otadata) {
         printf("null");
     } else {

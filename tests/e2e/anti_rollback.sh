@@ -107,6 +107,13 @@ e2e_check "rollback: still v2" 2.0.0 "$(e2e_field "$IP" version)"
 e2e_stop_pid "$E2E_LAST_PID"
 base64 -d <<<"$snapshot_v1" >old_otadata.bin
 "$OTA_NODE" write-flash --dir "$D" 0xf000 old_otadata.bin >/dev/null
+info=$("$OTA_NODE" boot-info --dir "$D")
+e2e_check_match "boot-info: otadata[0] is no candidate" \
+    '\[0\] selects a slot whose app.s secure_version is below it' "$info"
+e2e_check_match "boot-info: ota_0 refused, ota_1 boots" \
+    'ota_0 .*secure_version 1 is below the eFuse secure version 2' "$info"
+e2e_check "boot-info --json: the counter" 2 \
+    "$("$OTA_NODE" boot-info --dir "$D" --json | jq -r .efuse_secure_version)"
 : >"$D/uart.log"
 e2e_start_node "$D" "$IP"
 e2e_check "old otadata: v2 still boots" 2.0.0 "$(e2e_field "$IP" version)"
