@@ -32,15 +32,20 @@ step "Firmware images: v1 (what the fleet runs) and v2 (the update)"
 "$otactl" image build -o "$work/v2.bin" --version 2.0.0 --size 870K
 echo "(otactl image info FILE shows every field of an image)"
 
-step "A virtual fleet of $count ESP32-S3 nodes on $net.0/24, v1 in ota_0"
+step "A virtual fleet of $count ESP32-S3 nodes on $net.0/24, v1 in ota_0, one PSK"
 if curl -s -m 1 "http://$net.1:8032/ota/status" >/dev/null; then
   echo "demo: $net.1 already answers (another demo running?); set DEMO_NET" >&2
   exit 1
 fi
 # Each node's UART goes to uart/<ip>.log, the name deploy --uart-dir reads;
 # ota/health_ms in NVS shortens the wait before a new image confirms itself.
+# The firmware refuses every update without a PSK (fail-closed): the fleet
+# gets a fresh one in NVS security/ota_psk, and otactl the same in OTA_PSK.
+OTA_PSK=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export OTA_PSK
 "$node" fleet --count "$count" --subnet "$net.0/24" --dir "$work/fleet" \
   --image "$work/v1.bin" --uart-dir "$work/uart" --nvs "ota/health_ms=u32:$health_ms" \
+  --psk "$OTA_PSK" \
   >"$work/fleet.out" 2>"$work/fleet.err" &
 fleet_pid=$!
 for _ in $(seq 100); do

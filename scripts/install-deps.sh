@@ -10,6 +10,7 @@ packages=(
   libcjson-dev                # otactl parses the nodes' JSON
   libssl-dev                  # SHA-256 and MD5 (libcrypto) for images and partition tables
   libhttp-parser-dev          # HTTP parsing in the virtual node's esp_http_server
+  libmbedtls-dev              # the firmware's HMAC-SHA256 and SHA-256 (mbedtls md API) in the virtual node
   curl                        # end-to-end tests run the recipe's curl commands
   jq                          # end-to-end tests read the nodes' JSON
   openssl bc                  # the signed-image test cross-checks otactl's RSA-PSS block with the openssl CLI and bc

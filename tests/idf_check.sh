@@ -49,6 +49,21 @@ elif [ ! -d "$top/../shared/idf-v5.2.5/tree/components/espcoredump" ]; then
     "(IDF_MIRROR): esp_core_dump.h, esp_core_dump_summary_port.h and" \
     "esp_private/panic_internal.h are the virtual chip's renderings in this run"
 fi
+# mbedtls is not among ../shared's headers either. Debian's libmbedtls-dev
+# (2.28, whose md API is the one v5.2's mbedtls 3.x has) is on the
+# compiler's own path, /usr/include/mbedtls; OTA_CRYPTO_REQUIRE_MBEDTLS makes
+# the firmware's one mbedtls file (main/ota_crypto.c) fail rather than
+# compile to nothing without them, so its calls are checked.
+if [ -f /usr/include/mbedtls/md.h ]; then
+  overlay+=(-D OTA_CRYPTO_REQUIRE_MBEDTLS)
+  echo "NOTE: mbedtls's headers are Debian's (/usr/include/mbedtls, libmbedtls-dev" \
+    "$(sed -n 's/^#define MBEDTLS_VERSION_STRING *"\(.*\)"/\1/p' /usr/include/mbedtls/version.h)):" \
+    "mbedtls/md.h in this run is not ESP-IDF's 3.x rendering"
+else
+  echo "FAIL: /usr/include/mbedtls/md.h missing (libmbedtls-dev, scripts/install-deps.sh):" \
+    "main/ota_crypto.c cannot be checked"
+  exit 1
+fi
 status=0 checked=0
 for app in $apps; do
   dir="$top/$app"
