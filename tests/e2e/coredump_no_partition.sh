@@ -18,6 +18,7 @@ mkdir -p "$D"
 head -c 8192 /dev/zero | tr '\0' '\377' >"$D/ota_data_initial.bin"
 "$OTA_NODE_DEFECT_STACK4K" write-flash --dir "$D" 0x8000 "$D/partition-table.bin" \
     0xf000 "$D/ota_data_initial.bin" 0x20000 "$E2E_TMP/v1.bin" >/dev/null
+"$OTA_NODE_DEFECT_STACK4K" nvs-set --dir "$D" security ota_psk "$E2E_PSK" >/dev/null
 OTA_NODE=$OTA_NODE_DEFECT_STACK4K e2e_start_node "$D" "$IP"
 
 boot1=$(e2e_plain "$D/uart.log")
