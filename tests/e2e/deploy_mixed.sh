@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A mixed fleet, each node reported for what it is, exit 1:
 #   .1 .2  ordinary nodes                       -> confirmed
-#   .3     its own PSK, unknown to the deploy   -> token-rejected (403)
+#   .3     its own PSK, not the deploy's $OTA_PSK -> token-rejected (403)
 #   .4     already runs the image               -> skipped
 #   .5     nothing listens there (offline)      -> unreachable
 #   .6     gets an image that panics on first boot -> rolled-back
@@ -26,7 +26,7 @@ e2e_refuse_busy "$NET.5"
 for i in 1 2 3 4 6; do e2e_start_node "$E2E_TMP/node-$i" "$NET.$i"; done
 
 rc_main=0
-OTA_PSK=deploy-secret "$OTACTL" deploy "$NET.1" "$NET.2" "$NET.3" "$NET.4" "$NET.5" \
+"$OTACTL" deploy "$NET.1" "$NET.2" "$NET.3" "$NET.4" "$NET.5" \
     --image "$E2E_TMP/v2.bin" --verify-timeout 30 --json \
     >"$E2E_TMP/main.json" 2>"$E2E_TMP/main.log" &
 main_pid=$!

@@ -8,8 +8,7 @@ NET=127.4.60
 SCRIPT="$OTA_SOURCE_DIR/scripts/ota-deploy.sh"
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_image "$E2E_TMP/v2.bin" 2.0.0
-for i in 1 2; do e2e_flash "$E2E_TMP/node-$i" "$E2E_TMP/v1.bin"; done
-"$OTA_NODE" nvs-set --dir "$E2E_TMP/node-2" security ota_psk script-secret >/dev/null
+for i in 1 2; do E2E_PSK=script-secret e2e_flash "$E2E_TMP/node-$i" "$E2E_TMP/v1.bin"; done
 for i in 1 2; do e2e_start_node "$E2E_TMP/node-$i" "$NET.$i"; done
 
 # No ESP-IDF anywhere: empty HOME, no IDF_PATH, PATH without idf.py.
