@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 /* How to give a node a PSK: the virtual node's provisioning command, or the
  * same NVS key written over USB on a chip. */
 #define PROVISION_HINT                                                                             \
@@ -63,6 +65,43 @@ auth_refusal_t auth_refusal_classify(long http_status, bool token_sent, const ch
                                                            : AUTH_REFUSAL_NO_PSK_OR_NEEDED;
 }
 
+auth_refusal_t auth_refusal_classify_code(long http_status, bool token_sent, const char *code,
+                                          const char *message)
+{
+    static const struct {
+        const char *code;
+        auth_refusal_t refusal;
+    } codes[] = {
+        {"psk-not-provisioned", AUTH_REFUSAL_NOT_PROVISIONED},
+        {"auth-required", AUTH_REFUSAL_TOKEN_REQUIRED},
+        {"auth-malformed", AUTH_REFUSAL_MALFORMED},
+        {"nonce-unknown", AUTH_REFUSAL_NONCE_UNKNOWN},
+        {"nonce-replayed", AUTH_REFUSAL_NONCE_REPLAYED},
+        {"mac-mismatch", AUTH_REFUSAL_MAC_MISMATCH},
+        {"token-mismatch", AUTH_REFUSAL_TOKEN_MISMATCH},
+        {"bearer-disabled", AUTH_REFUSAL_BEARER_DISABLED},
+    };
+    if ((http_status == 401 || http_status == 403) && code != NULL) {
+        for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+            if (strcmp(code, codes[i].code) == 0) {
+                return codes[i].refusal;
+            }
+        }
+    }
+    return auth_refusal_classify(http_status, token_sent, message);
+}
+
+void auth_refusal_code_of(const char *body, size_t len, char *out, size_t out_len)
+{
+    out[0] = '\0';
+    cJSON *root = cJSON_ParseWithLength(body, len);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "auth");
+    if (cJSON_IsString(code) && code->valuestring != NULL) {
+        snprintf(out, out_len, "%s", code->valuestring);
+    }
+    cJSON_Delete(root);
+}
+
 const char *auth_refusal_name(auth_refusal_t refusal)
 {
     switch (refusal) {
@@ -76,6 +115,18 @@ const char *auth_refusal_name(auth_refusal_t refusal)
             return "psk-not-provisioned";
         case AUTH_REFUSAL_NO_PSK_OR_NEEDED:
             return "psk-not-provisioned-or-required";
+        case AUTH_REFUSAL_MAC_MISMATCH:
+            return "mac-mismatch";
+        case AUTH_REFUSAL_NONCE_UNKNOWN:
+            return "nonce-unknown";
+        case AUTH_REFUSAL_NONCE_REPLAYED:
+            return "nonce-replayed";
+        case AUTH_REFUSAL_MALFORMED:
+            return "auth-malformed";
+        case AUTH_REFUSAL_BEARER_DISABLED:
+            return "bearer-disabled";
+        case AUTH_REFUSAL_BEARER_NEEDED:
+            return "bearer-needed";
     }
     return NULL;
 }
@@ -89,14 +140,32 @@ void auth_refusal_explain(auth_refusal_t refusal, long http_status, const char *
             what = "refused";
             break;
         case AUTH_REFUSAL_TOKEN_REQUIRED:
-            what = "token rejected: node requires a Bearer token (set OTA_PSK)";
+            what = "token rejected: node requires a credential (set OTA_PSK)";
             break;
         case AUTH_REFUSAL_TOKEN_MISMATCH:
-            what = "token rejected: OTA_PSK does not match the node's";
+        case AUTH_REFUSAL_MAC_MISMATCH:
+            what = "wrong PSK: OTA_PSK does not match the node's";
             break;
         case AUTH_REFUSAL_NOT_PROVISIONED:
-            what = "node is fail-closed and has no PSK provisioned, so it refuses every "
-                   "upload; " PROVISION_HINT;
+            what = "node has no PSK: it is fail-closed and refuses every upload until one is "
+                   "provisioned; " PROVISION_HINT;
+            break;
+        case AUTH_REFUSAL_NONCE_UNKNOWN:
+            what = "the node did not know the nonce (expired, or evicted by other clients' "
+                   "nonces), even after a fresh one was fetched";
+            break;
+        case AUTH_REFUSAL_NONCE_REPLAYED:
+            what = "the node saw this nonce already: a replayed request";
+            break;
+        case AUTH_REFUSAL_MALFORMED:
+            what = "the node could not parse the OTA-HMAC-SHA256 header";
+            break;
+        case AUTH_REFUSAL_BEARER_DISABLED:
+            what = "the node takes no Bearer token (CONFIG_OTA_AUTH_ALLOW_BEARER=n)";
+            break;
+        case AUTH_REFUSAL_BEARER_NEEDED:
+            what = "recipe-era node: it would need the PSK itself (Bearer); --allow-bearer sends "
+                   "the PSK in clear, to nodes named on the command line";
             break;
         case AUTH_REFUSAL_NO_PSK_OR_NEEDED:
             what = "node is fail-closed and has no PSK provisioned, or requires one: set OTA_PSK "

@@ -256,7 +256,9 @@ struct deploy_args {
     unsigned long canary;
     unsigned long max_failures;
     bool allow_downgrade;
-    bool discovered; /* targets came from discovery */
+    bool allow_bearer;
+    bool discovered;    /* targets came from discovery */
+    size_t named_count; /* targets[0..named_count) were named on the command line */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -298,6 +300,8 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             a->yes = true;
         } else if (strcmp(arg, "--allow-downgrade") == 0) {
             a->allow_downgrade = true;
+        } else if (strcmp(arg, "--allow-bearer") == 0) {
+            a->allow_bearer = true;
         } else if (options_is(arg, "--canary", &v) || options_is(arg, "--max-failures", &v)) {
             const char *s = options_value(argc, argv, &i, v);
             bool canary = strncmp(arg, "--canary", 8) == 0;
@@ -410,6 +414,9 @@ static void print_notice(void *ctx, const char *text)
 /* Without IPs (or with --subnet / --arp-file) the targets come from discovery. */
 static int discover_targets(struct deploy_args *a)
 {
+    /* Discovered nodes are appended after the named ones (targets_add
+     * keeps a named IP once, named). */
+    a->named_count = a->targets.count;
     bool explicit = a->targets.count > 0;
     if (explicit && a->subnet_count == 0 && a->arp_file == NULL) {
         return 0;
@@ -487,6 +494,7 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
     }
     for (size_t i = 0; i < n; i++) {
         nodes[i].addr = a->targets.items[i];
+        nodes[i].named = i < a->named_count;
         labels[i] = nodes[i].addr.label;
     }
     progress_t *progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, a->quiet);
@@ -495,6 +503,7 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
         .image_len = img->len,
         .identity = &img->identity,
         .psk = options_psk(),
+        .allow_bearer = a->allow_bearer,
         .jobs = (unsigned)a->jobs,
         .probe_timeout_ms = a->probe_timeout_ms,
         .upload_timeout_ms = a->upload_timeout_ms,

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "auth_step.h"
 #include "commands.h"
 #include "http_multi.h"
 #include "options.h"
@@ -114,13 +115,17 @@ struct op_node {
     uint64_t confirm_deadline_ms; /* waiting for PENDING_VERIFY to end: until then */
     uint64_t busy_delay_ms;       /* backoff before sending again after a 409 */
     verify_poller_t poller;
+    bool credential_sent; /* the last request carried an Authorization header */
+    bool nonce_retried;   /* a nonce-unknown refusal was retried once with a fresh nonce */
 };
 
 struct op_run {
     bool rollback; /* the node must come back on the other slot */
     const char *path;
     const char *body;
+    char body_sha256[AUTH_DIGEST_HEX_LEN + 1]; /* what every request's MAC covers */
     const char *psk;
+    bool allow_bearer; /* every node here is named on the command line */
     bool wait;
     uint64_t probe_timeout_ms;
     uint64_t verify_timeout_ms;
@@ -210,6 +215,7 @@ static void op_on_timeout(void *ctx, const char *last_error)
 }
 
 static void op_wait_confirmation(struct op_node *n, const char *why);
+static void op_submit(struct op_node *n);
 
 static void op_on_done(void *ctx, const http_result_t *r)
 {
@@ -248,8 +254,19 @@ static void op_on_done(void *ctx, const http_result_t *r)
             op_wait_confirmation(n, busy);
             return;
         } else if (r->http_status == 401 || r->http_status == 403) {
+            char code[32];
+            auth_refusal_code_of(r->body, r->body_len, code, sizeof(code));
             n->res->auth_refusal =
-                auth_refusal_classify(r->http_status, n->run->psk != NULL, message);
+                auth_refusal_classify_code(r->http_status, n->credential_sent, code, message);
+            if (n->res->auth_refusal == AUTH_REFUSAL_NONCE_UNKNOWN && !n->nonce_retried) {
+                /* Expired, or evicted by other clients' nonces: once more. */
+                n->nonce_retried = true;
+                n->ended_ms = 0;
+                progress_event(n->run->progress, n->index,
+                               "the node did not know the nonce: once more with a fresh one");
+                op_submit(n);
+                return;
+            }
             auth_refusal_explain(n->res->auth_refusal, r->http_status, message, why, sizeof(why));
             n->ended_ms = 0;
             op_finish(n,
@@ -362,9 +379,27 @@ static void op_wait_confirmation(struct op_node *n, const char *why)
     verify_poller_start(&n->poller);
 }
 
-static void op_submit(struct op_node *n)
+static void op_on_authorized(void *ctx, const auth_plan_t *auth)
 {
+    struct op_node *n = ctx;
     struct op_run *run = n->run;
+    switch (auth->kind) {
+        case AUTH_PLAN_BEARER_NEEDED:
+            n->res->auth_refusal = AUTH_REFUSAL_BEARER_NEEDED;
+            op_finish(n, NODE_BEARER_NEEDED, auth->why);
+            return;
+        case AUTH_PLAN_NO_NONCE:
+            op_finish(n, NODE_REJECTED, auth->why);
+            return;
+        case AUTH_PLAN_UNREACHABLE:
+            op_finish(n, NODE_UNREACHABLE, auth->why);
+            return;
+        case AUTH_PLAN_NONE:
+        case AUTH_PLAN_HMAC:
+        case AUTH_PLAN_BEARER:
+            break;
+    }
+    n->credential_sent = auth_plan_sends_credential(auth);
     size_t body_len = run->body ? strlen(run->body) : 0;
     http_request_t req = {
         .post = true,
@@ -372,7 +407,7 @@ static void op_submit(struct op_node *n)
         .body = run->body,
         .body_len = body_len,
         .content_type = "text/plain",
-        .bearer = run->psk,
+        .authorization = auth->kind == AUTH_PLAN_NONE ? NULL : auth->header,
         .connect_timeout_ms = (long)run->probe_timeout_ms,
         .timeout_ms = (long)run->probe_timeout_ms + 10000, /* the node answers before it restarts */
         .on_done = op_on_done,
@@ -382,6 +417,22 @@ static void op_submit(struct op_node *n)
     n->res->attempts++;
     progress_event(run->progress, n->index, "POST %s", run->path);
     if (http_loop_submit(run->loop, &req) != 0) {
+        op_finish(n, NODE_UNREACHABLE, "could not start the request");
+    }
+}
+
+/* A fresh nonce for every request, a 409's retry included: nonces are
+ * single use on the node. */
+static void op_submit(struct op_node *n)
+{
+    struct op_run *run = n->run;
+    auth_policy_t policy = {
+        .psk = run->psk,
+        .allow_bearer = run->allow_bearer,
+        .named = n->res->named,
+    };
+    if (auth_step_start(run->loop, &n->res->addr, &policy, "POST", run->path, run->body_sha256,
+                        (long)run->probe_timeout_ms, op_on_authorized, n) != 0) {
         op_finish(n, NODE_UNREACHABLE, "could not start the request");
     }
 }
@@ -422,7 +473,7 @@ static int run_operator(const char *command, int argc, char **argv)
 {
     bool set_target = strcmp(command, "set-target") == 0;
     bool rollback = strcmp(command, "rollback") == 0;
-    bool json = false, quiet = false, wait = true;
+    bool json = false, quiet = false, wait = true, allow_bearer = false;
     uint64_t probe_ms = 1500, verify_ms = 60000;
     unsigned long port = 8032;
     const char *target = NULL;
@@ -451,6 +502,8 @@ static int run_operator(const char *command, int argc, char **argv)
             quiet = true;
         } else if (strcmp(arg, "--no-wait") == 0) {
             wait = false;
+        } else if (strcmp(arg, "--allow-bearer") == 0) {
+            allow_bearer = true;
         } else if (set_target && options_is(arg, "--target", &v)) {
             if ((target = options_value(argc, argv, &i, v)) == NULL) {
                 fprintf(stderr, "otactl set-target: --target needs IPv4:PORT\n");
@@ -509,6 +562,7 @@ static int run_operator(const char *command, int argc, char **argv)
                            : "/ota/recalibrate",
         .body = set_target ? body : NULL,
         .psk = options_psk(),
+        .allow_bearer = allow_bearer,
         .wait = wait,
         .probe_timeout_ms = probe_ms,
         .verify_timeout_ms = verify_ms,
@@ -516,9 +570,11 @@ static int run_operator(const char *command, int argc, char **argv)
         .started_ms = http_now_ms(),
     };
     code = OTACTL_EXIT_FAILED;
-    if (nodes != NULL && ops != NULL && labels != NULL && run.loop != NULL) {
+    if (nodes != NULL && ops != NULL && labels != NULL && run.loop != NULL &&
+        auth_hmac_body_digest(run.body, run.body ? strlen(run.body) : 0, run.body_sha256) == 0) {
         for (size_t i = 0; i < n; i++) {
             nodes[i].addr = targets.items[i];
+            nodes[i].named = true; /* operator commands take named nodes only */
             labels[i] = nodes[i].addr.label;
         }
         run.progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, quiet);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_step.h"
 #include "deploy_diag.h"
 #include "http_multi.h"
 #include "journal_fetch.h"
@@ -28,9 +29,10 @@ struct deploy_state;
 
 /* Where a node is, for what an interrupt records about it. */
 typedef enum {
-    PHASE_WAITING,   /* queued, held back behind the canaries, or waiting out a 409 */
-    PHASE_UPLOADING, /* POST /ota in flight */
-    PHASE_VERIFYING, /* upload ended, status polls running */
+    PHASE_WAITING,     /* queued, held back behind the canaries, or waiting out a 409 */
+    PHASE_AUTHORIZING, /* its turn came: GET /ota/nonce before the upload */
+    PHASE_UPLOADING,   /* POST /ota in flight */
+    PHASE_VERIFYING,   /* upload ended, status polls running */
     PHASE_DONE,
 } deploy_phase_t;
 
@@ -56,7 +58,9 @@ struct deploy_node {
     char pending_facts[600];
     deploy_phase_t phase;
     bool canary;
-    bool holds_slot; /* counts in in_flight (a --jobs slot) */
+    bool holds_slot;      /* counts in in_flight (a --jobs slot) */
+    bool credential_sent; /* the last upload carried an Authorization header */
+    bool nonce_retried;   /* a nonce-unknown refusal was retried once with a fresh nonce */
 };
 
 struct deploy_state {
@@ -69,7 +73,8 @@ struct deploy_state {
     size_t queue_len;
     unsigned in_flight;
     uint64_t started_ms;
-    size_t *held; /* nodes waiting for the canaries */
+    char image_sha256[AUTH_DIGEST_HEX_LEN + 1]; /* the body digest every upload's MAC covers */
+    size_t *held;                               /* nodes waiting for the canaries */
     size_t held_len;
     size_t canaries_left;
     unsigned failures; /* nodes that were sent something and failed */
@@ -209,6 +214,7 @@ static void stop_scheduling(struct deploy_state *s, const char *why)
 
 static void enqueue(struct deploy_state *s, size_t index);
 static void pump_queue(struct deploy_state *s);
+static void authorize_upload(struct deploy_node *n);
 
 static void release_slot(struct deploy_node *n)
 {
@@ -500,8 +506,20 @@ static void on_upload_done(void *ctx, const http_result_t *r)
     n->res->upload_ms = n->upload_ended_ms - n->upload_started_ms;
     n->res->bytes_sent = r->bytes_sent;
     char why[512];
-    upload_verdict_t verdict = upload_judge(r, plan->image_len, plan->psk != NULL,
+    upload_verdict_t verdict = upload_judge(r, plan->image_len, n->credential_sent,
                                             &n->res->auth_refusal, why, sizeof(why));
+    if (verdict == UPLOAD_TOKEN_REJECTED && n->res->auth_refusal == AUTH_REFUSAL_NONCE_UNKNOWN &&
+        !n->nonce_retried) {
+        /* The nonce expired or more parallel clients than the node keeps
+         * nonces for evicted it: once more with a fresh one, same slot. */
+        n->nonce_retried = true;
+        n->upload_ended_ms = 0;
+        progress_event(plan->progress, n->index,
+                       "the node did not know the nonce (expired or evicted): once more with a "
+                       "fresh one");
+        authorize_upload(n);
+        return;
+    }
     n->evidence.upload = verdict == UPLOAD_ACCEPTED        ? DIAG_UPLOAD_ACCEPTED
                          : verdict == UPLOAD_SENT_NO_REPLY ? DIAG_UPLOAD_NO_REPLY
                          : verdict == UPLOAD_INTERRUPTED   ? DIAG_UPLOAD_INTERRUPTED
@@ -577,16 +595,31 @@ static void on_upload_done(void *ctx, const http_result_t *r)
     pump_queue(s);
 }
 
-static void start_upload(struct deploy_node *n)
+static void on_upload_authorized(void *ctx, const auth_plan_t *auth)
 {
+    struct deploy_node *n = ctx;
     struct deploy_state *s = n->state;
     const deploy_plan_t *plan = s->plan;
+    switch (auth->kind) {
+        case AUTH_PLAN_BEARER_NEEDED:
+            n->res->auth_refusal = AUTH_REFUSAL_BEARER_NEEDED;
+            finish(n, NODE_BEARER_NEEDED, auth->why);
+            return;
+        case AUTH_PLAN_NO_NONCE:
+            finish(n, NODE_REJECTED, auth->why);
+            return;
+        case AUTH_PLAN_UNREACHABLE:
+            finish(n, NODE_UNREACHABLE, auth->why);
+            return;
+        case AUTH_PLAN_NONE:
+        case AUTH_PLAN_HMAC:
+        case AUTH_PLAN_BEARER:
+            break;
+    }
+    n->credential_sent = auth_plan_sends_credential(auth);
     n->res->attempts++;
     n->phase = PHASE_UPLOADING;
     n->upload_started_ms = http_now_ms();
-    if (n->busy_deadline_ms == 0) {
-        n->busy_deadline_ms = n->upload_started_ms + plan->verify_timeout_ms;
-    }
     progress_event(plan->progress, n->index, "uploading %zu bytes%s", plan->image_len,
                    n->res->attempts > 1 ? " (again)" : "");
     http_request_t req = {
@@ -595,7 +628,7 @@ static void start_upload(struct deploy_node *n)
         .body = plan->image,
         .body_len = plan->image_len,
         .content_type = "application/octet-stream",
-        .bearer = plan->psk,
+        .authorization = auth->kind == AUTH_PLAN_NONE ? NULL : auth->header,
         .connect_timeout_ms = (long)plan->probe_timeout_ms,
         .timeout_ms = (long)plan->upload_timeout_ms,
         .reply_timeout_ms = (long)plan->reply_timeout_ms,
@@ -606,10 +639,37 @@ static void start_upload(struct deploy_node *n)
     if (http_loop_submit(s->loop, &req) != 0) {
         n->phase = PHASE_WAITING;
         finish(n, NODE_INTERRUPTED, "could not start the upload (out of memory?)");
-        return;
+    }
+}
+
+/* Each upload gets its own fresh nonce, a 409's retry and a nonce-unknown's
+ * too: a nonce is single use on the node. */
+static void authorize_upload(struct deploy_node *n)
+{
+    struct deploy_state *s = n->state;
+    const deploy_plan_t *plan = s->plan;
+    n->phase = PHASE_AUTHORIZING;
+    auth_policy_t policy = {
+        .psk = plan->psk,
+        .allow_bearer = plan->allow_bearer,
+        .named = n->res->named,
+    };
+    if (auth_step_start(s->loop, &n->res->addr, &policy, "POST", "/ota", s->image_sha256,
+                        (long)plan->probe_timeout_ms, on_upload_authorized, n) != 0) {
+        n->phase = PHASE_WAITING;
+        finish(n, NODE_INTERRUPTED, "could not start the upload (out of memory?)");
+    }
+}
+
+static void start_upload(struct deploy_node *n)
+{
+    struct deploy_state *s = n->state;
+    if (n->busy_deadline_ms == 0) {
+        n->busy_deadline_ms = http_now_ms() + s->plan->verify_timeout_ms;
     }
     s->in_flight++;
     n->holds_slot = true;
+    authorize_upload(n);
 }
 
 static void pump_queue(struct deploy_state *s)
@@ -784,6 +844,7 @@ static void record_aborted(struct deploy_state *s)
                 finish_diagnosed(n, NODE_UNVERIFIED, why);
                 break;
             case PHASE_WAITING:
+            case PHASE_AUTHORIZING:
             case PHASE_DONE:
                 if (res->attempts > 0) {
                     finish_diagnosed(n, NODE_BUSY,
@@ -834,7 +895,8 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
             node_addr_url(&nodes[i].addr, "/ota", s.nodes[i].url, sizeof(s.nodes[i].url));
         }
     }
-    if (s.nodes == NULL || s.queue == NULL || s.held == NULL || s.loop == NULL) {
+    if (s.nodes == NULL || s.queue == NULL || s.held == NULL || s.loop == NULL ||
+        auth_hmac_body_digest(plan->image, plan->image_len, s.image_sha256) != 0) {
         for (size_t i = 0; i < count; i++) {
             nodes[i].outcome = NODE_INTERRUPTED;
             snprintf(nodes[i].reason, sizeof(nodes[i].reason), "out of memory");

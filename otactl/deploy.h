@@ -29,7 +29,10 @@ typedef struct {
     const uint8_t *image; /* one read-only copy, shared by every upload */
     size_t image_len;
     const image_identity_t *identity;
-    const char *psk;            /* Bearer token or NULL */
+    const char *psk; /* OTA_PSK, or NULL: never sent itself unless allow_bearer */
+    /* --allow-bearer: a recipe-era node (GET /ota/nonce is 404) named on
+     * the command line (node_result_t.named) gets "Authorization: Bearer". */
+    bool allow_bearer;
     unsigned jobs;              /* simultaneous uploads; 0 = all at once */
     uint64_t probe_timeout_ms;  /* each status request */
     uint64_t upload_timeout_ms; /* one POST /ota, erase and flash included */

@@ -201,15 +201,15 @@ static int configure_headers(struct transfer *t, const http_request_t *r)
             return -1;
         }
     }
-    if (r->bearer != NULL && r->bearer[0] != '\0') {
-        size_t len = strlen("Authorization: Bearer ") + strlen(r->bearer) + 1;
+    if (r->authorization != NULL && r->authorization[0] != '\0') {
+        size_t len = strlen("Authorization: ") + strlen(r->authorization) + 1;
         char *line = malloc(len);
         if (line == NULL) {
             return -1;
         }
-        snprintf(line, len, "Authorization: Bearer %s", r->bearer);
+        snprintf(line, len, "Authorization: %s", r->authorization);
         int rc = add_header(t, line);
-        /* The token never stays in memory we own longer than needed. */
+        /* A Bearer token never stays in memory we own longer than needed. */
         memset(line, 0, len);
         free(line);
         if (rc != 0) {
@@ -233,6 +233,7 @@ int http_loop_submit(http_loop_t *loop, const http_request_t *r)
         return -1;
     }
     t->request.url = t->url;
+    t->request.authorization = NULL; /* in the header list now; the caller's copy may go */
     CURL *e = t->easy;
     curl_easy_setopt(e, CURLOPT_URL, t->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);

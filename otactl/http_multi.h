@@ -42,7 +42,8 @@ typedef struct {
     const void *body; /* POST body; NOT copied: must outlive the request */
     size_t body_len;
     const char *content_type; /* POST only */
-    const char *bearer;       /* token for "Authorization: Bearer", or NULL */
+    /* The Authorization header's value (auth_step.h), or NULL. Copied. */
+    const char *authorization;
     long connect_timeout_ms;
     long timeout_ms; /* whole exchange; 0 = none */
     /* POST: how long to wait for the reply once the whole body went out;

@@ -52,6 +52,8 @@ const char *node_outcome_name(node_outcome_t outcome)
             return "unverified";
         case NODE_WOULD_SEND:
             return "would-send";
+        case NODE_BEARER_NEEDED:
+            return "bearer-needed";
     }
     return "unknown";
 }

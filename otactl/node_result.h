@@ -39,9 +39,12 @@ typedef enum {
     NODE_MID_FLASH,  /* upload cut by the operator's interrupt: the slot is half written */
     NODE_UNVERIFIED, /* image sent, verification cut by the operator's interrupt */
     NODE_WOULD_SEND, /* --dry-run: passed pre-flight, would have been sent */
+    /* Nothing sent: a recipe-era node (no GET /ota/nonce) would need the
+     * PSK itself, and Bearer was not allowed for it (--allow-bearer). */
+    NODE_BEARER_NEEDED,
 } node_outcome_t;
 
-#define NODE_OUTCOME_COUNT (NODE_WOULD_SEND + 1)
+#define NODE_OUTCOME_COUNT (NODE_BEARER_NEEDED + 1)
 
 /* Stable machine name, e.g. "rolled-back" (the --json "result" field). */
 const char *node_outcome_name(node_outcome_t outcome);
@@ -51,6 +54,9 @@ bool node_outcome_ok(node_outcome_t outcome);
 
 typedef struct {
     node_addr_t addr;
+    /* Named on the command line (not found by discovery): the only nodes
+     * --allow-bearer may send the PSK to. */
+    bool named;
     node_outcome_t outcome;
     char reason[512];
     bool has_before;

@@ -229,6 +229,10 @@ void node_reply_message(const char *body, size_t len, char *out, size_t out_len)
     out[0] = '\0';
     cJSON *root = cJSON_ParseWithLength(body, len);
     const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+    if (!cJSON_IsString(msg)) {
+        /* Issue 10's refusals say it in "error" (docs/HTTP-API.md). */
+        msg = cJSON_GetObjectItemCaseSensitive(root, "error");
+    }
     if (cJSON_IsString(msg) && msg->valuestring != NULL) {
         snprintf(out, out_len, "%s", msg->valuestring);
     } else {

@@ -11,6 +11,7 @@ upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, bool toke
                               auth_refusal_t *auth, char *why, size_t why_len)
 {
     char message[200];
+    char code[32];
     auth_refusal_t refusal = AUTH_REFUSAL_NONE;
     if (auth != NULL) {
         *auth = AUTH_REFUSAL_NONE;
@@ -26,7 +27,8 @@ upload_verdict_t upload_judge(const http_result_t *r, size_t body_len, bool toke
                 return UPLOAD_ACCEPTED;
             case 401:
             case 403:
-                refusal = auth_refusal_classify(r->http_status, token_sent, message);
+                auth_refusal_code_of(r->body, r->body_len, code, sizeof(code));
+                refusal = auth_refusal_classify_code(r->http_status, token_sent, code, message);
                 if (auth != NULL) {
                     *auth = refusal;
                 }

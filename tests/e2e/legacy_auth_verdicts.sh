@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # otactl names each refusal of a fail-closed legacy node: no PSK provisioned
-# on the node (and how to provision one), a token required, a wrong token;
-# every refusal leaves the node on its image.
+# on the node (and how to provision one), a token required, a wrong token,
+# and, without --allow-bearer, the PSK it would have to send in clear
+# (bearer-needed); every refusal leaves the node on its image.
 . "$(dirname "$0")/lib.sh"
 . "$OTA_SOURCE_DIR/tests/legacy-app/e2e-lib.bash"
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
@@ -18,7 +19,7 @@ deploy_json() {
   local name=$1 ip=$2 rc
   shift 2
   set +e
-  env -u OTA_PSK "$@" "$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$ip" --json \
+  env -u OTA_PSK "$@" "$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$ip" --json ${BEARER---allow-bearer} \
       >"$E2E_TMP/$name.json" 2>"$E2E_TMP/$name.err"
   rc=$?
   set -e
@@ -38,6 +39,14 @@ e2e_check "named as a token required" "token-rejected token-required" \
 e2e_check "wrong PSK sent: exit 1" 1 "$(deploy_json wrong "$LOCKED" OTA_PSK=wrong-Psk_2)"
 e2e_check "named as a wrong token" "token-rejected token-mismatch" \
   "$(field wrong result) $(field wrong auth_refusal)"
+
+e2e_check "no --allow-bearer: exit 1" 1 "$(BEARER='' deploy_json nobearer "$LOCKED" OTA_PSK=right-Psk_1)"
+e2e_check "named as bearer needed" "bearer-needed bearer-needed" \
+  "$(field nobearer result) $(field nobearer auth_refusal)"
+e2e_check_match "says --allow-bearer sends the PSK in clear" \
+  'GET /ota/nonce answered 404.*nothing sent.*--allow-bearer sends the PSK in clear' \
+  "$(field nobearer reason)"
+e2e_check "no upload was attempted" "0 0" "$(field nobearer attempts) $(field nobearer bytes_sent)"
 
 for ip in "$OPEN" "$LOCKED"; do
   e2e_check "$ip still runs v1 from ota_0" "1.0.0 ota_0" \

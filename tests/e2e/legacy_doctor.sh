@@ -21,7 +21,7 @@ table=$("$OTACTL" status "$FIXED" "$UNFIXED")
 e2e_check_match "status table: '-' for what the node does not report" "$FIXED .* - " "$table"
 
 set +e
-"$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$FIXED" "$UNFIXED" >/dev/null 2>&1
+"$OTACTL" deploy --allow-bearer --image "$E2E_TMP/v2.bin" "$FIXED" "$UNFIXED" >/dev/null 2>&1
 rc=$?
 set -e
 e2e_check "deploy: one confirmed, one did not take" 1 "$rc"

@@ -27,7 +27,7 @@ e2e_start_node "$E2E_TMP/ours" "$OURS"
 for pair in "$SHA9:elf_sha256_prefix:9" "$SHA64:elf_sha256:64" "$OURS:elf_sha256:64"; do
   IFS=: read -r ip evidence digits <<<"$pair"
   set +e
-  "$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$ip" --json >"$E2E_TMP/$ip.json" 2>"$E2E_TMP/$ip.err"
+  "$OTACTL" deploy --allow-bearer --image "$E2E_TMP/v2.bin" "$ip" --json >"$E2E_TMP/$ip.json" 2>"$E2E_TMP/$ip.err"
   rc=$?
   set -e
   [ "$rc" = 0 ] || e2e_log "deploy to $ip: $(cat "$E2E_TMP/$ip.json" "$E2E_TMP/$ip.err")"
@@ -39,7 +39,7 @@ for pair in "$SHA9:elf_sha256_prefix:9" "$SHA64:elf_sha256:64" "$OURS:elf_sha256
   e2e_check "$ip: they are the image's" "${image_sha:0:$digits}" "$sha"
 done
 set +e
-"$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$SHA9" --json >"$E2E_TMP/again.json" 2>/dev/null
+"$OTACTL" deploy --allow-bearer --image "$E2E_TMP/v2.bin" "$SHA9" --json >"$E2E_TMP/again.json" 2>/dev/null
 set -e
 e2e_check "the 9-digit node is skipped when it runs the image" "skipped elf_sha256_prefix" \
   "$(jq -r '.nodes[0] | "\(.result) \(.identity_evidence)"' "$E2E_TMP/again.json")"

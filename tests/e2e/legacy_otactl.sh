@@ -19,7 +19,7 @@ legacy_start "$LEGACY_NODE_FIXED" "$E2E_TMP/fixed" "$FIXED"
 legacy_start "$LEGACY_NODE_UNFIXED" "$E2E_TMP/unfixed" "$UNFIXED"
 
 set +e
-timeout 240 "$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$FIXED" >"$E2E_TMP/fixed.out" 2>"$E2E_TMP/fixed.err"
+timeout 240 "$OTACTL" deploy --allow-bearer --image "$E2E_TMP/v2.bin" "$FIXED" >"$E2E_TMP/fixed.out" 2>"$E2E_TMP/fixed.err"
 rc=$?
 set -e
 [ "$rc" = 0 ] || e2e_log "deploy to $FIXED: $(cat "$E2E_TMP/fixed.out" "$E2E_TMP/fixed.err")"
@@ -28,7 +28,7 @@ e2e_check "it runs v2 from ota_1" "2.0.0 ota_1" \
     "$(e2e_field "$FIXED" version) $(e2e_field "$FIXED" running_partition)"
 
 set +e
-timeout 240 "$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$UNFIXED" --json \
+timeout 240 "$OTACTL" deploy --allow-bearer --image "$E2E_TMP/v2.bin" "$UNFIXED" --json \
     >"$E2E_TMP/unfixed.json" 2>"$E2E_TMP/unfixed.err"
 rc=$?
 set -e
@@ -60,7 +60,7 @@ e2e_log "fix B verdict $verify_ms ms after the upload ended"
 # Deploying the image the fixed node already runs: skipped, and it says how
 # it knows (the six fields carry no SHA).
 set +e
-"$OTACTL" deploy --image "$E2E_TMP/v2.bin" "$FIXED" --json >"$E2E_TMP/again.json" 2>/dev/null
+"$OTACTL" deploy --allow-bearer --image "$E2E_TMP/v2.bin" "$FIXED" --json >"$E2E_TMP/again.json" 2>/dev/null
 rc=$?
 set -e
 e2e_check "re-deploy to the fixed node exits 0" 0 "$rc"

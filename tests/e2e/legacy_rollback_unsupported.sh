@@ -15,7 +15,7 @@ legacy_start "$LEGACY_NODE_FIXED" "$D" "$IP"
 e2e_check "the recipe's status has no slots" "$LEGACY_STATUS_KEYS" "$(e2e_status "$IP" | jq -c keys)"
 
 rc=0
-"$OTACTL" rollback "$IP" --json >"$E2E_TMP/rb.json" 2>"$E2E_TMP/rb.err" || rc=$?
+"$OTACTL" rollback --allow-bearer "$IP" --json >"$E2E_TMP/rb.json" 2>"$E2E_TMP/rb.err" || rc=$?
 e2e_check "rollback exits 1" 1 "$rc"
 e2e_check "rejected" "rejected false" "$(jq -r '.nodes[0] | "\(.result) \(.ok)"' "$E2E_TMP/rb.json")"
 e2e_check_match "names the missing endpoint" \

@@ -369,6 +369,15 @@ void hostile_handle(hostile_node_t *node, int fd, const hostile_request_t *req)
                                    strcmp(req->path, "/ota/recalibrate") == 0);
     fprintf(stderr, "hostile_node[%s]: %s %s\n", names[node->behaviour], req->method, req->path);
     char body[1024];
+    if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/ota/nonce") == 0) {
+        /* A nonce, as a node of ours gives it, for otactl's OTA-HMAC-SHA256
+         * header (issue 10): its misbehaviour is in what follows. The MAC
+         * is never checked here. */
+        reply(fd, 200, "OK", "application/json",
+              "{\"nonce\":\"0f1e2d3c4b5a69788796a5b4c3d2e1f0\",\"expires_ms\":30000,"
+              "\"scheme\":\"OTA-HMAC-SHA256\"}");
+        return;
+    }
     switch (node->behaviour) {
         case B_GARBAGE:
             reply(fd, 200, "OK", "text/html", "<html><body>Router login</body></html>\n");

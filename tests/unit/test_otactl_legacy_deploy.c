@@ -107,7 +107,7 @@ static void send_reply(int c, int code, const char *reason, const char *body)
 }
 
 /* Reads the request head and, for a POST, its whole body. */
-static bool read_request(int c, bool *post)
+static bool read_request(int c, bool *post, bool *nonce)
 {
     char buf[4096];
     size_t used = 0;
@@ -125,6 +125,7 @@ static bool read_request(int c, bool *post)
         return false;
     }
     *post = strncmp(buf, "POST ", 5) == 0;
+    *nonce = strncmp(buf, "GET /ota/nonce ", 15) == 0;
     const char *cl = strcasestr(buf, "Content-Length:");
     size_t want = cl ? strtoul(cl + 15, NULL, 10) : 0;
     size_t have = used - (size_t)(end + 4 - buf);
@@ -197,11 +198,15 @@ static void *serve(void *arg)
         if (c < 0) {
             continue;
         }
-        bool post = false;
-        if (!read_request(c, &post)) {
+        bool post = false, nonce = false;
+        if (!read_request(c, &post, &nonce)) {
             close(c);
         } else if (post) {
             handle_upload(n, c);
+        } else if (nonce) {
+            /* The recipe's firmware has no challenge: esp_http_server's 404. */
+            send_reply(c, 404, "Not Found", "Nothing matches the given URI");
+            close(c);
         } else {
             char body[512];
             status_json(n, body, sizeof(body));
@@ -254,6 +259,9 @@ static void deploy_to(legacy_node_t *n, run_t *run, const char *psk)
         .image_len = sizeof(image_bytes),
         .identity = &run->want,
         .psk = psk,
+        /* A recipe-era node (no GET /ota/nonce) takes only Bearer: the
+         * operator named it and allowed that. */
+        .allow_bearer = true,
         .probe_timeout_ms = 1500,
         .upload_timeout_ms = 30000,
         .verify_timeout_ms = 60000,
@@ -264,6 +272,7 @@ static void deploy_to(legacy_node_t *n, run_t *run, const char *psk)
     char err[160];
     snprintf(label, sizeof(label), "%s:%u", n->ip, n->port);
     assert_int_equal(node_addr_parse(label, 8032, &run->res.addr, err, sizeof(err)), 0);
+    run->res.named = true;
     assert_int_equal(deploy_run(&run->plan, &run->res, 1), 0);
 }
 
