@@ -96,10 +96,11 @@ e2e_stop_pid "$E2E_LAST_PID"
 "$OTA_NODE" nvs-set --dir "$D" security ota_psk "$E2E_PSK" >/dev/null
 e2e_start_node "$D" "$IP"
 e2e_check "status: PSK provisioned" true "$(e2e_field "$IP" psk_provisioned)"
-up=$(e2e_field "$IP" uptime_ms)
+boots=$(e2e_boots "$D")
 e2e_check "provisioned: the recipe's Bearer upload is taken" 200 \
     "$(e2e_curl -s -m 60 -o /dev/null -w '%{http_code}' "${octet[@]}" --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true)"
-e2e_wait_reboot "$IP" "$up" 30 || e2e_fail "no reboot after the update"
+e2e_wait_boots "$D" $((boots + 1)) 30 || e2e_fail "no reboot after the update"
+e2e_wait_up "$IP" 20 || e2e_fail "no answer after the reboot"
 e2e_wait_field "$IP" version 2.0.0 20 || e2e_fail "v2 does not run"
 e2e_check "v2 runs from ota_1" ota_1 "$(e2e_field "$IP" running_partition)"
 e2e_done

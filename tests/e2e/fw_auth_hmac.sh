@@ -130,14 +130,15 @@ e2e_check "expired nonce: code" nonce-unknown "$(jq -r .auth reply)"
 
 # The documented script, as docs/HTTP-API.md prints it (IP, PSK, fw.bin set).
 cp v2.bin fw.bin
-up=$(e2e_field "$IP" uptime_ms)
+boots=$(e2e_boots "$D")
 n=$(curl -s http://$IP:8032/ota/nonce | jq -r .nonce)
 b=$(sha256sum fw.bin | cut -d' ' -f1)
 m=$(printf '%s\n%s\n%s\n%s' "$n" POST /ota "$b" | openssl dgst -sha256 -hmac "$PSK" | sed 's/.*= //')
 curl --data-binary @fw.bin -H "Authorization: OTA-HMAC-SHA256 nonce=$n, body=$b, mac=$m" http://$IP:8032/ota >reply 2>/dev/null || true
 e2e_check "documented script: taken" ok "$(jq -r .status reply)"
 printf 'Authorization: OTA-HMAC-SHA256 nonce=%s, body=%s, mac=%s' "$n" "$b" "$m" >captured-upload
-e2e_wait_reboot "$IP" "$up" 30 || e2e_fail "no reboot after the update"
+e2e_wait_boots "$D" $((boots + 1)) 30 || e2e_fail "no reboot after the update"
+e2e_wait_up "$IP" 20 || e2e_fail "no answer after the reboot"
 e2e_wait_field "$IP" version 2.0.0 20 || e2e_fail "v2 does not run"
 e2e_check "v2 runs from ota_1" ota_1 "$(e2e_field "$IP" running_partition)"
 e2e_wait_field "$IP" ota_state VALID 20 || e2e_fail "v2 not confirmed"
@@ -151,8 +152,9 @@ e2e_check "captured upload replayed: boot slot stays" ota_1 "$(e2e_field "$IP" b
 e2e_check "captured upload replayed: otadata untouched" "$before" "$(otadata)"
 
 # e2e_hmac_curl (lib.sh) the other tests use: an upload of v1 back.
-up=$(e2e_field "$IP" uptime_ms)
+boots=$(e2e_boots "$D")
 e2e_check "e2e_hmac_curl upload" 200 "$(e2e_hmac_curl POST "$URL/ota" v1.bin -s -m 60 -o reply -w '%{http_code}' -H 'Content-Type: application/octet-stream' || true)"
-e2e_wait_reboot "$IP" "$up" 30 || e2e_fail "no reboot after the update"
+e2e_wait_boots "$D" $((boots + 1)) 30 || e2e_fail "no reboot after the update"
+e2e_wait_up "$IP" 20 || e2e_fail "no answer after the reboot"
 e2e_wait_field "$IP" version 1.0.0 20 || e2e_fail "v1 does not run"
 e2e_done

@@ -29,11 +29,12 @@ E2E_PSK='' e2e_flash "$D" v1.bin
 e2e_start_node "$D" "$IP"
 e2e_check "open node: auth false" false "$(e2e_status "$IP" | jq -r .auth)"
 e2e_check "open node: no PSK" false "$(e2e_status "$IP" | jq -r .psk_provisioned)"
-up=$(e2e_field "$IP" uptime_ms)
+boots=$(e2e_boots "$D")
 e2e_check "upload without any credential: taken" 200 \
     "$(curl -s -m 60 -o reply -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @v2.bin "http://$IP:8032/ota" || true)"
-e2e_wait_reboot "$IP" "$up" 30 || e2e_fail "no reboot after the update"
+e2e_wait_boots "$D" $((boots + 1)) 30 || e2e_fail "no reboot after the update"
+e2e_wait_up "$IP" 20 || e2e_fail "no answer after the reboot"
 e2e_wait_field "$IP" version 2.0.0 20 || e2e_fail "v2 does not run"
 e2e_check "v2 runs from ota_1" ota_1 "$(e2e_field "$IP" running_partition)"
 e2e_wait_field "$IP" ota_state VALID 20 || e2e_fail "v2 not confirmed"

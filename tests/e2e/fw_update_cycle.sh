@@ -67,7 +67,8 @@ e2e_check "next partition" ota_1 "$(jq -r .next_partition <<<"$status")"
 e2e_check "max_size is the slot size" "$SLOT_SIZE" "$(jq -r .max_size <<<"$status")"
 e2e_check "project" esp32-csi-node "$(jq -r .project <<<"$status")"
 e2e_check "chip" esp32s3 "$(jq -r .chip <<<"$status")"
-e2e_check "auth is off without a PSK" false "$(jq -r .auth <<<"$status")"
+e2e_check "auth is on (PSK provisioned)" true "$(jq -r .auth <<<"$status")"
+e2e_check "PSK provisioned" true "$(jq -r .psk_provisioned <<<"$status")"
 e2e_check "first power-on" POWERON "$(jq -r .reset_reason <<<"$status")"
 e2e_check "the app's first line is the boot line" \
     "boot: reset_reason=POWERON running_partition=ota_0" \
