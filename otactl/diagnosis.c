@@ -605,7 +605,9 @@ static void verdict_no_post(diag_result_t *r, const uart_facts_t *u)
     fix(r, "The chip did not restart and still runs the same image, so no upload completed. "
            "Check the POST itself and the status it got: POST http://IP:8032/ota, Content-Type: "
            "application/octet-stream, the raw .bin as body (curl --data-binary @file.bin, never "
-           "-d), 'Authorization: Bearer $OTA_PSK' when the node has a PSK, and that the request "
+           "-d), an Authorization header when the node has a PSK (OTA-HMAC-SHA256 over a fresh "
+           "GET /ota/nonce, or the recipe's 'Bearer $OTA_PSK' for a recipe-era node), and that "
+           "the request "
            "went to this node's IP.");
 }
 

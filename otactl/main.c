@@ -36,7 +36,8 @@ static void usage(FILE *out)
     }
     fprintf(out,
             "\nRun 'otactl COMMAND --help' or 'otactl help COMMAND' for the options of a command.\n"
-            "Environment: OTA_PSK  Bearer token sent to nodes that have security/ota_psk set.\n"
+            "Environment: OTA_PSK  the nodes' PSK: signs each request (OTA-HMAC-SHA256), never\n"
+            "                      sent itself unless --allow-bearer.\n"
             "Exit codes: 0 success, 1 a node or an image failed, 2 usage or pre-flight error.\n");
 }
 
