@@ -16,6 +16,18 @@ bool auth_plan_sends_credential(const auth_plan_t *plan)
     return plan->kind == AUTH_PLAN_HMAC || plan->kind == AUTH_PLAN_BEARER;
 }
 
+const char *auth_plan_label(const auth_plan_t *plan)
+{
+    switch (plan->kind) {
+        case AUTH_PLAN_HMAC:
+            return " (" AUTH_HMAC_SCHEME ")";
+        case AUTH_PLAN_BEARER:
+            return " (Bearer: the PSK in clear, --allow-bearer)";
+        default:
+            return "";
+    }
+}
+
 int auth_step_parse_nonce(const char *body, size_t len, char nonce[AUTH_NONCE_HEX_LEN + 1],
                           char *why, size_t why_len)
 {

@@ -46,6 +46,9 @@ typedef struct {
 /* Does the plan put a credential on the request? */
 bool auth_plan_sends_credential(const auth_plan_t *plan);
 
+/* For progress lines: " (OTA-HMAC-SHA256)", " (Bearer: the PSK in clear)" or "". */
+const char *auth_plan_label(const auth_plan_t *plan);
+
 /* Reads GET /ota/nonce's JSON body: the nonce (32 hex digits, written
  * lowercase to nonce). A "scheme" other than OTA-HMAC-SHA256 is no nonce
  * for us. 0, or -1 with why. */

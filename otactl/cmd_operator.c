@@ -432,7 +432,7 @@ static void op_on_authorized(void *ctx, const auth_plan_t *auth)
     };
     n->sent_ms = http_now_ms();
     n->res->attempts++;
-    progress_event(run->progress, n->index, "POST %s", run->path);
+    progress_event(run->progress, n->index, "POST %s%s", run->path, auth_plan_label(auth));
     if (http_loop_submit(run->loop, &req) != 0) {
         op_finish(n, NODE_UNREACHABLE, "could not start the request");
     }

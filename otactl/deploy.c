@@ -620,8 +620,8 @@ static void on_upload_authorized(void *ctx, const auth_plan_t *auth)
     n->res->attempts++;
     n->phase = PHASE_UPLOADING;
     n->upload_started_ms = http_now_ms();
-    progress_event(plan->progress, n->index, "uploading %zu bytes%s", plan->image_len,
-                   n->res->attempts > 1 ? " (again)" : "");
+    progress_event(plan->progress, n->index, "uploading %zu bytes%s%s", plan->image_len,
+                   n->res->attempts > 1 ? " (again)" : "", auth_plan_label(auth));
     http_request_t req = {
         .post = true,
         .url = n->url,

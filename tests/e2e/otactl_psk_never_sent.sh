@@ -105,10 +105,13 @@ done
 otactl_psk status "$OURS" "$RECIPE" >/dev/null 2>&1 || true
 otactl_psk discover --subnet 127.14.2.0/29 --arp-file /dev/null >/dev/null 2>&1 || true
 
-e2e_check "the node of ours got 4 uploads and 6 operator requests" 10 "$(grep -ac '^POST /ota' "$E2E_TMP/ours.cap")"
+# Request lines are looked for anywhere: one may follow an upload's binary body.
+e2e_check "the node of ours got 4 uploads and 6 operator requests" 10 \
+    "$(grep -ao 'POST /ota[^ ]* HTTP/1.1' "$E2E_TMP/ours.cap" | wc -l)"
 e2e_check "no form of the PSK reached the node of ours" 0 "$(leaks "$E2E_TMP/ours.cap")"
 e2e_check "the recipe-era node got status and nonce requests only" 0 \
-    "$(grep -a '^[A-Z]* /' "$E2E_TMP/recipe.cap" | grep -avc '^GET /ota/\(status\|nonce\) ' || true)"
+    "$(grep -aoE '[A-Z]+ /[^ ]* HTTP/1.1' "$E2E_TMP/recipe.cap" |
+        grep -avcE '^GET /ota/(status|nonce) ' || true)"
 e2e_check "no form of the PSK reached the recipe-era node" 0 "$(leaks "$E2E_TMP/recipe.cap")"
 
 # Every POST carried its own nonce, and each MAC is the contract's, as the
@@ -120,7 +123,7 @@ e2e_check "one fresh nonce per request" 10 \
 image_sha=$(sha256sum "$IMAGE" | cut -d' ' -f1)
 target_sha=$(printf '%s' 127.14.9.9:5005 | sha256sum | cut -d' ' -f1)
 empty_sha=$(printf '' | sha256sum | cut -d' ' -f1)
-mapfile -t lines < <(grep -a '^POST /ota' "$E2E_TMP/ours.cap" | cut -d' ' -f2)
+mapfile -t lines < <(grep -ao 'POST /ota[^ ]* HTTP/1.1' "$E2E_TMP/ours.cap" | cut -d' ' -f2)
 for i in "${!auths[@]}"; do
     re='^Authorization: OTA-HMAC-SHA256 nonce=([0-9a-f]{32}), body=([0-9a-f]{64}), mac=([0-9a-f]{64})$'
     [[ ${auths[$i]} =~ $re ]] || e2e_fail "header $i not in the contract's layout: ${auths[$i]}"

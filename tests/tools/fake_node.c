@@ -7,6 +7,10 @@
  * spoofs a node would learn from otactl.
  *
  *   fake_node --bind 127.x.y.z [--port P] --capture FILE (--nonce | --no-nonce)
+ *             [--nonce-unknown N]
+ *
+ * --nonce-unknown N answers the first N POSTs 401 with the node's code
+ * "nonce-unknown", as a node whose nonce table evicted the nonce would.
  *
  * Prints "listening" on stdout once bound; runs until killed (at most
  * FAKE_MAX_LIFE_S). One connection at a time, which is all a test needs.
@@ -33,11 +37,12 @@
 static FILE *capture;
 static bool offer_nonce;
 static unsigned requests;
+static unsigned long nonce_unknown_left;
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: fake_node --bind IPv4 [--port P] --capture FILE (--nonce | --no-nonce)\n");
+    fprintf(stderr, "usage: fake_node --bind IPv4 [--port P] --capture FILE (--nonce | --no-nonce) "
+                    "[--nonce-unknown N]\n");
 }
 
 /* Every byte received goes to the capture before anything looks at it. */
@@ -159,6 +164,13 @@ static void serve(int fd)
     } else if (strcmp(method, "POST") == 0) {
         const char *cl = strcasestr(head, "\r\nContent-Length:");
         drain_body(fd, used - head_len, cl ? strtoull(cl + 17, NULL, 10) : 0);
+        if (nonce_unknown_left > 0) {
+            nonce_unknown_left--;
+            reply(fd, 401, "Unauthorized",
+                  "{\"error\":\"unknown or expired nonce: fetch a fresh one from GET "
+                  "/ota/nonce\",\"auth\":\"nonce-unknown\"}");
+            return;
+        }
         reply(fd, 200, "OK", "{\"status\":\"ok\",\"message\":\"taken. Rebooting...\"}");
     } else {
         reply(fd, 404, "Not Found", "{\"status\":\"error\",\"message\":\"no such URI\"}");
@@ -188,6 +200,8 @@ int main(int argc, char **argv)
             port = strtoul(v, NULL, 10);
         } else if (strcmp(argv[i], "--capture") == 0 && v) {
             capture_path = v;
+        } else if (strcmp(argv[i], "--nonce-unknown") == 0 && v) {
+            nonce_unknown_left = strtoul(v, NULL, 10);
         } else {
             usage();
             return 2;
