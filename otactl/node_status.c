@@ -164,6 +164,37 @@ const node_slot_t *node_status_slot(const node_status_t *st, const char *label)
     return NULL;
 }
 
+/* "auth_schemes": an array of scheme names, kept comma-joined. */
+static int take_schemes(const cJSON *root, node_status_t *out, char *err, size_t err_len)
+{
+    const cJSON *schemes = cJSON_GetObjectItemCaseSensitive(root, "auth_schemes");
+    if (schemes == NULL) {
+        return 0;
+    }
+    if (!cJSON_IsArray(schemes)) {
+        snprintf(err, err_len, "status field \"auth_schemes\" is not an array");
+        return -1;
+    }
+    size_t used = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, schemes)
+    {
+        if (!cJSON_IsString(item) || item->valuestring == NULL) {
+            snprintf(err, err_len, "status field \"auth_schemes\" holds a non-string");
+            return -1;
+        }
+        int n = snprintf(out->auth_schemes + used, sizeof(out->auth_schemes) - used, "%s%s",
+                         used > 0 ? "," : "", item->valuestring);
+        if (n < 0 || (size_t)n >= sizeof(out->auth_schemes) - used) {
+            snprintf(err, err_len, "status field \"auth_schemes\" is too long");
+            return -1;
+        }
+        used += (size_t)n;
+    }
+    out->has_auth_schemes = true;
+    return 0;
+}
+
 int node_status_parse(const char *json, size_t len, node_status_t *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
@@ -217,6 +248,18 @@ int node_status_parse(const char *json, size_t len, node_status_t *out, char *er
         }
         out->auth = cJSON_IsTrue(auth);
         out->has_auth = true;
+    }
+    const cJSON *psk = cJSON_GetObjectItemCaseSensitive(root, "psk_provisioned");
+    if (psk != NULL) {
+        if (!cJSON_IsBool(psk)) {
+            snprintf(err, err_len, "status field \"psk_provisioned\" is not true/false");
+            goto done;
+        }
+        out->psk_provisioned = cJSON_IsTrue(psk);
+        out->has_psk_provisioned = true;
+    }
+    if (take_schemes(root, out, err, err_len) != 0) {
+        goto done;
     }
     rc = 0;
 done:

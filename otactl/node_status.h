@@ -59,6 +59,13 @@ typedef struct {
     bool has_uptime;
     bool auth;
     bool has_auth;
+    /* Issue 10's firmware: whether NVS holds a PSK (auth true without one
+     * is a fail-closed node that refuses every update), and the schemes it
+     * takes, comma-joined ("OTA-HMAC-SHA256,Bearer"). */
+    bool psk_provisioned;
+    bool has_psk_provisioned;
+    char auth_schemes[64];
+    bool has_auth_schemes;
     node_last_ota_t last_ota;
     /* The running app's esp_app_desc_t secure_version, and the eFuse
      * anti-rollback counter of a node built with

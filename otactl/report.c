@@ -37,6 +37,19 @@ cJSON *report_status_object(const node_status_t *st)
     if (st->has_auth) {
         cJSON_AddBoolToObject(o, "auth", st->auth);
     }
+    if (st->has_psk_provisioned) {
+        cJSON_AddBoolToObject(o, "psk_provisioned", st->psk_provisioned);
+    }
+    if (st->has_auth_schemes) {
+        cJSON *schemes = cJSON_AddArrayToObject(o, "auth_schemes");
+        char copy[sizeof(st->auth_schemes)];
+        snprintf(copy, sizeof(copy), "%s", st->auth_schemes);
+        char *save = NULL;
+        for (char *name = strtok_r(copy, ",", &save); schemes != NULL && name != NULL;
+             name = strtok_r(NULL, ",", &save)) {
+            cJSON_AddItemToArray(schemes, cJSON_CreateString(name));
+        }
+    }
     if (st->has_secure_version) {
         cJSON_AddNumberToObject(o, "secure_version", (double)st->secure_version);
     }
@@ -289,7 +302,11 @@ void report_probe_table(FILE *out, const probe_result_t *probes, size_t count, b
             snprintf(sha, sizeof(sha), "%.8s%s", s->elf_sha256,
                      strlen(s->elf_sha256) > 8 ? "..." : "");
         }
-        const char *auth = !s->has_auth ? "-" : s->auth ? "yes" : "no";
+        /* no-psk: fail-closed without a PSK, it refuses every update. */
+        const char *auth = !s->has_auth                                               ? "-"
+                           : s->auth && s->has_psk_provisioned && !s->psk_provisioned ? "no-psk"
+                           : s->auth                                                  ? "yes"
+                                                                                      : "no";
         /* Every string is the node's own: escaped before it reaches the terminal. */
         char version[TERM_ESCAPED_SIZE(sizeof(s->version))];
         char project[TERM_ESCAPED_SIZE(sizeof(s->project))];

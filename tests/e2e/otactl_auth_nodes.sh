@@ -23,6 +23,14 @@ for i in 1 2 3 4; do e2e_start_node "$E2E_TMP/node-$i" "$NET.$i"; done
 e2e_check "node 3 has no PSK" "true false" \
     "$(e2e_status "$NET.3" | jq -r '"\(.auth) \(.psk_provisioned)"')"
 
+# status names the node without a PSK, and carries the new fields.
+"$OTACTL" status "$NET.1" "$NET.3" >"$E2E_TMP/status.txt" 2>/dev/null || true
+e2e_check "status AUTH: yes, no-psk" "yes no-psk" \
+    "$(awk 'NR > 1 {print $9}' "$E2E_TMP/status.txt" | tr '\n' ' ' | sed 's/ $//')"
+"$OTACTL" status "$NET.3" --json >"$E2E_TMP/status.json" 2>/dev/null || true
+e2e_check "status --json: psk_provisioned, auth_schemes" "false OTA-HMAC-SHA256" \
+    "$(jq -r '.nodes[0].status | "\(.psk_provisioned) \(.auth_schemes[0])"' "$E2E_TMP/status.json")"
+
 result() { jq -r --arg ip "$2" '.nodes[] | select(.ip == $ip) | "\(.result) \(.auth_refusal)"' "$1"; }
 reason() { jq -r --arg ip "$2" '.nodes[] | select(.ip == $ip) | .reason' "$1"; }
 
