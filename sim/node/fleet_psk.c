@@ -104,10 +104,12 @@ int fleet_psk_provision(fleet_opts_t *o)
 void fleet_psk_summary(const fleet_opts_t *o)
 {
     if (o->psk_origin == NULL) {
-        printf("# no PSK: the nodes take updates from anyone (open build)\n");
+        fprintf(stderr, "ota-node fleet: no PSK: the nodes take updates from anyone (open "
+                        "build)\n");
     } else if (strcmp(o->psk_origin, "generated") == 0) {
-        printf("# PSK (generated, also in %s): %s\n", o->psk_file, o->psk_generated);
+        fprintf(stderr, "ota-node fleet: PSK (generated, also in %s): %s\n", o->psk_file,
+                o->psk_generated);
     } else {
-        printf("# PSK: from %s\n", o->psk_origin);
+        fprintf(stderr, "ota-node fleet: PSK from %s\n", o->psk_origin);
     }
 }

@@ -54,8 +54,8 @@ int fleet_add_nvs(fleet_opts_t *o, const char *arg);
  * $OTA_PSK, or a random one written to DIR/psk (0600). Refuses --no-psk
  * unless the firmware is open without one. 0, or 2 with a message. */
 int fleet_psk_provision(fleet_opts_t *o);
-/* One '#' line on standard output: where the PSK came from (the value
- * only when generated, so the operator can use it). */
+/* One line on standard error (standard output is the node list): where
+ * the PSK came from, the value only when generated (the operator needs it). */
 void fleet_psk_summary(const fleet_opts_t *o);
 
 #endif

@@ -10,7 +10,7 @@ e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_image "$E2E_TMP/v2.bin" 2.0.0 --size 300K
 
 upload() {
-    curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true
 }
 

@@ -14,7 +14,7 @@ e2e_flash "$D" "$E2E_TMP/v1.bin"
 e2e_start_node "$D" "$IP" --drop-ota-posts
 before=$(e2e_status "$IP")
 
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+code=$(e2e_curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
     --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true)
 e2e_check "no HTTP status: the connection was closed" 000 "$code"
 e2e_check "GET /ota/status still answers" ota_0 "$(e2e_field "$IP" running_partition)"

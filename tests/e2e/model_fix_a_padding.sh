@@ -47,7 +47,7 @@ IP=127.0.131.2
 D=$E2E_TMP/defect
 prepare "$D"
 OTA_NODE=$OTA_NODE_DEFECT_SEQWRITES e2e_start_node "$D" "$IP"
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+code=$(e2e_curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
     --data-binary @"$E2E_TMP/v2-padded.bin" "http://$IP:8032/ota" || true)
 e2e_check "the defect build accepts the padded upload" 200 "$code"
 e2e_wait_boot "$D" "$IP" PANIC ota_0 60

@@ -11,7 +11,7 @@
 OTA_1=0x220000 # ota_1 in firmware/esp32-csi-node/partitions.csv
 
 upload() {
-    curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$2" "http://$1:8032/ota" || true
 }
 

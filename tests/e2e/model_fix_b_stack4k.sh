@@ -19,7 +19,7 @@ e2e_check_match "the firmware logs its 4096-byte httpd stack" \
     'OTA service on port 8032 \(stack 4096,' "$(e2e_plain "$D/uart.log")"
 
 set +e
-code=$(curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+code=$(e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
     --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota")
 curl_rc=$?
 set -e
@@ -46,7 +46,7 @@ D=$E2E_TMP/correct
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 e2e_start_node "$D" "$IP"
 e2e_check "upload to the correct firmware" 200 \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    "$(e2e_curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true)"
 e2e_wait_field "$IP" version 2.0.0 30 || e2e_fail "the correct firmware's update did not boot"
 e2e_check "no overflow with an 8192-byte stack" 0 \

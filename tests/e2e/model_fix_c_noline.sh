@@ -14,7 +14,7 @@ IP=127.5.3.1
 D=$E2E_TMP/node
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 OTA_NODE=$OTA_NODE_DEFECT_NOLINE e2e_start_node "$D" "$IP"
-e2e_check "upload" 200 "$(curl -s -o /dev/null -w '%{http_code}' \
+e2e_check "upload" 200 "$(e2e_curl -s -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/octet-stream' --data-binary @"$E2E_TMP/v2.bin" \
     "http://$IP:8032/ota" || true)"
 e2e_wait_field "$IP" version 2.0.0 30 || e2e_fail "v2 did not boot"

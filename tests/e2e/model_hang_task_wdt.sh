@@ -14,7 +14,7 @@ D=$E2E_TMP/node
 e2e_flash "$D" "$E2E_TMP/v1.bin"
 e2e_start_node "$D" "$IP" --hang-upload-after 65536
 
-code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+code=$(e2e_curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
     --data-binary @"$E2E_TMP/v2.bin" "http://$IP:8032/ota" || true)
 e2e_check "no HTTP status: the chip reset while the client was sending" 000 "$code"
 e2e_wait_boot "$D" "$IP" TASK_WDT ota_0 30

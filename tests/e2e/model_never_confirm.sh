@@ -8,7 +8,7 @@
 : "${OTA_NODE_DEFECT_NOCONFIRM:?OTA_NODE_DEFECT_NOCONFIRM must name ota-node-defect-noconfirm}"
 
 upload() {
-    curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -o "$E2E_TMP/reply" -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$2" "http://$1:8032/ota" || true
 }
 

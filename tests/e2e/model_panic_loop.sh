@@ -14,7 +14,7 @@ e2e_image "$E2E_TMP/v1.bin" 1.0.0
 e2e_image "$E2E_TMP/crashy.bin" 2.0.0 --test-marker panic-after-ms=1500
 
 upload() {
-    curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    e2e_curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$E2E_TMP/crashy.bin" "http://$1:8032/ota" || true
 }
 panics_on() { grep -c "boot: reset_reason=PANIC running_partition=$2\$" <(e2e_plain "$1/uart.log") || true; }

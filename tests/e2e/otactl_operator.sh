@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 NET=127.4.50
-PSK=op-secret
+PSK=$E2E_PSK # every node has it (lib.sh, e2e_flash); node 2 is also given it explicitly
 e2e_image "$E2E_TMP/v1.bin" 1.0.0
 for i in 1 2; do e2e_flash "$E2E_TMP/node-$i" "$E2E_TMP/v1.bin"; done
 "$OTA_NODE" nvs-set --dir "$E2E_TMP/node-2" security ota_psk "$PSK" >/dev/null

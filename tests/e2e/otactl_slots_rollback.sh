@@ -14,7 +14,7 @@ for i in 1 2 3 4; do
     e2e_flash "$E2E_TMP/node-$i" "$E2E_TMP/v1.bin"
     "$OTA_NODE" nvs-set --dir "$E2E_TMP/node-$i" --type u32 ota health_ms 200 >/dev/null
 done
-"$OTA_NODE" nvs-set --dir "$E2E_TMP/node-2" security ota_psk 'sl-Psk_2' >/dev/null
+"$OTA_NODE" nvs-set --dir "$E2E_TMP/node-2" security ota_psk "$E2E_PSK" >/dev/null
 "$OTA_NODE" nvs-set --dir "$E2E_TMP/node-4" --type u32 ota health_ms 600000 >/dev/null
 for i in 1 2 3 4; do e2e_start_node "$E2E_TMP/node-$i" "$NET.$i"; done
 
@@ -32,10 +32,10 @@ slot() { # NAME IP LABEL: "version state running boot" from otactl slots --json
 node() { jq -r ".nodes[0].$2" "$E2E_TMP/$1.json"; }
 
 # v1 -> v2 on nodes 1, 2 and 4 (the token for node 2).
-e2e_check "deploy v2" 0 "$(OTA_PSK=sl-Psk_2 run deploy deploy --image "$E2E_TMP/v2.bin" \
+e2e_check "deploy v2" 0 "$(OTA_PSK=$E2E_PSK run deploy deploy --image "$E2E_TMP/v2.bin" \
     "$NET.1" "$NET.2" --json --quiet)"
 e2e_check "deploy v2 to node 4 (stays PENDING_VERIFY)" 200 \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+    "$(e2e_curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
         --data-binary @"$E2E_TMP/v2.bin" "http://$NET.4:8032/ota" || true)"
 e2e_wait_boot "$E2E_TMP/node-4" "$NET.4" SW ota_1 30
 
@@ -94,7 +94,7 @@ e2e_check "PSK node without the token exits 1" 1 "$(env -u OTA_PSK "$OTACTL" rol
 e2e_check "token-rejected" "token-rejected token-required" \
     "$(node psk result) $(node psk auth_refusal)"
 e2e_check "PSK: otadata unchanged" "$before" "$(otadata "$E2E_TMP/node-2")"
-e2e_check "PSK node with the token" 0 "$(OTA_PSK=sl-Psk_2 run psk2 rollback "$NET.2" --json)"
+e2e_check "PSK node with the token" 0 "$(OTA_PSK=$E2E_PSK run psk2 rollback "$NET.2" --json)"
 e2e_check "PSK node back on v1" "confirmed ota_0 1.0.0" \
     "$(node psk2 result) $(jq -r '.nodes[0].after | "\(.partition) \(.version)"' "$E2E_TMP/psk2.json")"
 
