@@ -38,7 +38,7 @@ commands=$("$OTACTL" --help | awk '/^Commands:$/ {t = 1; next} t && /^ *$/ {exit
 node_commands=$("$OTA_NODE" --help | awk 'tolower($0) ~ /^commands:$/ {t = 1; next} t && /^ *$/ {exit} t {print $1}')
 if [ -z "$commands" ] || [ -z "$node_commands" ]; then e2e_fail "no command table in the --help texts"; fi
 missing=()
-for p in otactl ota-deploy.sh ota-node ota-node-signed ota-node-defect-seqwrites \
+for p in otactl ota-deploy.sh ota-node ota-node-signed ota-node-open ota-node-defect-seqwrites \
     ota-node-defect-stack4k ota-node-defect-noline ota-node-defect-noconfirm; do
     [ -x "$prefix/bin/$p" ] || missing+=("bin/$p")
 done
@@ -48,7 +48,7 @@ for c in $node_commands; do pages+=("ota-node-$c"); done
 for page in "${pages[@]}"; do
     [ -f "$prefix/share/man/man1/$page.1" ] || missing+=("share/man/man1/$page.1")
 done
-node_builds=(ota-node ota-node-signed ota-node-defect-seqwrites ota-node-defect-stack4k
+node_builds=(ota-node ota-node-signed ota-node-open ota-node-defect-seqwrites ota-node-defect-stack4k
     ota-node-defect-noline ota-node-defect-noconfirm)
 for c in otactl "${node_builds[@]}"; do
     [ -f "$prefix/share/bash-completion/completions/$c" ] || missing+=("share/bash-completion/completions/$c")
@@ -59,7 +59,7 @@ e2e_check "programs, ${#pages[@]} man pages and $((1 + ${#node_builds[@]})) comp
 out=$("$prefix/bin/otactl" --help)
 e2e_check_match "installed otactl --help lists the commands" '^Commands:' "$out"
 e2e_check_match "installed otactl --version" '^otactl [0-9]+\.[0-9]+\.[0-9]+$' "$("$prefix/bin/otactl" --version)"
-for p in ota-node ota-node-signed ota-node-defect-seqwrites ota-node-defect-stack4k \
+for p in ota-node ota-node-signed ota-node-open ota-node-defect-seqwrites ota-node-defect-stack4k \
     ota-node-defect-noline ota-node-defect-noconfirm; do
     e2e_check_match "installed $p --version" '^ota-node [0-9]+\.[0-9]+\.[0-9]+$' "$("$prefix/bin/$p" --version)"
 done
