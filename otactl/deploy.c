@@ -846,7 +846,11 @@ static void record_aborted(struct deploy_state *s)
             case PHASE_WAITING:
             case PHASE_AUTHORIZING:
             case PHASE_DONE:
-                if (res->attempts > 0) {
+                if (n->phase == PHASE_AUTHORIZING && n->nonce_retried) {
+                    finish_diagnosed(n, NODE_TOKEN_REJECTED,
+                                     "the node did not know the nonce (nonce-unknown); the retry "
+                                     "with a fresh one was stopped by the operator");
+                } else if (res->attempts > 0) {
                     finish_diagnosed(n, NODE_BUSY,
                                      "answered 409 (running image not confirmed yet); the retry "
                                      "was stopped by the operator");
