@@ -148,4 +148,7 @@ e2e_check "recipe-era node named with --allow-bearer: sent" sent "$(result "$E2E
 e2e_check_match "the capture does see the PSK then" "^Authorization: Bearer $PSK" \
     "$(tr -d '\r' <"$E2E_TMP/recipe.cap" | grep -a '^Authorization')"
 e2e_check "the leak check finds it" 1 "$(($(leaks "$E2E_TMP/recipe.cap") > 0))"
+# Nor does otactl print it: not in a report, a reason or a progress line.
+e2e_check "no output of otactl holds the PSK" "" \
+    "$(grep -lF -- "$PSK" "$E2E_TMP"/*.json "$E2E_TMP"/*.err 2>/dev/null || true)"
 e2e_done
