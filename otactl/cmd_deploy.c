@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "deploy.h"
 #include "discover.h"
+#include "fleet_options.h"
 #include "fallback_sweep.h"
 #include "idf_build.h"
 #include "image_file.h"
@@ -29,13 +30,20 @@ static const char deploy_help[] =
     "    otactl deploy - upload an app image to ESP32 nodes in parallel and prove each took it\n"
     "\n"
     "SYNOPSIS\n"
-    "    otactl deploy [IP[:PORT]...] [--image FILE] [--build] [--no-verify] [--force]\n"
+    "    otactl deploy [NODE...] [--image FILE] [--build] [--no-verify] [--force]\n"
     "                  [--subnet CIDR]... [--arp-file FILE] [--jobs N] [--json] [--quiet]\n"
     "                  [--probe-timeout S] [--upload-timeout S] [--verify-timeout S] [--port P]\n"
     "                  [--confirm-timeout S | --no-confirm-wait] [--uart-dir DIR]\n"
     "                  [--fallback-hosts FIRST-LAST | --no-fallback]\n"
     "                  [--dry-run] [--yes] [--canary N] [--max-failures K] [--allow-downgrade]\n"
-    "                  [--allow-bearer]\n"
+    "                  [--allow-bearer] [--targets-file FILE]... [--retry-failed R.json]\n"
+    "                  [-v]\n"
+    "\n"
+    "    NODE is an IPv4 address or a host name, with :PORT when not --port's. Names\n"
+    "    are resolved by the system resolver (getaddrinfo: /etc/hosts, DNS, and mDNS\n"
+    "    for node.local where the OS has it); the report keeps the name and the IP it\n"
+    "    resolved to, and a name that does not resolve is that node's failure\n"
+    "    (unresolved), not the deploy's.\n"
     "\n"
     "DESCRIPTION\n"
     "    Runs the four phases of an OTA update over WiFi on every target at once, on one\n"
@@ -157,6 +165,7 @@ static const char deploy_help[] =
     "    sent            accepted; not verified because of --no-verify\n"
     "    refused         pre-flight: wrong chip or project, or image larger than max_size\n"
     "    unreachable     no answer to GET /ota/status (or no connection for the upload)\n"
+    "    unresolved      a host name the resolver found no IPv4 address for\n"
     "    bad-status      answers HTTP, but not a valid status JSON\n"
     "    token-rejected  401/403: OTA_PSK missing or different from the node's ('wrong\n"
     "                    PSK'), or the node named the request a replay or did not know\n"
@@ -203,7 +212,7 @@ static const char deploy_help[] =
     "    --no-fallback       no fallback sweep: an ARP table without nodes means no targets\n"
     "    --jobs N            at most N uploads at a time (default: all targets)\n"
     "    --port P            node HTTP port for IPs without one and for discovery (default 8032)\n"
-    "    --probe-timeout S   each status request, seconds (default 1.5)\n"
+    "    --probe-timeout S   each status request, seconds (default 1.5; --timeout is the same)\n"
     "    --upload-timeout S  each upload including erase and flash, seconds (default 300)\n"
     "    --allow-no-hash     deploy an image without an appended SHA-256 (hash_appended\n"
     "                        0): only its 8-bit checksum would catch a corruption\n"
@@ -229,15 +238,9 @@ static const char deploy_help[] =
     "    --allow-bearer      send the PSK in clear ('Authorization: Bearer $OTA_PSK') to\n"
     "                        recipe-era nodes (GET /ota/nonce is 404) named on the command\n"
     "                        line; never to discovered nodes\n"
-    "    --json              print one JSON object instead of the table\n"
-    "    -q, --quiet         no progress output\n"
-    "    -h, --help          this text\n"
-    "\n"
-    "ENVIRONMENT\n"
-    "    OTA_PSK   the PSK of nodes with security/ota_psk in NVS: the key of the\n"
-    "              OTA-HMAC-SHA256 MAC; never sent itself without --allow-bearer, never\n"
-    "              printed.\n"
-    "\n"
+    "    --json              print one JSON object instead of the table\n" FLEET_OPTIONS_TARGET_HELP
+        FLEET_OPTIONS_VERBOSITY_HELP "    -h, --help          this text\n"
+    "\n" FLEET_OPTIONS_ENV_HELP "\n"
     "EXIT STATUS\n"
     "    0  every target confirmed (or skipped, or sent with --no-verify)\n"
     "    1  a target failed, was refused, unreachable or not started, or no node was found\n"
@@ -250,7 +253,9 @@ static const char deploy_help[] =
     "    otactl deploy 192.168.0.100 192.168.0.101\n"
     "    OTA_PSK=secret otactl deploy --subnet 192.168.0.0/24 --json\n"
     "    otactl deploy --subnet 192.168.0.0/24 --dry-run   # who would get what\n"
-    "    otactl deploy --subnet 192.168.0.0/24 --canary 1 --max-failures 1 --yes\n";
+    "    otactl deploy --subnet 192.168.0.0/24 --canary 1 --max-failures 1 --yes\n"
+    "    otactl deploy --targets-file fleet.tsv --json > report.json\n"
+    "    otactl deploy --retry-failed report.json   # the nodes that did not end ok\n";
 
 struct deploy_args {
     target_list_t targets;
@@ -282,8 +287,10 @@ struct deploy_args {
     unsigned long max_failures;
     bool allow_downgrade;
     bool allow_bearer;
-    bool discovered;    /* targets came from discovery */
-    size_t named_count; /* targets[0..named_count) were named on the command line */
+    fleet_options_t fleet; /* --port, --probe-timeout, -q/-v, --targets-file, --retry-failed */
+    bool from_files;       /* --targets-file or --retry-failed gave the targets: no discovery */
+    bool discovered;       /* targets came from discovery */
+    size_t named_count;    /* targets[0..named_count) were named on the command line */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -305,10 +312,15 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
     int rc = -1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
+        int taken = 0;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             *help = true;
             rc = 0;
             goto done;
+        } else if ((taken = fleet_options_take(&a->fleet, argc, argv, &i)) != 0) {
+            if (taken < 0) {
+                goto done;
+            }
         } else if (strcmp(arg, "--build") == 0) {
             a->build = true;
         } else if (strcmp(arg, "--no-verify") == 0) {
@@ -317,8 +329,6 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             a->force = true;
         } else if (strcmp(arg, "--json") == 0) {
             a->json = true;
-        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-            a->quiet = true;
         } else if (strcmp(arg, "--dry-run") == 0) {
             a->dry_run = true;
         } else if (strcmp(arg, "--yes") == 0 || strcmp(arg, "-y") == 0) {
@@ -382,22 +392,14 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
                 rc = usage_error("--jobs wants a positive number, got '%s'", s ? s : "");
                 goto done;
             }
-        } else if (options_is(arg, "--port", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_count(s, 65535, &a->port)) {
-                rc = usage_error("--port wants 1..65535, got '%s'", s ? s : "");
-                goto done;
-            }
         } else if (strcmp(arg, "--allow-no-hash") == 0) {
             a->allow_no_hash = true;
-        } else if (options_is(arg, "--probe-timeout", &v) ||
-                   options_is(arg, "--upload-timeout", &v) ||
+        } else if (options_is(arg, "--upload-timeout", &v) ||
                    options_is(arg, "--reply-timeout", &v) ||
                    options_is(arg, "--verify-timeout", &v) ||
                    options_is(arg, "--confirm-timeout", &v)) {
             const char *s = options_value(argc, argv, &i, v);
-            uint64_t *dst = strncmp(arg, "--probe", 7) == 0     ? &a->probe_timeout_ms
-                            : strncmp(arg, "--upload", 8) == 0  ? &a->upload_timeout_ms
+            uint64_t *dst = strncmp(arg, "--upload", 8) == 0    ? &a->upload_timeout_ms
                             : strncmp(arg, "--reply", 7) == 0   ? &a->reply_timeout_ms
                             : strncmp(arg, "--confirm", 9) == 0 ? &a->confirm_timeout_ms
                                                                 : &a->verify_timeout_ms;
@@ -405,7 +407,7 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
                 rc = usage_error("timeouts are seconds, e.g. 1.5; got '%s'", s ? s : "");
                 goto done;
             }
-        } else if (arg[0] == '-') {
+        } else if (arg[0] == '-' && arg[1] != '\0') {
             rc = usage_error("unknown option '%s'", arg);
             goto done;
         } else {
@@ -420,9 +422,19 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
         rc = usage_error("%s", "--canary waits for the canaries to confirm: not with --no-verify");
         goto done;
     }
-    if (targets_add_args(&a->targets, ips, ip_count, (unsigned)a->port, err, sizeof(err)) != 0) {
-        rc = usage_error("%s", err);
+    if (fleet_options_finish(&a->fleet) != 0 ||
+        fleet_options_targets(&a->fleet, ips, ip_count, &a->targets, &a->from_files) != 0) {
         goto done;
+    }
+    a->port = a->fleet.port;
+    a->probe_timeout_ms = a->fleet.timeout_ms;
+    a->quiet = a->fleet.quiet;
+    if (a->targets.count == 0 && !a->from_files && a->subnet_count == 0 && a->arp_file == NULL) {
+        int n = fleet_options_env_subnets("deploy", a->subnets, MAX_SUBNETS);
+        if (n < 0) {
+            goto done;
+        }
+        a->subnet_count = (size_t)n;
     }
     rc = 0;
 done:
@@ -442,7 +454,7 @@ static int discover_targets(struct deploy_args *a)
     /* Discovered nodes are appended after the named ones (targets_add
      * keeps a named IP once, named). */
     a->named_count = a->targets.count;
-    bool explicit = a->targets.count > 0;
+    bool explicit = a->targets.count > 0 || a->from_files;
     if (explicit && a->subnet_count == 0 && a->arp_file == NULL) {
         return 0;
     }
@@ -519,7 +531,7 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
     }
     for (size_t i = 0; i < n; i++) {
         nodes[i].addr = a->targets.items[i];
-        nodes[i].named = i < a->named_count;
+        nodes[i].named = i < a->named_count && !nodes[i].addr.discovered;
         labels[i] = nodes[i].addr.label;
     }
     progress_t *progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, a->quiet);
@@ -594,7 +606,6 @@ int cmd_deploy(int argc, char **argv)
         .project_dir = DEFAULT_PROJECT_DIR,
         .verify = true,
         .port = NODE_DEFAULT_PORT,
-        .probe_timeout_ms = 1500,
         .upload_timeout_ms = 300000,
         .reply_timeout_ms = DEPLOY_DEFAULT_REPLY_TIMEOUT_MS,
         .verify_timeout_ms = 60000,
@@ -603,6 +614,7 @@ int cmd_deploy(int argc, char **argv)
         .fallback = true,
         .fallback_hosts = {FALLBACK_FIRST_HOST, FALLBACK_LAST_HOST},
     };
+    fleet_options_init(&a.fleet, "deploy", 1500);
     bool help = false;
     if (parse_args(argc, argv, &a, &help) != 0) {
         targets_free(&a.targets);
@@ -645,7 +657,11 @@ int cmd_deploy(int argc, char **argv)
         fprintf(stderr, "otactl deploy: %s\n", term_escape(line, safe, sizeof(safe)));
     }
     int code;
-    if (discover_targets(&a) != 0) {
+    if (a.from_files && a.targets.count == 0) {
+        /* --retry-failed of a report where every node ended ok. */
+        fprintf(stderr, "otactl deploy: no node to retry; nothing was sent\n");
+        code = OTACTL_EXIT_OK;
+    } else if (discover_targets(&a) != 0) {
         code = OTACTL_EXIT_USAGE;
     } else if (!confirmed_by_operator(&a, &img)) {
         fprintf(stderr, "otactl deploy: not confirmed; nothing was sent\n");

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "discover.h"
+#include "fleet_options.h"
 #include "fallback_sweep.h"
 #include "options.h"
 #include "report.h"
@@ -18,7 +19,7 @@ static const char discover_help[] =
     "\n"
     "SYNOPSIS\n"
     "    otactl discover [--subnet CIDR]... [--arp-file FILE] [--json] [--probe-timeout S]\n"
-    "                    [--port P] [--fallback-hosts FIRST-LAST | --no-fallback]\n"
+    "                    [--port P] [--fallback-hosts FIRST-LAST | --no-fallback] [-q | -v]\n"
     "\n"
     "DESCRIPTION\n"
     "    Collects candidate addresses and probes them all concurrently (at most 256\n"
@@ -45,14 +46,17 @@ static const char discover_help[] =
     "OPTIONS\n"
     "    --json             one JSON object: {\"command\", \"candidates\", \"exit_code\",\n"
     "                       \"nodes\": [{\"ip\", \"port\", \"ok\", \"status\", \"elapsed_ms\"}]}\n"
-    "    --probe-timeout S  per candidate, seconds (default 1.5, as in the recipe)\n"
+    "    --probe-timeout S  per candidate, seconds (default 1.5, as in the recipe;\n"
+    "                       --timeout is the same)\n"
     "    --port P           port to probe (default 8032)\n"
     "    --fallback-hosts FIRST-LAST\n"
     "                       hosts of each /24 the fallback sweep probes, 1..254\n"
     "                       (default 100-110, as in the recipe)\n"
     "    --no-fallback      no fallback sweep: an empty ARP table finds no node\n"
+    "    -q, --quiet        no notices on stderr: only the result and errors\n"
+    "    -v, --verbose      each HTTP exchange on stderr: method, URL, status, time\n"
     "    -h, --help         this text\n"
-    "\n"
+    "\n" FLEET_OPTIONS_ENV_HELP "\n"
     "EXIT STATUS\n"
     "    0  at least one node found\n"
     "    1  no node found\n"
@@ -73,8 +77,8 @@ static void print_notice(void *ctx, const char *text)
 int cmd_discover(int argc, char **argv)
 {
     bool json = false;
-    uint64_t timeout_ms = 1500;
-    unsigned long port = 8032;
+    fleet_options_t f;
+    fleet_options_init(&f, "discover", 1500);
     const char *subnets[MAX_SUBNETS];
     discover_sources_t src = {
         .subnets = subnets,
@@ -85,9 +89,16 @@ int cmd_discover(int argc, char **argv)
     char err[200];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
+        int taken = 0;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(discover_help, stdout);
             return OTACTL_EXIT_OK;
+        } else if (strncmp(arg, "--targets-file", 14) != 0 &&
+                   strncmp(arg, "--retry-failed", 14) != 0 &&
+                   (taken = fleet_options_take(&f, argc, argv, &i)) != 0) {
+            if (taken < 0) {
+                return OTACTL_EXIT_USAGE;
+            }
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
         } else if (options_is(arg, "--subnet", &v)) {
@@ -116,28 +127,29 @@ int cmd_discover(int argc, char **argv)
                 fprintf(stderr, "otactl discover: --fallback-hosts: %s\n", err);
                 return OTACTL_EXIT_USAGE;
             }
-        } else if (options_is(arg, "--probe-timeout", &v) || options_is(arg, "--timeout", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_seconds(s, &timeout_ms)) {
-                fprintf(stderr, "otactl discover: --probe-timeout wants seconds, e.g. 1.5\n");
-                return OTACTL_EXIT_USAGE;
-            }
-        } else if (options_is(arg, "--port", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_count(s, 65535, &port)) {
-                fprintf(stderr, "otactl discover: --port wants 1..65535\n");
-                return OTACTL_EXIT_USAGE;
-            }
         } else {
             fprintf(stderr, "otactl discover: unexpected '%s' (see otactl discover --help)\n", arg);
             return OTACTL_EXIT_USAGE;
         }
     }
-    src.port = (unsigned)port;
+    if (fleet_options_finish(&f) != 0) {
+        return OTACTL_EXIT_USAGE;
+    }
+    if (src.subnet_count == 0 && src.arp_file == NULL) {
+        int n = fleet_options_env_subnets("discover", subnets, MAX_SUBNETS);
+        if (n < 0) {
+            return OTACTL_EXIT_USAGE;
+        }
+        src.subnet_count = (size_t)n;
+    }
+    if (f.quiet) {
+        src.notice = NULL;
+    }
+    src.port = (unsigned)f.port;
     src.system_arp = src.arp_file == NULL && src.subnet_count == 0;
     probe_result_t *found = NULL;
     size_t found_count = 0, candidates = 0;
-    if (discover_nodes(&src, timeout_ms, &found, &found_count, &candidates, err, sizeof(err)) !=
+    if (discover_nodes(&src, f.timeout_ms, &found, &found_count, &candidates, err, sizeof(err)) !=
         0) {
         fprintf(stderr, "otactl discover: %s\n", err);
         return OTACTL_EXIT_USAGE;

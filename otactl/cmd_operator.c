@@ -12,6 +12,7 @@
 
 #include "auth_step.h"
 #include "commands.h"
+#include "fleet_options.h"
 #include "http_multi.h"
 #include "options.h"
 #include "probe.h"
@@ -25,9 +26,9 @@ static const char set_target_help[] =
     "    otactl set-target - point nodes at a new CSI aggregator, and confirm they restarted\n"
     "\n"
     "SYNOPSIS\n"
-    "    otactl set-target --target IPv4:PORT IP[:PORT]... [--json] [--no-wait]\n"
-    "                      [--probe-timeout S] [--verify-timeout S] [--port P] [--quiet]\n"
-    "                      [--allow-bearer]\n"
+    "    otactl set-target --target IPv4:PORT NODE... [--json] [--no-wait]\n"
+    "                      [--probe-timeout S] [--verify-timeout S] [--port P] [-q | -v]\n"
+    "                      [--allow-bearer] [--targets-file FILE]... [--retry-failed R.json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Sends POST /ota/set-target with the body IPv4:PORT to every node at once. The\n"
@@ -42,9 +43,9 @@ static const char recalibrate_help[] =
     "    otactl recalibrate - clear the nodes' gain lock, and confirm they restarted\n"
     "\n"
     "SYNOPSIS\n"
-    "    otactl recalibrate IP[:PORT]... [--json] [--no-wait] [--probe-timeout S]\n"
-    "                       [--verify-timeout S] [--port P] [--quiet]\n"
-    "                       [--allow-bearer]\n"
+    "    otactl recalibrate NODE... [--json] [--no-wait] [--probe-timeout S]\n"
+    "                       [--verify-timeout S] [--port P] [-q | -v]\n"
+    "                       [--allow-bearer] [--targets-file FILE]... [--retry-failed R.json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Sends POST /ota/recalibrate to every node at once. The node erases csi_cfg/gl_agc,\n"
@@ -59,9 +60,9 @@ static const char rollback_help[] =
     "    otactl rollback - boot the nodes' previous image again, and confirm they run it\n"
     "\n"
     "SYNOPSIS\n"
-    "    otactl rollback IP[:PORT]... [--json] [--no-wait] [--probe-timeout S]\n"
-    "                    [--verify-timeout S] [--port P] [--quiet]\n"
-    "                    [--allow-bearer]\n"
+    "    otactl rollback NODE... [--json] [--no-wait] [--probe-timeout S]\n"
+    "                    [--verify-timeout S] [--port P] [-q | -v]\n"
+    "                    [--allow-bearer] [--targets-file FILE]... [--retry-failed R.json]\n"
     "\n"
     "DESCRIPTION\n"
     "    Sends POST /ota/rollback to every node at once. The node calls ESP-IDF's\n"
@@ -76,6 +77,11 @@ static const char rollback_help[] =
     "\n";
 
 static const char common_help[] =
+    "NODES\n"
+    "    NODE is an IPv4 address or a host name, with :PORT when not --port's; a name is\n"
+    "    resolved by the system resolver (so node.local works where the OS resolves\n"
+    "    mDNS), and one that does not resolve is that node's failure (unresolved).\n"
+    "\n"
     "OPTIONS\n"
     "    --json              one JSON object: {\"command\", \"summary\", \"exit_code\", "
     "\"nodes\":\n"
@@ -85,17 +91,17 @@ static const char common_help[] =
     "                        token-rejected, psk-not-provisioned, bearer-needed, rejected,\n"
     "                        busy or no-return\n"
     "    --no-wait           do not wait for the restart; an accepted request is 'sent'\n"
-    "    --probe-timeout S   each status request, seconds (default 1.5)\n"
+    "    --probe-timeout S   each status request, seconds (default 1.5; --timeout is the same)\n"
     "    --verify-timeout S  how long to wait for the node to come back (default 60); also\n"
     "                        how long to wait while its running image is PENDING_VERIFY\n"
     "                        (409): otactl never restarts a node out of an unconfirmed\n"
     "                        image, which would roll it back ('busy' when it stays so)\n"
-    "    --port P            port for IPs given without one (default 8032)\n"
+    "    --port P            port for nodes given without one (default "
+    "8032)\n" FLEET_OPTIONS_TARGET_HELP
     "    --allow-bearer      send the PSK in clear ('Authorization: Bearer $OTA_PSK') to a\n"
     "                        recipe-era node (GET /ota/nonce is 404); without it such a\n"
-    "                        node is bearer-needed and nothing is sent to it\n"
-    "    --quiet             no progress output\n"
-    "    -h, --help          this text\n"
+    "                        node is bearer-needed and nothing is sent to "
+    "it\n" FLEET_OPTIONS_VERBOSITY_HELP "    -h, --help          this text\n"
     "\n"
     "AUTHENTICATION\n"
     "    With OTA_PSK set, each request first fetches a fresh nonce from that node (GET\n"
@@ -105,11 +111,7 @@ static const char common_help[] =
     "    says which: node has no PSK (psk-not-provisioned), wrong PSK (mac-mismatch,\n"
     "    token-mismatch), a replay (nonce-replayed), an unknown nonce (nonce-unknown:\n"
     "    retried once with a fresh one).\n"
-    "\n"
-    "ENVIRONMENT\n"
-    "    OTA_PSK   the PSK of nodes with security/ota_psk in NVS: the MAC's key. Never\n"
-    "              printed, never sent itself without --allow-bearer.\n"
-    "\n"
+    "\n" FLEET_OPTIONS_ENV_HELP "\n"
     "EXIT STATUS\n"
     "    0  every node accepted the request and came back\n"
     "    1  a node was unreachable, refused (401/403/400), or did not come back\n"
@@ -469,7 +471,10 @@ static void op_execute(struct op_run *run, node_result_t *nodes, struct op_node 
         ops[i] = (struct op_node){.run = run, .index = i, .res = &nodes[i]};
         node_addr_url(&nodes[i].addr, run->path, ops[i].url, sizeof(ops[i].url));
         if (!probes[i].valid) {
-            op_finish(&ops[i], probes[i].answered ? NODE_BAD_STATUS : NODE_UNREACHABLE,
+            op_finish(&ops[i],
+                      probes[i].addr.unresolved ? NODE_UNRESOLVED
+                      : probes[i].answered      ? NODE_BAD_STATUS
+                                                : NODE_UNREACHABLE,
                       probes[i].error);
             continue;
         }
@@ -490,9 +495,10 @@ static int run_operator(const char *command, int argc, char **argv)
 {
     bool set_target = strcmp(command, "set-target") == 0;
     bool rollback = strcmp(command, "rollback") == 0;
-    bool json = false, quiet = false, wait = true, allow_bearer = false;
-    uint64_t probe_ms = 1500, verify_ms = 60000;
-    unsigned long port = 8032;
+    bool json = false, wait = true, allow_bearer = false, from_files = false;
+    uint64_t verify_ms = 60000;
+    fleet_options_t f;
+    fleet_options_init(&f, command, 1500);
     const char *target = NULL;
     char body[32] = "";
     char err[200];
@@ -505,6 +511,7 @@ static int run_operator(const char *command, int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *v = NULL;
+        int taken = 0;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(set_target ? set_target_help
                   : rollback ? rollback_help
@@ -515,8 +522,10 @@ static int run_operator(const char *command, int argc, char **argv)
             goto done;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
-        } else if (strcmp(arg, "--quiet") == 0) {
-            quiet = true;
+        } else if ((taken = fleet_options_take(&f, argc, argv, &i)) != 0) {
+            if (taken < 0) {
+                goto done;
+            }
         } else if (strcmp(arg, "--no-wait") == 0) {
             wait = false;
         } else if (strcmp(arg, "--allow-bearer") == 0) {
@@ -526,21 +535,14 @@ static int run_operator(const char *command, int argc, char **argv)
                 fprintf(stderr, "otactl set-target: --target needs IPv4:PORT\n");
                 goto done;
             }
-        } else if (options_is(arg, "--probe-timeout", &v) ||
-                   options_is(arg, "--verify-timeout", &v)) {
+        } else if (options_is(arg, "--verify-timeout", &v)) {
             const char *s = options_value(argc, argv, &i, v);
-            uint64_t *dst = strncmp(arg, "--probe", 7) == 0 ? &probe_ms : &verify_ms;
-            if (s == NULL || !options_parse_seconds(s, dst)) {
-                fprintf(stderr, "otactl %s: timeouts are seconds, e.g. 1.5\n", command);
+            if (s == NULL || !options_parse_seconds(s, &verify_ms)) {
+                fprintf(stderr, "otactl %s: --verify-timeout wants seconds, e.g. 60 (see --help)\n",
+                        command);
                 goto done;
             }
-        } else if (options_is(arg, "--port", &v)) {
-            const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_count(s, 65535, &port)) {
-                fprintf(stderr, "otactl %s: --port wants 1..65535\n", command);
-                goto done;
-            }
-        } else if (arg[0] == '-') {
+        } else if (arg[0] == '-' && arg[1] != '\0') {
             fprintf(stderr, "otactl %s: unknown option '%s' (see otactl %s --help)\n", command, arg,
                     command);
             goto done;
@@ -560,12 +562,20 @@ static int run_operator(const char *command, int argc, char **argv)
         }
         snprintf(body, sizeof(body), "%s:%u", t.ip, t.port & 0xFFFFu);
     }
-    if (ip_count == 0) {
-        fprintf(stderr, "otactl %s: give at least one node IP\n", command);
+    if (fleet_options_finish(&f) != 0 ||
+        fleet_options_targets(&f, ips, ip_count, &targets, &from_files) != 0) {
         goto done;
     }
-    if (targets_add_args(&targets, ips, ip_count, (unsigned)port, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otactl %s: %s\n", command, err);
+    if (targets.count == 0 && !from_files) {
+        fprintf(stderr,
+                "otactl %s: give at least one node (IP[:PORT], HOST[:PORT] or --targets-file "
+                "FILE)\n",
+                command);
+        goto done;
+    }
+    if (targets.count == 0) {
+        fprintf(stderr, "otactl %s: no nodes to act on\n", command);
+        code = OTACTL_EXIT_OK;
         goto done;
     }
     size_t n = targets.count;
@@ -581,7 +591,7 @@ static int run_operator(const char *command, int argc, char **argv)
         .psk = options_psk(),
         .allow_bearer = allow_bearer,
         .wait = wait,
-        .probe_timeout_ms = probe_ms,
+        .probe_timeout_ms = f.timeout_ms,
         .verify_timeout_ms = verify_ms,
         .loop = http_loop_new(0),
         .started_ms = http_now_ms(),
@@ -591,10 +601,12 @@ static int run_operator(const char *command, int argc, char **argv)
         auth_hmac_body_digest(run.body, run.body ? strlen(run.body) : 0, run.body_sha256) == 0) {
         for (size_t i = 0; i < n; i++) {
             nodes[i].addr = targets.items[i];
-            nodes[i].named = true; /* operator commands take named nodes only */
+            /* Operator commands take named nodes only, but a retried
+             * report's node found by discovery then stays unnamed. */
+            nodes[i].named = !nodes[i].addr.discovered;
             labels[i] = nodes[i].addr.label;
         }
-        run.progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, quiet);
+        run.progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, f.quiet);
         op_execute(&run, nodes, ops, n);
         progress_end(run.progress);
         code = report_exit_code(nodes, n);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fleet_options.h"
 #include "report.h"
 #include "status_query.h"
 #include "term_escape.h"
@@ -15,7 +16,9 @@ static const char slots_help[] =
     "    otactl slots - show both app slots of each node\n"
     "\n"
     "SYNOPSIS\n"
-    "    otactl slots IP[:PORT]... [--json] [--probe-timeout S] [--port P]\n"
+    "    otactl slots [IP[:PORT] | HOST[:PORT]]... [--targets-file FILE]...\n"
+    "                 [--retry-failed REPORT.json] [--json] [--probe-timeout S] [--port P]\n"
+    "                 [-q | -v]\n"
     "\n"
     "DESCRIPTION\n"
     "    Sends GET /ota/status to every node at once and prints, per node and app slot,\n"
@@ -33,9 +36,10 @@ static const char slots_help[] =
     "                        \"elf_sha256\", \"state\", \"running\", \"boot\"}], version and\n"
     "                        elf_sha256 null for a slot without an image\n"
     "    --probe-timeout S   per node, seconds (default 1.5; --timeout is the same)\n"
-    "    --port P            port for IPs given without one (default 8032)\n"
+    "    --port P            port for nodes given without one (default "
+    "8032)\n" FLEET_OPTIONS_TARGET_HELP FLEET_OPTIONS_VERBOSITY_HELP
     "    -h, --help          this text\n"
-    "\n"
+    "\n" FLEET_OPTIONS_ENV_HELP "\n"
     "EXIT STATUS\n"
     "    0  every node listed its slots\n"
     "    1  a node did not answer, answered something else, or does not list its slots\n"

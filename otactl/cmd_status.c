@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fleet_options.h"
 #include "report.h"
 #include "status_query.h"
 
@@ -13,7 +14,9 @@ static const char status_help[] =
     "    otactl status - show what each node runs\n"
     "\n"
     "SYNOPSIS\n"
-    "    otactl status IP[:PORT]... [--json] [--timeout S] [--port P]\n"
+    "    otactl status [IP[:PORT] | HOST[:PORT]]... [--targets-file FILE]...\n"
+    "                  [--retry-failed REPORT.json] [--json] [--probe-timeout S] [--port P]\n"
+    "                  [-q | -v]\n"
     "\n"
     "DESCRIPTION\n"
     "    Sends GET /ota/status to every node at once and prints, per node, the running\n"
@@ -31,10 +34,11 @@ static const char status_help[] =
     "                  [{\"ip\", \"port\", \"ok\", \"status\" | \"error\", \"elapsed_ms\"}]}\n"
     "                  where \"status\" carries every field the node reported;\n"
     "                  fields it does not report are left out (never null)\n"
-    "    --timeout S   per node, seconds (default 1.5)\n"
-    "    --port P      port for IPs given without one (default 8032)\n"
-    "    -h, --help    this text\n"
-    "\n"
+    "    --probe-timeout S   per node, seconds (default 1.5; --timeout is the same)\n"
+    "    --port P            port for nodes given without one (default "
+    "8032)\n" FLEET_OPTIONS_TARGET_HELP FLEET_OPTIONS_VERBOSITY_HELP
+    "    -h, --help          this text\n"
+    "\n" FLEET_OPTIONS_ENV_HELP "\n"
     "EXIT STATUS\n"
     "    0  every node answered valid status JSON\n"
     "    1  a node did not answer or answered something else\n"

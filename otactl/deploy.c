@@ -735,7 +735,11 @@ static void snapshot_and_preflight(struct deploy_state *s, node_result_t *nodes,
         char why[300];
         if (!probes[i].valid) {
             snprintf(why, sizeof(why), "%s", probes[i].error);
-            finish(n, probes[i].answered ? NODE_BAD_STATUS : NODE_UNREACHABLE, why);
+            finish(n,
+                   probes[i].addr.unresolved ? NODE_UNRESOLVED
+                   : probes[i].answered      ? NODE_BAD_STATUS
+                                             : NODE_UNREACHABLE,
+                   why);
             continue;
         }
         nodes[i].before = probes[i].status;

@@ -309,6 +309,31 @@ int http_loop_after(http_loop_t *loop, uint64_t delay_ms, http_timer_fn fn, void
     return 0;
 }
 
+static FILE *trace_out;
+static const char *trace_prefix = "otactl";
+
+void http_set_trace(FILE *out, const char *prefix)
+{
+    trace_out = out;
+    trace_prefix = prefix;
+}
+
+static void trace(const struct transfer *t, const http_result_t *res)
+{
+    if (trace_out == NULL) {
+        return;
+    }
+    if (res->http_status != 0) {
+        fprintf(trace_out, "%s: %s %s -> %ld in %llu ms%s%s\n", trace_prefix,
+                t->request.post ? "POST" : "GET", t->url, res->http_status,
+                (unsigned long long)res->elapsed_ms, res->error[0] ? "; " : "", res->error);
+    } else {
+        fprintf(trace_out, "%s: %s %s -> no HTTP reply in %llu ms: %s\n", trace_prefix,
+                t->request.post ? "POST" : "GET", t->url, (unsigned long long)res->elapsed_ms,
+                res->error[0] ? res->error : "no reply");
+    }
+}
+
 static void finish_transfer(http_loop_t *loop, CURL *easy, CURLcode code)
 {
     struct transfer *t = NULL;
@@ -352,6 +377,7 @@ static void finish_transfer(http_loop_t *loop, CURL *easy, CURLcode code)
     res.body = t->response ? t->response : "";
     res.body_len = t->response_len;
     res.elapsed_ms = http_now_ms() - t->started_ms;
+    trace(t, &res);
     t->request.on_done(t->request.ctx, &res);
     transfer_free(t);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* What one exchange produced. */
 typedef struct {
@@ -27,6 +28,11 @@ typedef struct {
     /* The whole body went out, then no reply came within reply_timeout_ms. */
     bool reply_timed_out;
 } http_result_t;
+
+/* -v: every exchange's method, URL, status (or error) and time, one line
+ * each on out after "PREFIX: "; NULL turns it off. Never a header: the
+ * Authorization header is the only place a credential travels. */
+void http_set_trace(FILE *out, const char *prefix);
 
 /* Did anything answer, even if not with a usable reply: an HTTP status
  * line, or a reply that is not HTTP at all, or a body too large. */

@@ -54,6 +54,8 @@ const char *node_outcome_name(node_outcome_t outcome)
             return "would-send";
         case NODE_BEARER_NEEDED:
             return "bearer-needed";
+        case NODE_UNRESOLVED:
+            return "unresolved";
     }
     return "unknown";
 }

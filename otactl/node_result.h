@@ -42,9 +42,10 @@ typedef enum {
     /* Nothing sent: a recipe-era node (no GET /ota/nonce) would need the
      * PSK itself, and Bearer was not allowed for it (--allow-bearer). */
     NODE_BEARER_NEEDED,
+    NODE_UNRESOLVED, /* a host name the resolver found no IPv4 address for */
 } node_outcome_t;
 
-#define NODE_OUTCOME_COUNT (NODE_BEARER_NEEDED + 1)
+#define NODE_OUTCOME_COUNT (NODE_UNRESOLVED + 1)
 
 /* Stable machine name, e.g. "rolled-back" (the --json "result" field). */
 const char *node_outcome_name(node_outcome_t outcome);

@@ -70,6 +70,12 @@ static void start_next(struct probe_run *run)
 {
     while (run->next < run->count) {
         struct probe_slot *slot = &run->slots[run->next++];
+        if (slot->result->addr.unresolved) {
+            /* No address to ask: that node's failure, no request. */
+            snprintf(slot->result->error, sizeof(slot->result->error), "unresolved: %s: %s",
+                     slot->result->addr.name, slot->result->addr.resolve_error);
+            continue;
+        }
         http_request_t req = {
             .url = slot->url,
             .connect_timeout_ms = (long)run->timeout_ms,

@@ -132,6 +132,10 @@ cJSON *report_node_object(const node_result_t *n)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "ip", n->addr.ip);
     cJSON_AddNumberToObject(o, "port", n->addr.port);
+    if (n->addr.name[0] != '\0') {
+        cJSON_AddStringToObject(o, "name", n->addr.name);
+    }
+    cJSON_AddBoolToObject(o, "named", n->named);
     cJSON_AddStringToObject(o, "result", node_outcome_name(n->outcome));
     cJSON_AddBoolToObject(o, "ok", node_outcome_ok(n->outcome));
     cJSON_AddStringToObject(o, "reason", n->reason);
@@ -220,6 +224,9 @@ cJSON *report_probe_json(const char *command, const probe_result_t *probes, size
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "ip", p->addr.ip);
         cJSON_AddNumberToObject(o, "port", p->addr.port);
+        if (p->addr.name[0] != '\0') {
+            cJSON_AddStringToObject(o, "name", p->addr.name);
+        }
         cJSON_AddBoolToObject(o, "ok", p->valid);
         if (p->valid) {
             cJSON_AddItemToObject(o, "status", report_status_object(&p->status));

@@ -1,13 +1,18 @@
 /* Target lists. */
 #include "targets.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 int targets_add(target_list_t *list, const node_addr_t *addr)
 {
     for (size_t i = 0; i < list->count; i++) {
-        if (strcmp(list->items[i].ip, addr->ip) == 0 && list->items[i].port == addr->port) {
+        const node_addr_t *have = &list->items[i];
+        bool same = have->unresolved || addr->unresolved ? have->unresolved == addr->unresolved &&
+                                                               strcmp(have->name, addr->name) == 0
+                                                         : strcmp(have->ip, addr->ip) == 0;
+        if (same && have->port == addr->port) {
             return 0;
         }
     }
@@ -29,7 +34,7 @@ int targets_add_args(target_list_t *list, char *const *args, size_t count, unsig
 {
     for (size_t i = 0; i < count; i++) {
         node_addr_t addr;
-        if (node_addr_parse(args[i], port, &addr, err, err_len) != 0) {
+        if (node_addr_resolve(args[i], port, &addr, err, err_len) != 0) {
             return -1;
         }
         if (targets_add(list, &addr) != 0) {
