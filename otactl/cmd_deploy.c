@@ -429,7 +429,7 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
     a->port = a->fleet.port;
     a->probe_timeout_ms = a->fleet.timeout_ms;
     a->quiet = a->fleet.quiet;
-    if (a->targets.count == 0 && !a->from_files && a->subnet_count == 0 && a->arp_file == NULL) {
+    if (a->targets.count == 0 && !a->from_files && a->subnet_count == 0) {
         int n = fleet_options_env_subnets("deploy", a->subnets, MAX_SUBNETS);
         if (n < 0) {
             goto done;

@@ -135,7 +135,7 @@ int cmd_discover(int argc, char **argv)
     if (fleet_options_finish(&f) != 0) {
         return OTACTL_EXIT_USAGE;
     }
-    if (src.subnet_count == 0 && src.arp_file == NULL) {
+    if (src.subnet_count == 0) {
         int n = fleet_options_env_subnets("discover", subnets, MAX_SUBNETS);
         if (n < 0) {
             return OTACTL_EXIT_USAGE;
