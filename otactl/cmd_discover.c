@@ -79,6 +79,7 @@ int cmd_discover(int argc, char **argv)
     bool json = false;
     fleet_options_t f;
     fleet_options_init(&f, "discover", 1500);
+    f.no_target_files = true;
     const char *subnets[MAX_SUBNETS];
     discover_sources_t src = {
         .subnets = subnets,
@@ -93,9 +94,7 @@ int cmd_discover(int argc, char **argv)
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(discover_help, stdout);
             return OTACTL_EXIT_OK;
-        } else if (strncmp(arg, "--targets-file", 14) != 0 &&
-                   strncmp(arg, "--retry-failed", 14) != 0 &&
-                   (taken = fleet_options_take(&f, argc, argv, &i)) != 0) {
+        } else if ((taken = fleet_options_take(&f, argc, argv, &i)) != 0) {
             if (taken < 0) {
                 return OTACTL_EXIT_USAGE;
             }

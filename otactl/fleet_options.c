@@ -60,6 +60,9 @@ int fleet_options_take(fleet_options_t *f, int argc, char **argv, int *i)
         f->timeout_given = true;
         return 1;
     }
+    if (f->no_target_files) {
+        return 0;
+    }
     if (options_is(arg, "--targets-file", &v)) {
         const char *s = options_value(argc, argv, i, v);
         if (s == NULL) {

@@ -52,6 +52,7 @@ typedef struct {
     const char *retry_report;
     bool quiet;
     bool verbose;
+    bool no_target_files; /* discover, doctor: --targets-file and --retry-failed are not theirs */
 } fleet_options_t;
 
 /* Defaults: port 8032, timeout_ms as given. */
