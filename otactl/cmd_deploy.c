@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -295,9 +297,10 @@ struct deploy_args {
 
 static int usage_error(const char *fmt, const char *arg)
 {
+    /* One line, as every otactl error: what is wrong (how to fix it). */
     fprintf(stderr, "otactl deploy: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see otactl deploy --help)\n");
+    fprintf(stderr, " (see otactl deploy --help)\n");
     return OTACTL_EXIT_USAGE;
 }
 
@@ -418,6 +421,20 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
         rc = usage_error("%s needs a value", arg);
         goto done;
     }
+    if (a->uart_dir != NULL) {
+        /* Named but absent: the diagnosis would silently lack every UART. */
+        struct stat st;
+        const char *why = stat(a->uart_dir, &st) != 0 ? strerror(errno)
+                          : !S_ISDIR(st.st_mode)      ? "not a directory"
+                                                      : NULL;
+        if (why != NULL) {
+            char what[300];
+            snprintf(what, sizeof(what), "--uart-dir %.200s: %s", a->uart_dir, why);
+            rc = fleet_usage_error("deploy", what,
+                                   "give the directory the nodes' UART logs are written to");
+            goto done;
+        }
+    }
     if (a->canary > 0 && !a->verify) {
         rc = usage_error("%s", "--canary waits for the canaries to confirm: not with --no-verify");
         goto done;
@@ -481,7 +498,7 @@ static int discover_targets(struct deploy_args *a)
     char err[200];
     if (discover_nodes(&src, a->probe_timeout_ms, &found, &found_count, &candidates, err,
                        sizeof(err)) != 0) {
-        fprintf(stderr, "otactl deploy: discovery: %s\n", err);
+        fprintf(stderr, "otactl deploy: discovery: %s (see otactl deploy --help)\n", err);
         return -1;
     }
     for (size_t i = 0; i < found_count; i++) {
@@ -627,13 +644,16 @@ int cmd_deploy(int argc, char **argv)
     }
     char err[300];
     if (a.build && idf_build_run(a.project_dir, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otactl deploy: build: %s\n", err);
+        fprintf(stderr, "otactl deploy: build: %s (fix the build, or give --image FILE)\n", err);
         targets_free(&a.targets);
         return OTACTL_EXIT_USAGE;
     }
     image_file_t img;
     if (image_file_open(a.image, &img, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otactl deploy: pre-flight: %s; nothing was sent\n", err);
+        fprintf(stderr,
+                "otactl deploy: pre-flight: %s; nothing was sent (give --image an ESP-IDF app "
+                "image, e.g. build/<project>.bin)\n",
+                err);
         targets_free(&a.targets);
         return OTACTL_EXIT_USAGE;
     }
@@ -642,8 +662,8 @@ int cmd_deploy(int argc, char **argv)
          * header byte cleared) is checked by an 8-bit sum alone. */
         fprintf(stderr,
                 "otactl deploy: pre-flight: %s has no appended SHA-256 (hash_appended is 0), so "
-                "only its 8-bit checksum would catch a corruption; give --allow-no-hash to "
-                "deploy it anyway; nothing was sent\n",
+                "only its 8-bit checksum would catch a corruption; nothing was sent (give "
+                "--allow-no-hash to deploy it anyway)\n",
                 a.image);
         image_file_close(&img);
         targets_free(&a.targets);
@@ -664,7 +684,8 @@ int cmd_deploy(int argc, char **argv)
     } else if (discover_targets(&a) != 0) {
         code = OTACTL_EXIT_USAGE;
     } else if (!confirmed_by_operator(&a, &img)) {
-        fprintf(stderr, "otactl deploy: not confirmed; nothing was sent\n");
+        fprintf(stderr,
+                "otactl deploy: not confirmed; nothing was sent (answer y, or give --yes)\n");
         code = OTACTL_EXIT_USAGE;
     } else {
         code = run_deploy(&a, &img);

@@ -103,14 +103,16 @@ int cmd_discover(int argc, char **argv)
         } else if (options_is(arg, "--subnet", &v)) {
             const char *s = options_value(argc, argv, &i, v);
             if (s == NULL || src.subnet_count == MAX_SUBNETS) {
-                fprintf(stderr, "otactl discover: --subnet needs a CIDR (at most %d)\n",
+                fprintf(stderr,
+                        "otactl discover: --subnet needs a CIDR, at most %d of them (e.g. "
+                        "--subnet 192.168.0.0/24)\n",
                         MAX_SUBNETS);
                 return OTACTL_EXIT_USAGE;
             }
             subnets[src.subnet_count++] = s;
         } else if (options_is(arg, "--arp-file", &v)) {
             if ((src.arp_file = options_value(argc, argv, &i, v)) == NULL) {
-                fprintf(stderr, "otactl discover: --arp-file needs a file\n");
+                fprintf(stderr, "otactl discover: --arp-file needs a file (e.g. /proc/net/arp)\n");
                 return OTACTL_EXIT_USAGE;
             }
         } else if (strcmp(arg, "--no-fallback") == 0) {
@@ -123,7 +125,7 @@ int cmd_discover(int argc, char **argv)
                 return OTACTL_EXIT_USAGE;
             }
             if (host_range_parse(s, &src.fallback_hosts, err, sizeof(err)) != 0) {
-                fprintf(stderr, "otactl discover: --fallback-hosts: %s\n", err);
+                fprintf(stderr, "otactl discover: --fallback-hosts: %s (e.g. 100-110)\n", err);
                 return OTACTL_EXIT_USAGE;
             }
         } else {
@@ -150,7 +152,7 @@ int cmd_discover(int argc, char **argv)
     size_t found_count = 0, candidates = 0;
     if (discover_nodes(&src, f.timeout_ms, &found, &found_count, &candidates, err, sizeof(err)) !=
         0) {
-        fprintf(stderr, "otactl discover: %s\n", err);
+        fprintf(stderr, "otactl discover: %s (see otactl discover --help)\n", err);
         return OTACTL_EXIT_USAGE;
     }
     int code = found_count > 0 ? OTACTL_EXIT_OK : OTACTL_EXIT_FAILED;

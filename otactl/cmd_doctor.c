@@ -163,25 +163,29 @@ static int parse_args(int argc, char **argv, doctor_opts_t *o)
         } else if (options_is(a, "--uart-seconds", &inl)) {
             v = options_value(argc, argv, &i, inl);
             if (!v || !options_parse_seconds(v, &o->uart_ms)) {
-                fprintf(stderr, "otactl doctor: --uart-seconds needs a positive number\n");
+                fprintf(
+                    stderr,
+                    "otactl doctor: --uart-seconds needs a positive number (seconds, e.g. 15)\n");
                 return -1;
             }
         } else if (options_is(a, "--uart", &inl)) {
             if (!(o->uart_path = options_value(argc, argv, &i, inl))) {
-                fprintf(stderr, "otactl doctor: --uart needs a device or a log file\n");
+                fprintf(stderr, "otactl doctor: --uart needs a value (a serial device such as "
+                                "/dev/ttyUSB0, or a log file)\n");
                 return -1;
             }
         } else if (options_is(a, "--polls", &inl)) {
             v = options_value(argc, argv, &i, inl);
             if (!v || !options_parse_count(v, DOCTOR_MAX_POLLS, &o->polls)) {
-                fprintf(stderr, "otactl doctor: --polls needs a count from 1 to %lu\n",
+                fprintf(stderr, "otactl doctor: --polls needs a count (from 1 to %lu)\n",
                         DOCTOR_MAX_POLLS);
                 return -1;
             }
         } else if (options_is(a, "--interval", &inl)) {
             v = options_value(argc, argv, &i, inl);
             if (!v || !options_parse_seconds(v, &o->interval_ms)) {
-                fprintf(stderr, "otactl doctor: --interval needs a positive number of seconds\n");
+                fprintf(stderr,
+                        "otactl doctor: --interval needs a positive number (seconds, e.g. 5)\n");
                 return -1;
             }
         } else if ((taken = fleet_options_take(&o->fleet, argc, argv, &i)) != 0) {
@@ -190,21 +194,25 @@ static int parse_args(int argc, char **argv, doctor_opts_t *o)
             }
         } else if (options_is(a, "--expect-image", &inl)) {
             if (!(o->image_path = options_value(argc, argv, &i, inl))) {
-                fprintf(stderr, "otactl doctor: --expect-image needs an image file\n");
+                fprintf(stderr, "otactl doctor: --expect-image needs a value (the app image that "
+                                "should run)\n");
                 return -1;
             }
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "otactl doctor: unknown option '%s' (see otactl doctor --help)\n", a);
             return -1;
         } else if (ip) {
-            fprintf(stderr, "otactl doctor: one node at a time ('%s' and '%s')\n", ip, a);
+            fprintf(
+                stderr,
+                "otactl doctor: one node at a time, not '%s' and '%s' (run doctor once per node)\n",
+                ip, a);
             return -1;
         } else {
             ip = a;
         }
     }
     if (!ip) {
-        fprintf(stderr, "otactl doctor: which node? (otactl doctor IP, see --help)\n");
+        fprintf(stderr, "otactl doctor: no node given (otactl doctor NODE; see --help)\n");
         return -1;
     }
     if (fleet_options_finish(&o->fleet) != 0) {
@@ -239,13 +247,14 @@ static int load_expected(const char *path, image_identity_t *out)
     img_info_t info;
     img_error_t err;
     if (img_verify_file(path, -1, &info, &err) != IMG_OK) {
-        fprintf(stderr, "otactl doctor: --expect-image: %s\n", err.message);
+        fprintf(stderr, "otactl doctor: --expect-image: %s (give the .bin the deploy sent)\n",
+                err.message);
         return -1;
     }
     if (!info.has_app_desc) {
         fprintf(stderr,
                 "otactl doctor: --expect-image: %s has no app descriptor "
-                "(esp_app_desc_t), so its identity is unknown\n",
+                "(esp_app_desc_t), so its identity is unknown (give an ESP-IDF app image)\n",
                 path);
         return -1;
     }
@@ -355,7 +364,8 @@ int cmd_doctor(int argc, char **argv)
     }
     int exit_code = OTACTL_EXIT_FAILED;
     if (o.uart_path && job->rc != 0) {
-        fprintf(stderr, "otactl doctor: --uart: %s\n", job->result.message);
+        fprintf(stderr, "otactl doctor: --uart: %s (give a readable serial device or log file)\n",
+                job->result.message);
         exit_code = OTACTL_EXIT_USAGE;
         goto done;
     }

@@ -236,7 +236,8 @@ static int image_build(int argc, char **argv)
         return OTACTL_EXIT_FAILED;
     }
     if (write_file(output, img, len) != 0) {
-        fprintf(stderr, "otactl image build: cannot write %s: %s\n", output, strerror(errno));
+        fprintf(stderr, "otactl image build: cannot write %s: %s (give -o a writable path)\n",
+                output, strerror(errno));
         free(img);
         return OTACTL_EXIT_USAGE;
     }
@@ -301,7 +302,7 @@ static int image_info(int argc, char **argv)
     struct stat st;
     FILE *f = fopen(path, "rb");
     if (f == NULL || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "otactl image info: cannot read %s: %s\n", path,
+        fprintf(stderr, "otactl image info: cannot read %s: %s (give an app image file)\n", path,
                 f == NULL ? strerror(errno) : "not a regular file");
         if (f != NULL) {
             fclose(f);
@@ -356,7 +357,8 @@ static int image_info(int argc, char **argv)
 int cmd_image(int argc, char **argv)
 {
     if (argc < 2) {
-        usage_image(stderr);
+        fprintf(stderr, "otactl image: no subcommand (give build, info or sign; see otactl image "
+                        "--help)\n");
         return OTACTL_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -69,10 +69,10 @@ static void usage_sign(FILE *out)
         "    docs/otactl.md (the block layout and the ESP-IDF sources it follows)\n");
 }
 
-/* One line: otactl: image sign: <what> (<how to fix>). */
+/* One line, as every otactl error: otactl image sign: <what> (<how to fix>). */
 __attribute__((format(printf, 2, 3))) static int fail(int code, const char *fmt, ...)
 {
-    fputs("otactl: image sign: ", stderr);
+    fputs("otactl image sign: ", stderr);
     va_list ap;
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

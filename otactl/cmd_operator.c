@@ -532,7 +532,8 @@ static int run_operator(const char *command, int argc, char **argv)
             allow_bearer = true;
         } else if (set_target && options_is(arg, "--target", &v)) {
             if ((target = options_value(argc, argv, &i, v)) == NULL) {
-                fprintf(stderr, "otactl set-target: --target needs IPv4:PORT\n");
+                fprintf(stderr, "otactl set-target: --target needs a value (give the "
+                                "aggregator's IPv4:PORT, e.g. 192.168.0.103:5005)\n");
                 goto done;
             }
         } else if (options_is(arg, "--verify-timeout", &v)) {
@@ -553,11 +554,13 @@ static int run_operator(const char *command, int argc, char **argv)
     if (set_target) {
         node_addr_t t;
         if (target == NULL) {
-            fprintf(stderr, "otactl set-target: --target IPv4:PORT is required\n");
+            fprintf(stderr, "otactl set-target: no --target (give the aggregator's IPv4:PORT, "
+                            "e.g. --target 192.168.0.103:5005)\n");
             goto done;
         }
         if (node_addr_parse(target, 0, &t, err, sizeof(err)) != 0) {
-            fprintf(stderr, "otactl set-target: --target: %s\n", err);
+            fprintf(stderr, "otactl set-target: --target: %s (see otactl set-target --help)\n",
+                    err);
             goto done;
         }
         snprintf(body, sizeof(body), "%s:%u", t.ip, t.port & 0xFFFFu);
@@ -616,7 +619,7 @@ static int run_operator(const char *command, int argc, char **argv)
             report_result_table(stdout, nodes, n);
         }
     } else {
-        fprintf(stderr, "otactl %s: out of memory\n", command);
+        fprintf(stderr, "otactl %s: out of memory (act on fewer nodes at a time)\n", command);
     }
     http_loop_free(run.loop);
     free(labels);

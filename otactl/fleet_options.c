@@ -136,7 +136,8 @@ int fleet_options_targets(const fleet_options_t *f, char **args, size_t count, t
     if (f->retry_report != NULL) {
         size_t failed = 0;
         if (retry_report_load(list, f->retry_report, &failed, err, sizeof(err)) != 0) {
-            fleet_usage_error(f->command, err, "give the --json output of an earlier run");
+            fleet_usage_error(f->command, err,
+                              "give what an earlier 'otactl deploy --json' wrote to stdout");
             return -1;
         }
         if (!f->quiet) {

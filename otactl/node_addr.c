@@ -101,6 +101,10 @@ static bool host_name_ok(const char *host, size_t len)
     if (len == 0 || host[0] == '-' || host[0] == '.') {
         return false;
     }
+    /* Digits and dots only: a mistyped IPv4 address, not a name to look up. */
+    if (strspn(host, "0123456789.") >= len) {
+        return false;
+    }
     for (size_t i = 0; i < len; i++) {
         char c = host[i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

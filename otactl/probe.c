@@ -72,7 +72,7 @@ static void start_next(struct probe_run *run)
         struct probe_slot *slot = &run->slots[run->next++];
         if (slot->result->addr.unresolved) {
             /* No address to ask: that node's failure, no request. */
-            snprintf(slot->result->error, sizeof(slot->result->error), "unresolved: %s: %s",
+            snprintf(slot->result->error, sizeof(slot->result->error), "%s does not resolve: %s",
                      slot->result->addr.name, slot->result->addr.resolve_error);
             continue;
         }

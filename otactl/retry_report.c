@@ -59,9 +59,7 @@ int retry_report_parse(target_list_t *list, const char *text, size_t len, const 
     *failed = 0;
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (root == NULL || !cJSON_IsObject(root)) {
-        snprintf(err, err_len,
-                 "%s is not a JSON report (write one with 'otactl deploy --json > %s')", source,
-                 source);
+        snprintf(err, err_len, "%s is not a JSON report", source);
         cJSON_Delete(root);
         return -1;
     }

@@ -120,5 +120,5 @@ e2e_check "a 128 KiB image is signed at 0x20000" $((131072 + 4096)) "$(stat -c %
 rc=0
 err=$("$OTACTL" image sign --key key.pem signed.bin -o again.bin 2>&1) || rc=$?
 e2e_check "signing a signed image exits 2" 2 "$rc"
-e2e_check_match "with one line saying why" "^otactl: image sign: signed.bin: already signed" "$err"
+e2e_check_match "with one line saying why" "^otactl image sign: signed.bin: already signed" "$err"
 e2e_done
