@@ -63,6 +63,7 @@ static void usage_build(FILE *out)
         "        --secure-version N  anti-rollback secure version (default 0)\n"
         "        --test-marker NAMES comma-separated behaviours for ota-node, stored after\n"
         "                            the descriptor (e.g. panic-on-boot)\n"
+        "    -q, -v                  accepted as on every command: no progress, no node here\n"
         "    -h, --help              show this help\n"
         "\n"
         "EXIT STATUS\n"
@@ -97,6 +98,7 @@ static void usage_info(FILE *out)
             "OPTIONS\n"
             "    -j, --json        print one JSON object instead of text\n"
             "    -c, --chip NAME   also require the header's chip id to be NAME (esp32s3 ...)\n"
+            "    -q, -v            accepted as on every command: no progress, no node here\n"
             "    -h, --help        show this help\n"
             "\n"
             "EXIT STATUS\n"
@@ -154,13 +156,15 @@ static int image_build(int argc, char **argv)
         {"secure-version", required_argument, NULL, OPT_SECURE_VERSION},
         {"test-marker", required_argument, NULL, OPT_TEST_MARKER},
         {"help", no_argument, NULL, 'h'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
     img_build_opts_t o = {.chip_id = IMG_CHIP_ESP32S3};
     const char *output = NULL;
     optind = 0;
     opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":o:V:p:c:s:h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, ":o:V:p:c:s:hqv", longopts, NULL)) != -1;) {
         char *end;
         switch (c) {
             case 'o':
@@ -202,6 +206,9 @@ static int image_build(int argc, char **argv)
             }
             case OPT_TEST_MARKER:
                 o.marker = optarg;
+                break;
+            case 'q': /* accepted everywhere; nothing to quiet or trace here */
+            case 'v':
                 break;
             case 'h':
                 usage_build(stdout);
@@ -264,16 +271,15 @@ static int file_read(void *ctx, size_t offset, void *buf, size_t len)
 static int image_info(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},
-        {"chip", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"json", no_argument, NULL, 'j'},    {"chip", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},    {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0},
     };
     bool json = false;
     int expect_chip = -1;
     optind = 0;
     opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":jc:h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, ":jc:hqv", longopts, NULL)) != -1;) {
         uint16_t id;
         switch (c) {
             case 'j':
@@ -284,6 +290,9 @@ static int image_info(int argc, char **argv)
                     return usage_error("info", "unknown chip '%s'", optarg);
                 }
                 expect_chip = id;
+                break;
+            case 'q': /* accepted everywhere; nothing to quiet or trace here */
+            case 'v':
                 break;
             case 'h':
                 usage_info(stdout);

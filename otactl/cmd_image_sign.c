@@ -54,6 +54,7 @@ static void usage_sign(FILE *out)
         "                        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072\n"
         "                        or espsecure.py generate_signing_key --version 2\n"
         "    -o, --output OUT    where to write the signed image (required)\n"
+        "    -q, -v              accepted as on every command: no progress, no node here\n"
         "    -h, --help          show this help\n"
         "\n"
         "EXIT STATUS\n"
@@ -205,21 +206,23 @@ static int sign_file(const char *key_path, const char *in, const char *out)
 int cmd_image_sign(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"key", required_argument, NULL, 'k'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"key", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},      {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},   {NULL, 0, NULL, 0},
     };
     const char *key = NULL, *out = NULL;
     optind = 0;
     opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":k:o:h", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, ":k:o:hqv", longopts, NULL)) != -1;) {
         switch (c) {
             case 'k':
                 key = optarg;
                 break;
             case 'o':
                 out = optarg;
+                break;
+            case 'q': /* accepted everywhere; nothing to quiet or trace here */
+            case 'v':
                 break;
             case 'h':
                 usage_sign(stdout);

@@ -49,6 +49,7 @@ static void usage(FILE *out)
                  "    -f, --flash-size SIZE\n"
                  "                       the chip's flash size: bytes, 0x hex, K, M or MB\n"
                  "                       (default 8MB, the recipe's ESP32-S3)\n"
+                 "    -q, -v             accepted as on every command: no progress, no node here\n"
                  "    -h, --help         show this help\n"
                  "\n"
                  "EXIT STATUS\n"
@@ -251,14 +252,15 @@ int cmd_partition_table(int argc, char **argv)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'}, {"decode", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},         {"flash-size", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0},
     };
     const char *output = NULL, *decode_path = NULL;
     bool json = false;
     uint64_t flash_size = DEFAULT_FLASH_SIZE;
     optind = 0;
     opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, ":o:d:f:jh", longopts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, ":o:d:f:jhqv", longopts, NULL)) != -1;) {
         switch (c) {
             case 'o':
                 output = optarg;
@@ -285,6 +287,9 @@ int cmd_partition_table(int argc, char **argv)
                 flash_size = value;
                 break;
             }
+            case 'q': /* accepted everywhere; nothing to quiet or trace here */
+            case 'v':
+                break;
             case 'h':
                 usage(stdout);
                 return OTACTL_EXIT_OK;
