@@ -543,7 +543,7 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
     if (nodes == NULL || labels == NULL) {
         free(nodes);
         free(labels);
-        fprintf(stderr, "otactl deploy: out of memory\n");
+        fprintf(stderr, "otactl deploy: out of memory (deploy to fewer nodes at a time)\n");
         return OTACTL_EXIT_FAILED;
     }
     for (size_t i = 0; i < n; i++) {

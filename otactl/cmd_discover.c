@@ -120,8 +120,9 @@ int cmd_discover(int argc, char **argv)
         } else if (options_is(arg, "--fallback-hosts", &v)) {
             const char *s = options_value(argc, argv, &i, v);
             if (s == NULL) {
-                fprintf(stderr,
-                        "otactl discover: --fallback-hosts needs FIRST-LAST, e.g. 100-110\n");
+                fprintf(
+                    stderr,
+                    "otactl discover: --fallback-hosts needs a value (FIRST-LAST, e.g. 100-110)\n");
                 return OTACTL_EXIT_USAGE;
             }
             if (host_range_parse(s, &src.fallback_hosts, err, sizeof(err)) != 0) {

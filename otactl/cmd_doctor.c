@@ -330,7 +330,7 @@ int cmd_doctor(int argc, char **argv)
     diag_poll_t *polls = calloc(o.polls, sizeof(*polls));
     uart_job_t *job = calloc(1, sizeof(*job));
     if (!polls || !job) {
-        fprintf(stderr, "otactl doctor: out of memory\n");
+        fprintf(stderr, "otactl doctor: out of memory (give fewer --polls)\n");
         free(polls);
         free(job);
         return OTACTL_EXIT_FAILED;
@@ -398,7 +398,7 @@ int cmd_doctor(int argc, char **argv)
         if (text) {
             term_puts_json(stdout, text);
         } else {
-            fprintf(stderr, "otactl doctor: out of memory\n");
+            fprintf(stderr, "otactl doctor: out of memory (give fewer --polls)\n");
         }
         cJSON_free(text);
         cJSON_Delete(obj);

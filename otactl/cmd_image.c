@@ -232,13 +232,16 @@ static int image_build(int argc, char **argv)
     size_t len = 0;
     img_error_t err;
     if (img_build(&o, &img, &len, &err) != IMG_OK) {
-        fprintf(stderr, "otactl image build: %s\n", err.message);
+        fprintf(stderr, "otactl image build: %s (see otactl image build --help)\n", err.message);
         return OTACTL_EXIT_USAGE;
     }
     img_info_t info;
     img_status_t st = img_verify_buffer(img, len, o.chip_id, &info, &err);
     if (st != IMG_OK) { /* a bug of ours: never write an image we would reject */
-        fprintf(stderr, "otactl image build: built image fails verification: %s\n", err.message);
+        fprintf(stderr,
+                "otactl image build: built image fails verification: %s (a bug of otactl: "
+                "please report it with the command line)\n",
+                err.message);
         free(img);
         return OTACTL_EXIT_FAILED;
     }
@@ -329,7 +332,8 @@ static int image_info(int argc, char **argv)
     image_sig_check(&sig, &reader, &info, status);
     fclose(f);
     if (status == IMG_ERR_READ) {
-        fprintf(stderr, "otactl image info: %s: %s\n", path, err.message);
+        fprintf(stderr, "otactl image info: %s: %s (give a readable app image file)\n", path,
+                err.message);
         return OTACTL_EXIT_USAGE;
     }
     image_report_t report = {
@@ -344,7 +348,7 @@ static int image_info(int argc, char **argv)
     if (json) {
         char *s = image_report_json(&report);
         if (s == NULL) {
-            fprintf(stderr, "otactl image info: out of memory\n");
+            fprintf(stderr, "otactl image info: out of memory (free some memory and try again)\n");
             return OTACTL_EXIT_USAGE;
         }
         term_puts_json(stdout, s);

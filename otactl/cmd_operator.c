@@ -577,7 +577,7 @@ static int run_operator(const char *command, int argc, char **argv)
         goto done;
     }
     if (targets.count == 0) {
-        fprintf(stderr, "otactl %s: no nodes to act on\n", command);
+        fprintf(stderr, "otactl %s: no node to retry; nothing was sent\n", command);
         code = OTACTL_EXIT_OK;
         goto done;
     }

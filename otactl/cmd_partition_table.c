@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -74,6 +75,13 @@ static long read_all(const char *path, uint8_t *buf, size_t max)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
+        return -1;
+    }
+    /* A directory opens for reading on Linux; reading it says EISDIR. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
         return -1;
     }
     size_t n = fread(buf, 1, max, f);
@@ -159,7 +167,7 @@ static int print_json(const ptable_t *t)
     char *s = cJSON_Print(arr);
     cJSON_Delete(arr);
     if (s == NULL) {
-        fprintf(stderr, "otactl partition-table: out of memory\n");
+        fprintf(stderr, "otactl partition-table: out of memory (free some memory and try again)\n");
         return OTACTL_EXIT_USAGE;
     }
     puts(s);
@@ -171,7 +179,7 @@ static int check_fits(const char *path, const ptable_t *t, uint64_t flash_size)
 {
     char err[256];
     if (ptable_check_flash_size(t, flash_size, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otactl partition-table: %s: %s; give --flash-size if the chip has more\n",
+        fprintf(stderr, "otactl partition-table: %s: %s (give --flash-size if the chip has more)\n",
                 path, err);
         return OTACTL_EXIT_FAILED;
     }
@@ -182,8 +190,15 @@ static int decode(const char *path, bool json, uint64_t flash_size)
 {
     uint8_t bin[PTABLE_MAX_LEN];
     FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (f != NULL && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        f = NULL;
+        errno = EISDIR;
+    }
     if (f == NULL) {
-        fprintf(stderr, "otactl partition-table: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "otactl partition-table: cannot read %s: %s (give a readable file)\n", path,
+                strerror(errno));
         return OTACTL_EXIT_USAGE;
     }
     size_t n = fread(bin, 1, sizeof(bin), f);
@@ -191,7 +206,8 @@ static int decode(const char *path, bool json, uint64_t flash_size)
     ptable_t t;
     char err[256];
     if (ptable_parse(bin, n, &t, err, sizeof(err)) != 0) {
-        fprintf(stderr, "otactl partition-table: %s: %s\n", path, err);
+        fprintf(stderr, "otactl partition-table: %s: %s (see otactl partition-table --help)\n",
+                path, err);
         return OTACTL_EXIT_FAILED;
     }
     if (check_fits(path, &t, flash_size) != OTACTL_EXIT_OK) {
@@ -208,13 +224,13 @@ static int encode(const char *csv_path, const char *out_path, uint64_t flash_siz
 {
     char *csv = malloc(CSV_MAX_BYTES + 1);
     if (csv == NULL) {
-        fprintf(stderr, "otactl partition-table: out of memory\n");
+        fprintf(stderr, "otactl partition-table: out of memory (free some memory and try again)\n");
         return OTACTL_EXIT_USAGE;
     }
     long n = read_all(csv_path, (uint8_t *)csv, CSV_MAX_BYTES);
     if (n < 0) {
-        fprintf(stderr, "otactl partition-table: cannot read %s: %s\n", csv_path,
-                n == -2 ? "larger than 256 KiB, not a partition CSV" : strerror(errno));
+        fprintf(stderr, "otactl partition-table: cannot read %s: %s (give a readable file)\n",
+                csv_path, n == -2 ? "larger than 256 KiB, not a partition CSV" : strerror(errno));
         free(csv);
         return OTACTL_EXIT_USAGE;
     }
@@ -230,7 +246,8 @@ static int encode(const char *csv_path, const char *out_path, uint64_t flash_siz
     int rc = ptable_from_csv(csv, &t, err, sizeof(err));
     free(csv);
     if (rc != 0) {
-        fprintf(stderr, "otactl partition-table: %s: %s\n", csv_path, err);
+        fprintf(stderr, "otactl partition-table: %s: %s (see otactl partition-table --help)\n",
+                csv_path, err);
         return OTACTL_EXIT_FAILED;
     }
     if (check_fits(csv_path, &t, flash_size) != OTACTL_EXIT_OK) {
@@ -240,7 +257,8 @@ static int encode(const char *csv_path, const char *out_path, uint64_t flash_siz
     ptable_serialize(&t, bin);
     FILE *f = fopen(out_path, "wb");
     if (f == NULL || fwrite(bin, 1, sizeof(bin), f) != sizeof(bin) || fclose(f) != 0) {
-        fprintf(stderr, "otactl partition-table: cannot write %s: %s\n", out_path, strerror(errno));
+        fprintf(stderr, "otactl partition-table: cannot write %s: %s (give -o a writable path)\n",
+                out_path, strerror(errno));
         return OTACTL_EXIT_USAGE;
     }
     printf("%s: %zu partitions, %u bytes\n", out_path, t.count, (unsigned)sizeof(bin));

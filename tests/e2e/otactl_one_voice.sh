@@ -60,6 +60,11 @@ usage_error "image build without -o" "image build" image build
 usage_error "image sign without input" "image sign" image sign
 usage_error "partition-table without CSV" partition-table
 usage_error "partition-table unknown option" partition-table --bogus
+usage_error "partition-table of a directory" partition-table "$E2E_TMP" -o "$E2E_TMP/pt.bin"
+e2e_check_match "partition-table of a directory says so" "Is a directory" "$(cat "$E2E_TMP/err")"
+usage_error "partition-table --decode of a directory" partition-table --decode "$E2E_TMP"
+usage_error "image info of a directory" "image info" image info "$E2E_TMP"
+usage_error "discover --fallback-hosts without a value" discover --fallback-hosts
 
 # One name for one thing: the status request's timeout is --probe-timeout on
 # every node command, --timeout its other spelling.
