@@ -2,7 +2,8 @@
 # `ota-node run --bind` takes only a loopback IPv4 address that nothing
 # serves yet, and says so as a usage error (exit 2, one line) before the
 # chip starts: an invalid address, a host's LAN address and a taken one.
-# The LAN address is refused by its value, nothing is bound to it.
+# Non-loopback addresses (documentation ranges, RFC 5737) are refused by
+# their value: nothing is ever bound to them.
 . "$(dirname "$0")/lib.sh"
 
 IP=127.0.98.1
@@ -23,7 +24,7 @@ refused() {
 }
 
 refused not-ipv4 "--bind wants an IPv4 address, got '999.0.0.1'" 999.0.0.1
-refused lan "--bind 10.1.2.3 is not a loopback address \(use 127.x.y.z\)" 10.1.2.3
+refused lan "--bind 198.51.100.7 is not a loopback address \(use 127.x.y.z\)" 198.51.100.7
 refused lan-public "--bind 192.0.2.7 is not a loopback address" 192.0.2.7
 
 e2e_start_node "$D" "$IP"
