@@ -551,7 +551,9 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
         nodes[i].named = i < a->named_count && !nodes[i].addr.discovered;
         labels[i] = nodes[i].addr.label;
     }
-    progress_t *progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, a->quiet);
+    /* -v's exchange lines would break a redrawn live view: events instead. */
+    bool live = isatty(STDERR_FILENO) != 0 && !a->fleet.verbose;
+    progress_t *progress = progress_new(stderr, labels, n, live, a->quiet);
     deploy_plan_t plan = {
         .image = img->data,
         .image_len = img->len,

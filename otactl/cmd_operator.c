@@ -609,7 +609,9 @@ static int run_operator(const char *command, int argc, char **argv)
             nodes[i].named = !nodes[i].addr.discovered;
             labels[i] = nodes[i].addr.label;
         }
-        run.progress = progress_new(stderr, labels, n, isatty(STDERR_FILENO) != 0, f.quiet);
+        /* -v's exchange lines would break a redrawn live view: events instead. */
+        bool live = isatty(STDERR_FILENO) != 0 && !f.verbose;
+        run.progress = progress_new(stderr, labels, n, live, f.quiet);
         op_execute(&run, nodes, ops, n);
         progress_end(run.progress);
         code = report_exit_code(nodes, n);

@@ -37,7 +37,8 @@
     "                        recalibrate, rollback) that did not end ok\n"
 #define FLEET_OPTIONS_VERBOSITY_HELP                                                               \
     "    -q, --quiet         no progress: only the result and errors\n"                            \
-    "    -v, --verbose       each HTTP exchange on stderr: method, URL, status, time\n"
+    "    -v, --verbose       each HTTP exchange on stderr: method, URL, status, time\n"            \
+    "                        (progress as timestamped lines then, even on a terminal)\n"
 
 #define FLEET_MAX_FILES 16
 
