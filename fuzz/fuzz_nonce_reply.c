@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         for (int allowed = 0; allowed < 2; allowed++) {
             auth_policy_t policy = {.psk = PSK, .allow_bearer = allowed, .named = true};
             auth_plan_t plan;
-            auth_step_decide(&r, &policy, "POST", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
+            auth_step_decide(&r, &policy, "POST", "127.16.0.1:8032", "/ota", AUTH_EMPTY_BODY_HASH,
+                             &plan);
             check_plan(&plan, allowed);
         }
     }

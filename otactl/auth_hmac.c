@@ -68,17 +68,20 @@ static bool plain_field(const char *text, size_t max)
 }
 
 int auth_hmac_mac(const void *psk, size_t psk_len, const char *nonce, const char *method,
-                  const char *uri, const char *body_hex, char mac[AUTH_DIGEST_HEX_LEN + 1])
+                  const char *host, const char *uri, const char *body_hex,
+                  char mac[AUTH_DIGEST_HEX_LEN + 1])
 {
     mac[0] = '\0';
     if (psk == NULL || psk_len == 0 || !auth_hmac_nonce_valid(nonce) || !plain_field(method, 16) ||
-        !plain_field(uri, 512) || !hex_of_length(body_hex, AUTH_DIGEST_HEX_LEN)) {
+        !plain_field(host, 96) || !plain_field(uri, 512) ||
+        !hex_of_length(body_hex, AUTH_DIGEST_HEX_LEN)) {
         return -1;
     }
-    /* nonce \n METHOD \n URI \n body: the nonce and the digest in lowercase,
-     * as the header carries them. */
-    char message[AUTH_NONCE_HEX_LEN + 16 + 512 + AUTH_DIGEST_HEX_LEN + 4];
-    int n = snprintf(message, sizeof(message), "%s\n%s\n%s\n%s", nonce, method, uri, body_hex);
+    /* nonce \n METHOD \n HOST \n URI \n body: the nonce and the digest in
+     * lowercase, as the header carries them. */
+    char message[AUTH_NONCE_HEX_LEN + 16 + 96 + 512 + AUTH_DIGEST_HEX_LEN + 5];
+    int n = snprintf(message, sizeof(message), "%s\n%s\n%s\n%s\n%s", nonce, method, host, uri,
+                     body_hex);
     if (n < 0 || (size_t)n >= sizeof(message)) {
         return -1;
     }
@@ -101,13 +104,14 @@ int auth_hmac_mac(const void *psk, size_t psk_len, const char *nonce, const char
 }
 
 int auth_hmac_header(const void *psk, size_t psk_len, const char *nonce, const char *method,
-                     const char *uri, const char *body_hex, char *out, size_t out_len)
+                     const char *host, const char *uri, const char *body_hex, char *out,
+                     size_t out_len)
 {
     if (out_len > 0) {
         out[0] = '\0';
     }
     char mac[AUTH_DIGEST_HEX_LEN + 1];
-    if (auth_hmac_mac(psk, psk_len, nonce, method, uri, body_hex, mac) != 0) {
+    if (auth_hmac_mac(psk, psk_len, nonce, method, host, uri, body_hex, mac) != 0) {
         return -1;
     }
     char lower_nonce[AUTH_NONCE_HEX_LEN + 1];

@@ -1,7 +1,9 @@
 /*
  * The OTA-HMAC-SHA256 credential (docs/HTTP-API.md, issue 10): a MAC under
- * the PSK over a node's fresh nonce, the method, the request target and the
- * SHA-256 of the body, so the PSK itself never crosses the network. Pure
+ * the PSK over a node's fresh nonce, the method, the Host the request goes
+ * to, the request target and the SHA-256 of the body, so the PSK itself
+ * never crosses the network and a request signed for one node is refused
+ * by every other (a relay). Pure
  * functions: no I/O, the PSK is read from the caller's memory only.
  */
 #ifndef OTACTL_AUTH_HMAC_H
@@ -26,17 +28,20 @@ bool auth_hmac_nonce_valid(const char *text);
 
 /*
  * HMAC-SHA256, key psk[0..psk_len), over
- *     nonce "\n" method "\n" uri "\n" body_hex
- * (no trailing newline) as 64 lowercase hex digits. 0, or -1 when an
- * argument is malformed or libcrypto failed.
+ *     nonce "\n" method "\n" host "\n" uri "\n" body_hex
+ * (no trailing newline) as 64 lowercase hex digits; host is the Host header
+ * exactly as sent ("IP:PORT"). 0, or -1 when an argument is malformed or
+ * libcrypto failed.
  */
 int auth_hmac_mac(const void *psk, size_t psk_len, const char *nonce, const char *method,
-                  const char *uri, const char *body_hex, char mac[AUTH_DIGEST_HEX_LEN + 1]);
+                  const char *host, const char *uri, const char *body_hex,
+                  char mac[AUTH_DIGEST_HEX_LEN + 1]);
 
 /* The Authorization header's value for one request; the nonce is written
  * in lowercase, as the MAC covers it. 0, or -1 (out untouched beyond its
  * first byte) when an argument is malformed or out is too small. */
 int auth_hmac_header(const void *psk, size_t psk_len, const char *nonce, const char *method,
-                     const char *uri, const char *body_hex, char *out, size_t out_len);
+                     const char *host, const char *uri, const char *body_hex, char *out,
+                     size_t out_len);
 
 #endif

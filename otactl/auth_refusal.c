@@ -80,6 +80,7 @@ auth_refusal_t auth_refusal_classify_code(long http_status, bool token_sent, con
         {"mac-mismatch", AUTH_REFUSAL_MAC_MISMATCH},
         {"token-mismatch", AUTH_REFUSAL_TOKEN_MISMATCH},
         {"bearer-disabled", AUTH_REFUSAL_BEARER_DISABLED},
+        {"host-mismatch", AUTH_REFUSAL_HOST_MISMATCH},
     };
     if ((http_status == 401 || http_status == 403) && code != NULL) {
         for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -125,6 +126,8 @@ const char *auth_refusal_name(auth_refusal_t refusal)
             return "auth-malformed";
         case AUTH_REFUSAL_BEARER_DISABLED:
             return "bearer-disabled";
+        case AUTH_REFUSAL_HOST_MISMATCH:
+            return "host-mismatch";
         case AUTH_REFUSAL_BEARER_NEEDED:
             return "bearer-needed";
     }
@@ -162,6 +165,10 @@ void auth_refusal_explain(auth_refusal_t refusal, long http_status, const char *
             break;
         case AUTH_REFUSAL_BEARER_DISABLED:
             what = "the node takes no Bearer token (CONFIG_OTA_AUTH_ALLOW_BEARER=n)";
+            break;
+        case AUTH_REFUSAL_HOST_MISMATCH:
+            what = "the node says this request was meant for another node (relayed?): the "
+                   "address otactl signed for is not the node that checked it";
             break;
         case AUTH_REFUSAL_BEARER_NEEDED:
             what = "recipe-era node: it would need the PSK itself (Bearer); --allow-bearer sends "

@@ -22,6 +22,7 @@ typedef enum {
     AUTH_REFUSAL_NONCE_REPLAYED,  /* nonce-replayed: the nonce was used already */
     AUTH_REFUSAL_MALFORMED,       /* auth-malformed: the header did not parse */
     AUTH_REFUSAL_BEARER_DISABLED, /* bearer-disabled: the node takes no Bearer */
+    AUTH_REFUSAL_HOST_MISMATCH,   /* host-mismatch: signed for another node (a relay?) */
     /* Decided by otactl before sending: a recipe-era node (no /ota/nonce)
      * would need the PSK itself, and --allow-bearer was not given for it. */
     AUTH_REFUSAL_BEARER_NEEDED,
@@ -39,7 +40,7 @@ auth_refusal_t auth_refusal_classify(long http_status, bool token_sent, const ch
  * The same with the node's machine-readable code, when its reply carried
  * one (the JSON "auth" field: psk-not-provisioned, auth-required,
  * auth-malformed, nonce-unknown, nonce-replayed, mac-mismatch,
- * token-mismatch, bearer-disabled). A code otactl does not know, or none,
+ * token-mismatch, bearer-disabled, host-mismatch). A code otactl does not know, or none,
  * falls back to auth_refusal_classify's reading of the message.
  */
 auth_refusal_t auth_refusal_classify_code(long http_status, bool token_sent, const char *code,
@@ -53,7 +54,8 @@ bool auth_refusal_says_not_provisioned(const char *message);
 
 /* "token-required", "token-mismatch", "psk-not-provisioned",
  * "psk-not-provisioned-or-required", "mac-mismatch", "nonce-unknown",
- * "nonce-replayed", "auth-malformed", "bearer-disabled", "bearer-needed";
+ * "nonce-replayed", "auth-malformed", "bearer-disabled", "host-mismatch",
+ * "bearer-needed";
  * NULL for AUTH_REFUSAL_NONE. */
 const char *auth_refusal_name(auth_refusal_t refusal);
 

@@ -88,8 +88,17 @@ static void decide_recipe_era(const auth_policy_t *policy, auth_plan_t *plan)
     snprintf(plan->header, sizeof(plan->header), "Bearer %s", policy->psk);
 }
 
+void auth_step_host(const node_addr_t *addr, char *out, size_t out_len)
+{
+    if (addr->port == 80) {
+        snprintf(out, out_len, "%s", addr->ip);
+    } else {
+        snprintf(out, out_len, "%s:%u", addr->ip, addr->port);
+    }
+}
+
 void auth_step_decide(const http_result_t *reply, const auth_policy_t *policy, const char *method,
-                      const char *uri, const char *body_hex, auth_plan_t *plan)
+                      const char *host, const char *uri, const char *body_hex, auth_plan_t *plan)
 {
     memset(plan, 0, sizeof(*plan));
     if (policy->psk == NULL || policy->psk[0] == '\0') {
@@ -123,7 +132,7 @@ void auth_step_decide(const http_result_t *reply, const auth_policy_t *policy, c
                reply->http_status, why);
         return;
     }
-    if (auth_hmac_header(policy->psk, strlen(policy->psk), nonce, method, uri, body_hex,
+    if (auth_hmac_header(policy->psk, strlen(policy->psk), nonce, method, host, uri, body_hex,
                          plan->header, sizeof(plan->header)) != 0) {
         plan->kind = AUTH_PLAN_NO_NONCE;
         snprintf(plan->why, sizeof(plan->why),
@@ -137,6 +146,7 @@ void auth_step_decide(const http_result_t *reply, const auth_policy_t *policy, c
 struct step_job {
     auth_policy_t policy;
     char method[16];
+    char host[32]; /* "IP:PORT" */
     char uri[160];
     char body_hex[AUTH_DIGEST_HEX_LEN + 1];
     auth_step_fn done;
@@ -158,7 +168,8 @@ static void on_nonce(void *ctx, const http_result_t *reply)
         snprintf(oom.why, sizeof(oom.why), "out of memory preparing the credential");
         finish(job, &oom);
     } else {
-        auth_step_decide(reply, &job->policy, job->method, job->uri, job->body_hex, plan);
+        auth_step_decide(reply, &job->policy, job->method, job->host, job->uri, job->body_hex,
+                         plan);
         finish(job, plan);
         free(plan);
     }
@@ -182,6 +193,7 @@ int auth_step_start(http_loop_t *loop, const node_addr_t *addr, const auth_polic
     job->done = done;
     job->ctx = ctx;
     snprintf(job->method, sizeof(job->method), "%s", method);
+    auth_step_host(addr, job->host, sizeof(job->host));
     snprintf(job->uri, sizeof(job->uri), "%s", uri);
     snprintf(job->body_hex, sizeof(job->body_hex), "%s", body_hex);
     char url[64];

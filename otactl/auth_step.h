@@ -56,12 +56,19 @@ int auth_step_parse_nonce(const char *body, size_t len, char nonce[AUTH_NONCE_HE
                           char *why, size_t why_len);
 
 /*
+ * The Host header libcurl sends for addr's URL (http://IP:PORT/...), which
+ * the MAC covers: "IP:PORT", or "IP" alone on port 80, HTTP's default,
+ * where libcurl leaves the port out. The node checks that it names it.
+ */
+void auth_step_host(const node_addr_t *addr, char *out, size_t out_len);
+
+/*
  * The decision once GET /ota/nonce finished (reply) for a request of
- * method on uri whose body's SHA-256 is body_hex. Pure: the unit tests
- * drive it with made-up replies.
+ * method on uri, sent with Host host, whose body's SHA-256 is body_hex.
+ * Pure: the unit tests drive it with made-up replies.
  */
 void auth_step_decide(const http_result_t *reply, const auth_policy_t *policy, const char *method,
-                      const char *uri, const char *body_hex, auth_plan_t *plan);
+                      const char *host, const char *uri, const char *body_hex, auth_plan_t *plan);
 
 /* Called once with the plan; the plan is wiped and freed when it returns,
  * so the request is submitted from inside (libcurl copies the header). */

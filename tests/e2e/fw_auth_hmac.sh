@@ -17,9 +17,11 @@ cd "$E2E_TMP"
 
 otadata() { dd if="$D/flash.bin" bs=4096 skip=$((0xf000 / 4096)) count=2 status=none | sha256sum; }
 nonce() { curl -s -m 5 "$URL/ota/nonce" | jq -r .nonce; }
-# mac KEY NONCE METHOD URI BODY-SHA256: the MAC as the contract defines it.
+# mac KEY NONCE METHOD URI BODY-SHA256: the MAC as the contract defines it,
+# for the Host curl sends to $URL ("$IP:8032").
 mac() {
-    printf '%s\n%s\n%s\n%s' "$2" "$3" "$4" "$5" | openssl dgst -sha256 -hmac "$1" | sed 's/.*= //'
+    printf '%s\n%s\n%s\n%s\n%s' "$2" "$3" "$IP:8032" "$4" "$5" |
+        openssl dgst -sha256 -hmac "$1" | sed 's/.*= //'
 }
 # send HEADER-FILE BODY-FILE ENDPOINT: POSTs BODY-FILE with the Authorization
 # line in HEADER-FILE; the status code; reply in ./reply, headers in ./headers.
@@ -133,7 +135,7 @@ cp v2.bin fw.bin
 boots=$(e2e_boots "$D")
 n=$(curl -s http://$IP:8032/ota/nonce | jq -r .nonce)
 b=$(sha256sum fw.bin | cut -d' ' -f1)
-m=$(printf '%s\n%s\n%s\n%s' "$n" POST /ota "$b" | openssl dgst -sha256 -hmac "$PSK" | sed 's/.*= //')
+m=$(printf '%s\n%s\n%s\n%s\n%s' "$n" POST "$IP:8032" /ota "$b" | openssl dgst -sha256 -hmac "$PSK" | sed 's/.*= //')
 curl --data-binary @fw.bin -H "Authorization: OTA-HMAC-SHA256 nonce=$n, body=$b, mac=$m" http://$IP:8032/ota >reply 2>/dev/null || true
 e2e_check "documented script: taken" ok "$(jq -r .status reply)"
 printf 'Authorization: OTA-HMAC-SHA256 nonce=%s, body=%s, mac=%s' "$n" "$b" "$m" >captured-upload

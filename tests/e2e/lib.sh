@@ -115,21 +115,22 @@ e2e_curl() {
 # e2e_hmac_curl METHOD URL [FILE [CURL-ARGS...]]: one request with the
 # challenge-response, as docs/HTTP-API.md scripts it with openssl and curl:
 # a nonce from the node, the body's SHA-256 (FILE, or no body when FILE is
-# "" or absent), the HMAC under $E2E_PSK over nonce, method, URI and body
-# digest. The Authorization line it sent is kept in $E2E_TMP/hmac_header
-# (a replay test sends it again).
+# "" or absent), the HMAC under $E2E_PSK over nonce, method, Host (the URL's
+# "IP:PORT", what curl sends), URI and body digest. The Authorization line
+# it sent is kept in $E2E_TMP/hmac_header (a replay test sends it again).
 e2e_hmac_curl() {
-    local method=$1 url=$2 file=${3:-} n b m uri
+    local method=$1 url=$2 file=${3:-} n b m uri host
     shift 2
     [ $# -gt 0 ] && shift
     uri=$(sed -E 's#^https?://[^/]+##' <<<"$url")
+    host=$(sed -E 's#^https?://([^/]+).*#\1#' <<<"$url")
     n=$(curl -s -m 5 "${url%"$uri"}/ota/nonce" | jq -r .nonce)
     if [ -n "$file" ]; then
         b=$(sha256sum "$file" | cut -d' ' -f1)
     else
         b=$(printf '' | sha256sum | cut -d' ' -f1)
     fi
-    m=$(printf '%s\n%s\n%s\n%s' "$n" "$method" "$uri" "$b" |
+    m=$(printf '%s\n%s\n%s\n%s\n%s' "$n" "$method" "$host" "$uri" "$b" |
         openssl dgst -sha256 -hmac "$E2E_PSK" | sed 's/.*= //')
     printf 'Authorization: OTA-HMAC-SHA256 nonce=%s, body=%s, mac=%s' "$n" "$b" "$m" \
         >"$E2E_TMP/hmac_header"

@@ -114,6 +114,10 @@ e2e_check "the recipe-era node got status and nonce requests only" 0 \
         grep -avcE '^GET /ota/(status|nonce) ' || true)"
 e2e_check "no form of the PSK reached the recipe-era node" 0 "$(leaks "$E2E_TMP/recipe.cap")"
 
+# Every request named the impostor in its Host, the Host the MACs cover.
+e2e_check "every Host header is the node's IP:PORT" "Host: $OURS:8032" \
+    "$(grep -a '^Host: ' "$E2E_TMP/ours.cap" | tr -d '\r' | sort -u)"
+
 # Every POST carried its own nonce, and each MAC is the contract's, as the
 # openssl CLI computes it from the PSK and what the impostor received.
 mapfile -t auths < <(grep -a '^Authorization: ' "$E2E_TMP/ours.cap" | tr -d '\r')
@@ -135,7 +139,7 @@ for i in "${!auths[@]}"; do
         *) want_body=$empty_sha ;;
     esac
     e2e_check "request $i ($uri): body digest of the exact bytes" "$want_body" "$body"
-    want_mac=$(printf '%s\n%s\n%s\n%s' "$nonce" POST "$uri" "$body" |
+    want_mac=$(printf '%s\n%s\n%s\n%s\n%s' "$nonce" POST "$OURS:8032" "$uri" "$body" |
         openssl dgst -sha256 -hmac "$PSK" | sed 's/.*= //')
     e2e_check "request $i ($uri): MAC as openssl computes it" "$want_mac" "$mac"
 done

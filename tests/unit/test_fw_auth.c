@@ -3,7 +3,8 @@
  * rules (ota_nonce_table.c: 8 outstanding, the oldest evicted, 30 s,
  * single use, replays named) and the HMAC-SHA256 / SHA-256 of
  * ota_crypto.c on the mbedtls the virtual node links, against RFC 4231
- * and FIPS 180-2 vectors and against the documented openssl script's MAC. */
+ * and FIPS 180-2 vectors and against the documented openssl script's MAC,
+ * and the Host rule (ota_auth_host.c: a request signed for another node). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,15 +15,17 @@
 #include <cmocka.h>
 
 #include "ota_auth_header.h"
+#include "ota_auth_host.h"
 #include "ota_crypto.h"
 #include "ota_nonce_table.h"
 
 #define NONCE_HEX "00112233445566778899aabbccddeeff"
 #define BODY_HEX  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define MAC_HEX   "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-/* What the openssl line of docs/HTTP-API.md prints for NONCE_HEX, POST, /ota,
- * the empty body and the PSK "e2e-psk" (run once, copied here). */
-#define OPENSSL_MAC "f302a60d30005c27829daa32202086a25dd091ca5b69fa2482bc1a82d3fdf896"
+/* What the openssl line of docs/HTTP-API.md prints for NONCE_HEX, POST,
+ * 192.168.0.100:8032, /ota, the empty body and the PSK "e2e-psk" (run once,
+ * copied here). */
+#define OPENSSL_MAC "7b745131d27066de25bb36f28f0c39e9a391cd227d852df068abc13801397e60"
 
 static bool parse(const char *v, ota_auth_hmac_header_t *h)
 {
@@ -233,14 +236,54 @@ static void test_hmac_rfc4231_case2(void **state)
 static void test_hmac_as_the_documented_script(void **state)
 {
     (void)state;
-    /* printf '%s\n%s\n%s\n%s' NONCE POST /ota BODY | openssl dgst -sha256 -hmac e2e-psk */
-    const char *msg = NONCE_HEX "\nPOST\n/ota\n" BODY_HEX;
-    const ota_crypto_part_t part = {msg, strlen(msg)};
+    /* printf '%s\n%s\n%s\n%s\n%s' NONCE POST 192.168.0.100:8032 /ota BODY |
+     *     openssl dgst -sha256 -hmac e2e-psk
+     * fed in the pieces ota_auth.c passes. */
+    const ota_crypto_part_t parts[] = {
+        {NONCE_HEX, 32}, {"\n", 1},   {"POST", 4}, {"\n", 1},      {"192.168.0.100:8032", 18},
+        {"\n", 1},       {"/ota", 4}, {"\n", 1},   {BODY_HEX, 64},
+    };
     uint8_t mac[OTA_SHA256_LEN];
-    assert_true(ota_crypto_hmac_sha256("e2e-psk", 7, &part, 1, mac));
+    assert_true(ota_crypto_hmac_sha256("e2e-psk", 7, parts, sizeof(parts) / sizeof(parts[0]), mac));
     char hex[65];
     hex_of(hex, mac, sizeof(mac));
     assert_string_equal(hex, OPENSSL_MAC);
+}
+
+static bool host_is_us(const char *value)
+{
+    return ota_auth_host_matches(value, strlen(value), "192.168.0.100", "csi-node-3", 8032);
+}
+
+static void test_host_names_this_node(void **state)
+{
+    (void)state;
+    /* What curl and otactl send, and the forms a client may write. */
+    assert_true(host_is_us("192.168.0.100:8032"));
+    assert_true(host_is_us("192.168.0.100"));
+    assert_true(host_is_us("csi-node-3:8032"));
+    assert_true(host_is_us("CSI-Node-3"));
+    /* Another node (the relay's own address), or this one on another port. */
+    assert_false(host_is_us("192.168.0.50:8032"));
+    assert_false(host_is_us("192.168.0.10:8032"));
+    assert_false(host_is_us("192.168.0.1000:8032"));
+    assert_false(host_is_us("192.168.0.10"));
+    assert_false(host_is_us("192.168.0.100:80"));
+    assert_false(host_is_us("192.168.0.100:08032"));
+    assert_false(host_is_us("192.168.0.100:8032:8032"));
+    assert_false(host_is_us("192.168.0.100:"));
+    assert_false(host_is_us("192.168.0.100:98032"));
+    assert_false(host_is_us("192.168.0.100.:8032"));
+    assert_false(host_is_us("csi-node-3.local:8032"));
+    assert_false(host_is_us("[::1]:8032"));
+    assert_false(host_is_us(":8032"));
+    assert_false(host_is_us(""));
+    /* The length given, not the NUL, bounds the read. */
+    assert_true(ota_auth_host_matches("192.168.0.100:8032junk", 18, "192.168.0.100", NULL, 8032));
+    /* No address yet, no host name: nothing names the node. */
+    assert_false(ota_auth_host_matches("192.168.0.100", 13, "", NULL, 8032));
+    assert_false(ota_auth_host_matches("", 0, "", "", 8032));
+    assert_false(ota_auth_host_matches(NULL, 0, "192.168.0.100", NULL, 8032));
 }
 
 static void test_body_sha256_streamed(void **state)
@@ -285,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_nonce_remembers_16_spent),
         cmocka_unit_test(test_hmac_rfc4231_case2),
         cmocka_unit_test(test_hmac_as_the_documented_script),
+        cmocka_unit_test(test_host_names_this_node),
         cmocka_unit_test(test_body_sha256_streamed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * The OTA-HMAC-SHA256 header otactl sends (docs/HTTP-API.md, issue 10).
  * Known answers come from the openssl command line at run time, fed the
- * contract's message (nonce \n METHOD \n URI \n body digest), never from
+ * contract's message (nonce \n METHOD \n HOST \n URI \n body digest), never from
  * this code's own output; and the choice made after GET /ota/nonce.
  */
 #include <setjmp.h>
@@ -44,11 +44,12 @@ static void openssl_hex(const char *args, const void *data, size_t len, char out
     assert_int_equal(strlen(out), 64);
 }
 
-static void openssl_mac(const char *key, const char *nonce, const char *method, const char *uri,
-                        const char *body_hex, char out[65])
+static void openssl_mac(const char *key, const char *nonce, const char *method, const char *host,
+                        const char *uri, const char *body_hex, char out[65])
 {
     char message[1024];
-    int n = snprintf(message, sizeof(message), "%s\n%s\n%s\n%s", nonce, method, uri, body_hex);
+    int n = snprintf(message, sizeof(message), "%s\n%s\n%s\n%s\n%s", nonce, method, host, uri,
+                     body_hex);
     char args[256];
     snprintf(args, sizeof(args), "-hmac '%s'", key);
     openssl_hex(args, message, (size_t)n, out);
@@ -79,27 +80,30 @@ static void mac_matches_openssl_for_the_contract_message(void **state)
     (void)state;
     const char *key = "correct-horse-battery-staple";
     char mac[65], want[65];
-    assert_int_equal(
-        auth_hmac_mac(key, strlen(key), NONCE, "POST", "/ota", AUTH_EMPTY_BODY_HASH, mac), 0);
-    openssl_mac(key, NONCE, "POST", "/ota", AUTH_EMPTY_BODY_HASH, want);
+    assert_int_equal(auth_hmac_mac(key, strlen(key), NONCE, "POST", "192.168.0.100:8032", "/ota",
+                                   AUTH_EMPTY_BODY_HASH, mac),
+                     0);
+    openssl_mac(key, NONCE, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, want);
     assert_string_equal(mac, want);
 
     /* set-target: its body's own digest, its own path. */
     char body_hex[65];
     const char *body = "192.168.0.103:5005";
     assert_int_equal(auth_hmac_body_digest(body, strlen(body), body_hex), 0);
-    assert_int_equal(
-        auth_hmac_mac(key, strlen(key), NONCE, "POST", "/ota/set-target", body_hex, mac), 0);
-    openssl_mac(key, NONCE, "POST", "/ota/set-target", body_hex, want);
+    assert_int_equal(auth_hmac_mac(key, strlen(key), NONCE, "POST", "192.168.0.100:8032",
+                                   "/ota/set-target", body_hex, mac),
+                     0);
+    openssl_mac(key, NONCE, "POST", "192.168.0.100:8032", "/ota/set-target", body_hex, want);
     assert_string_equal(mac, want);
 
     /* Any field changed changes the MAC. */
     char other[65];
-    assert_int_equal(
-        auth_hmac_mac(key, strlen(key), NONCE, "POST", "/ota/recalibrate", body_hex, other), 0);
+    assert_int_equal(auth_hmac_mac(key, strlen(key), NONCE, "POST", "192.168.0.100:8032",
+                                   "/ota/recalibrate", body_hex, other),
+                     0);
     assert_string_not_equal(other, mac);
     assert_int_equal(auth_hmac_mac("correct-horse-battery-stapl", strlen(key) - 1, NONCE, "POST",
-                                   "/ota/set-target", body_hex, other),
+                                   "192.168.0.100:8032", "/ota/set-target", body_hex, other),
                      0);
     assert_string_not_equal(other, mac);
 }
@@ -110,11 +114,12 @@ static void header_has_the_contract_layout(void **state)
     const char *key = "k3y";
     char header[AUTH_HMAC_HEADER_SIZE];
     /* An upper-case nonce is sent, and signed, in lower case. */
-    assert_int_equal(auth_hmac_header(key, 3, "00112233445566778899AABBCCDDEEFF", "POST", "/ota",
-                                      AUTH_EMPTY_BODY_HASH, header, sizeof(header)),
+    assert_int_equal(auth_hmac_header(key, 3, "00112233445566778899AABBCCDDEEFF", "POST",
+                                      "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, header,
+                                      sizeof(header)),
                      0);
     char mac[65];
-    openssl_mac(key, NONCE, "POST", "/ota", AUTH_EMPTY_BODY_HASH, mac);
+    openssl_mac(key, NONCE, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, mac);
     char want[AUTH_HMAC_HEADER_SIZE];
     snprintf(want, sizeof(want), "OTA-HMAC-SHA256 nonce=%s, body=%s, mac=%s", NONCE,
              AUTH_EMPTY_BODY_HASH, mac);
@@ -122,9 +127,9 @@ static void header_has_the_contract_layout(void **state)
     assert_null(strstr(header, key));
     /* Too small a buffer: an error, never a cut header. */
     char small[100];
-    assert_int_equal(
-        auth_hmac_header(key, 3, NONCE, "POST", "/ota", AUTH_EMPTY_BODY_HASH, small, sizeof(small)),
-        -1);
+    assert_int_equal(auth_hmac_header(key, 3, NONCE, "POST", "192.168.0.100:8032", "/ota",
+                                      AUTH_EMPTY_BODY_HASH, small, sizeof(small)),
+                     -1);
     assert_string_equal(small, "");
 }
 
@@ -133,20 +138,47 @@ static void malformed_inputs_are_refused(void **state)
     (void)state;
     char mac[65];
     const char *k = "k";
-    assert_int_equal(auth_hmac_mac(k, 0, NONCE, "POST", "/ota", AUTH_EMPTY_BODY_HASH, mac), -1);
-    assert_int_equal(auth_hmac_mac(k, 1, "0011", "POST", "/ota", AUTH_EMPTY_BODY_HASH, mac), -1);
-    assert_int_equal(auth_hmac_mac(k, 1, NONCE "00", "POST", "/ota", AUTH_EMPTY_BODY_HASH, mac),
-                     -1);
-    assert_int_equal(auth_hmac_mac(k, 1, "g0112233445566778899aabbccddeeff", "POST", "/ota",
+    assert_int_equal(
+        auth_hmac_mac(k, 0, NONCE, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, mac),
+        -1);
+    assert_int_equal(auth_hmac_mac(k, 1, "0011", "POST", "192.168.0.100:8032", "/ota",
                                    AUTH_EMPTY_BODY_HASH, mac),
                      -1);
-    /* A newline in a field would shift the message's fields. */
-    assert_int_equal(auth_hmac_mac(k, 1, NONCE, "POST", "/ota\nPOST", AUTH_EMPTY_BODY_HASH, mac),
+    assert_int_equal(auth_hmac_mac(k, 1, NONCE "00", "POST", "192.168.0.100:8032", "/ota",
+                                   AUTH_EMPTY_BODY_HASH, mac),
                      -1);
-    assert_int_equal(auth_hmac_mac(k, 1, NONCE, "", "/ota", AUTH_EMPTY_BODY_HASH, mac), -1);
-    assert_int_equal(auth_hmac_mac(k, 1, NONCE, "POST", "/ota", "abc", mac), -1);
+    assert_int_equal(auth_hmac_mac(k, 1, "g0112233445566778899aabbccddeeff", "POST",
+                                   "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, mac),
+                     -1);
+    /* A newline in a field would shift the message's fields. */
+    assert_int_equal(auth_hmac_mac(k, 1, NONCE, "POST", "192.168.0.100:8032", "/ota\nPOST",
+                                   AUTH_EMPTY_BODY_HASH, mac),
+                     -1);
+    assert_int_equal(
+        auth_hmac_mac(k, 1, NONCE, "", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, mac),
+        -1);
+    assert_int_equal(auth_hmac_mac(k, 1, NONCE, "POST", "", "/ota", AUTH_EMPTY_BODY_HASH, mac), -1);
+    assert_int_equal(auth_hmac_mac(k, 1, NONCE, "POST", NULL, "/ota", AUTH_EMPTY_BODY_HASH, mac),
+                     -1);
+    assert_int_equal(
+        auth_hmac_mac(k, 1, NONCE, "POST", "a:1\nPOST", "/ota", AUTH_EMPTY_BODY_HASH, mac), -1);
+    assert_int_equal(auth_hmac_mac(k, 1, NONCE, "POST", "192.168.0.100:8032", "/ota", "abc", mac),
+                     -1);
     assert_false(auth_hmac_nonce_valid(NULL));
     assert_true(auth_hmac_nonce_valid(NONCE));
+}
+
+static void host_is_what_libcurl_sends(void **state)
+{
+    (void)state;
+    node_addr_t addr = {.ip = "192.168.0.100", .port = 8032};
+    char host[32];
+    auth_step_host(&addr, host, sizeof(host));
+    assert_string_equal(host, "192.168.0.100:8032");
+    /* libcurl leaves HTTP's default port out of Host. */
+    addr.port = 80;
+    auth_step_host(&addr, host, sizeof(host));
+    assert_string_equal(host, "192.168.0.100");
 }
 
 static void nonce_reply_is_read_strictly(void **state)
@@ -189,16 +221,16 @@ static void decision_after_the_nonce_request(void **state)
     /* No PSK: nothing to sign with, the request goes bare. */
     auth_policy_t none = {.psk = NULL, .allow_bearer = true, .named = true};
     http_result_t r = reply(200, 0, "{\"nonce\":\"" NONCE "\"}");
-    auth_step_decide(&r, &none, "POST", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
+    auth_step_decide(&r, &none, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
     assert_int_equal(plan.kind, AUTH_PLAN_NONE);
     assert_false(auth_plan_sends_credential(&plan));
 
     /* A nonce: the HMAC header, which openssl agrees with, never the PSK. */
-    auth_step_decide(&r, &named, "POST", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
+    auth_step_decide(&r, &named, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
     assert_int_equal(plan.kind, AUTH_PLAN_HMAC);
     assert_true(auth_plan_sends_credential(&plan));
     char mac[65], want[AUTH_HMAC_HEADER_SIZE];
-    openssl_mac(psk, NONCE, "POST", "/ota", AUTH_EMPTY_BODY_HASH, mac);
+    openssl_mac(psk, NONCE, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, mac);
     snprintf(want, sizeof(want), "OTA-HMAC-SHA256 nonce=%s, body=%s, mac=%s", NONCE,
              AUTH_EMPTY_BODY_HASH, mac);
     assert_string_equal(plan.header, want);
@@ -206,7 +238,7 @@ static void decision_after_the_nonce_request(void **state)
 
     /* A recipe-era node (404), Bearer allowed and the node named. */
     r = reply(404, 0, "Nothing matches the given URI");
-    auth_step_decide(&r, &named, "POST", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
+    auth_step_decide(&r, &named, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
     assert_int_equal(plan.kind, AUTH_PLAN_BEARER);
     assert_string_equal(plan.header, "Bearer s3cret-PSK");
 
@@ -219,7 +251,8 @@ static void decision_after_the_nonce_request(void **state)
         reply(200, CURLE_PARTIAL_FILE, "{\"nonce\":\"" NONCE "\"}"),
     };
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-        auth_step_decide(&others[i], &named, "POST", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
+        auth_step_decide(&others[i], &named, "POST", "192.168.0.100:8032", "/ota",
+                         AUTH_EMPTY_BODY_HASH, &plan);
         assert_int_equal(plan.kind, AUTH_PLAN_NO_NONCE);
         assert_string_equal(plan.header, "");
         assert_non_null(strstr(plan.why, "nothing sent"));
@@ -228,7 +261,7 @@ static void decision_after_the_nonce_request(void **state)
 
     /* No answer at all. */
     r = reply(0, CURLE_COULDNT_CONNECT, "");
-    auth_step_decide(&r, &named, "POST", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
+    auth_step_decide(&r, &named, "POST", "192.168.0.100:8032", "/ota", AUTH_EMPTY_BODY_HASH, &plan);
     assert_int_equal(plan.kind, AUTH_PLAN_UNREACHABLE);
     assert_string_equal(plan.header, "");
 }
@@ -240,6 +273,7 @@ int main(void)
         cmocka_unit_test(mac_matches_openssl_for_the_contract_message),
         cmocka_unit_test(header_has_the_contract_layout),
         cmocka_unit_test(malformed_inputs_are_refused),
+        cmocka_unit_test(host_is_what_libcurl_sends),
         cmocka_unit_test(nonce_reply_is_read_strictly),
         cmocka_unit_test(decision_after_the_nonce_request),
     };

@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "esp_log.h"
+#include "esp_netif.h"
 #include "nvs.h"
 #include "ota_auth_header.h"
+#include "ota_auth_host.h"
 #include "ota_crypto.h"
 #include "ota_nonce.h"
 #include "ota_reply.h"
@@ -51,8 +53,9 @@ typedef enum {
     PSK_UNREADABLE,
 } psk_state_t;
 
-/* The last refusal's message (what the reply says). */
-static char s_refusal[160];
+/* The last refusal's message (what the reply says): room for a quoted
+ * Host value (host-mismatch). */
+static char s_refusal[256];
 
 /* The body digest an accepted OTA-HMAC-SHA256 request declared. One
  * request at a time: esp_http_server runs one handler at a time. */
@@ -211,6 +214,60 @@ static bool check_bearer(httpd_req_t *req, const char *header, size_t header_len
     return true;
 }
 
+/* This node as a Host header names it: its station address (what DHCP
+ * gave, "" before) and host name (esp_netif.h, ESP-IDF v5.2.5: the name may
+ * be NULL when none is set). */
+static void own_identity(char ip[16], const char **hostname)
+{
+    ip[0] = '\0';
+    *hostname = NULL;
+    esp_netif_t *sta = esp_netif_get_handle_from_ifkey("WIFI_STA_DEF");
+    if (sta == NULL) {
+        return;
+    }
+    esp_netif_ip_info_t info;
+    if (esp_netif_get_ip_info(sta, &info) == ESP_OK && info.ip.addr != 0 &&
+        esp_ip4addr_ntoa(&info.ip, ip, 16) == NULL) {
+        ip[0] = '\0';
+    }
+    if (esp_netif_get_hostname(sta, hostname) != ESP_OK) {
+        *hostname = NULL;
+    }
+}
+
+/* Reads the Host header into host ("" when absent or too long to name a
+ * node) and says whether it names this node and the OTA server's port. */
+static bool host_names_this_node(httpd_req_t *req, char *host, size_t size)
+{
+    host[0] = '\0';
+    size_t len = httpd_req_get_hdr_value_len(req, "Host");
+    if (len == 0 || len >= size || httpd_req_get_hdr_value_str(req, "Host", host, size) != ESP_OK) {
+        host[0] = '\0';
+        return false;
+    }
+    char ip[16];
+    const char *hostname;
+    own_identity(ip, &hostname);
+    return ota_auth_host_matches(host, strlen(host), ip, hostname, CONFIG_OTA_HTTP_PORT);
+}
+
+static bool refuse_host(httpd_req_t *req, const char *host)
+{
+    char ip[16];
+    const char *hostname;
+    own_identity(ip, &hostname);
+    if (host[0] == '\0') {
+        return refuse(req, OTA_HTTP_403, "host-mismatch",
+                      "no usable Host header: the MAC covers the Host the request is sent to "
+                      "(this node: %s:%d); send 'Host: IP:PORT'",
+                      ip[0] ? ip : "no address yet", CONFIG_OTA_HTTP_PORT);
+    }
+    return refuse(req, OTA_HTTP_403, "host-mismatch",
+                  "this request was signed for %.64s, not for this node (%s:%d): a relayed "
+                  "request? Sign it for this node's address; the nonce is spent",
+                  host, ip[0] ? ip : "no address yet", CONFIG_OTA_HTTP_PORT);
+}
+
 static bool check_hmac(httpd_req_t *req, const char *header, size_t header_len, bool cut,
                        const char *psk, size_t psk_len)
 {
@@ -233,6 +290,12 @@ static bool check_hmac(httpd_req_t *req, const char *header, size_t header_len, 
                           "/ota/nonce",
                           OTA_NONCE_TTL_MS / 1000);
     }
+    /* The nonce is spent before the Host is looked at: a relayed request
+     * costs its nonce like any other failed try (docs/HTTP-API.md). */
+    static char host[OTA_AUTH_HOST_MAX + 1];
+    if (!host_names_this_node(req, host, sizeof(host))) {
+        return refuse_host(req, host);
+    }
     /* The MAC is over the lowercase hex of what the header carries. */
     char nonce_hex[2 * OTA_NONCE_LEN + 1];
     char body_hex[2 * OTA_SHA256_LEN + 1];
@@ -241,7 +304,8 @@ static bool check_hmac(httpd_req_t *req, const char *header, size_t header_len, 
     const char *method = http_method_str((enum http_method)req->method);
     const ota_crypto_part_t parts[] = {
         {nonce_hex, strlen(nonce_hex)}, {"\n", 1}, {method, strlen(method)},     {"\n", 1},
-        {req->uri, strlen(req->uri)},   {"\n", 1}, {body_hex, strlen(body_hex)},
+        {host, strlen(host)},           {"\n", 1}, {req->uri, strlen(req->uri)}, {"\n", 1},
+        {body_hex, strlen(body_hex)},
     };
     uint8_t mac[OTA_SHA256_LEN];
     bool computed =
@@ -253,8 +317,8 @@ static bool check_hmac(httpd_req_t *req, const char *header, size_t header_len, 
     }
     if (!match) {
         return refuse(req, OTA_HTTP_403, "mac-mismatch",
-                      "MAC does not match: wrong PSK (or the MAC is not over nonce, method, URI "
-                      "and body digest); the nonce is spent, fetch a fresh one");
+                      "MAC does not match: wrong PSK (or the MAC is not over nonce, method, Host, "
+                      "URI and body digest); the nonce is spent, fetch a fresh one");
     }
     if (!ota_crypto_body_begin()) {
         return refuse(req, OTA_HTTP_500, "internal", "starting the body's SHA-256 failed");

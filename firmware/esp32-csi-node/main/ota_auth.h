@@ -10,9 +10,10 @@
  * open node).
  *
  * Two schemes: the challenge-response OTA-HMAC-SHA256 (a nonce from GET
- * /ota/nonce, an HMAC under the PSK over nonce, method, URI and the body's
- * SHA-256: the PSK never crosses the network and a request cannot be
- * replayed) and the recipe's "Bearer <psk>" while
+ * /ota/nonce, an HMAC under the PSK over nonce, method, Host, URI and the
+ * body's SHA-256: the PSK never crosses the network, a request cannot be
+ * replayed, and one signed for another node is refused, host-mismatch)
+ * and the recipe's "Bearer <psk>" while
  * CONFIG_OTA_AUTH_ALLOW_BEARER is on. */
 #pragma once
 
