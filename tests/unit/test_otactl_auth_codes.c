@@ -59,6 +59,7 @@ static void every_contract_code_has_its_refusal(void **state)
         {403, "mac-mismatch", AUTH_REFUSAL_MAC_MISMATCH, "mac-mismatch"},
         {403, "token-mismatch", AUTH_REFUSAL_TOKEN_MISMATCH, "token-mismatch"},
         {401, "bearer-disabled", AUTH_REFUSAL_BEARER_DISABLED, "bearer-disabled"},
+        {403, "host-mismatch", AUTH_REFUSAL_HOST_MISMATCH, "host-mismatch"},
     };
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
         /* The code wins over whatever the message says. */
@@ -111,6 +112,14 @@ static void the_operator_reads_what_to_do(void **state)
     upload_judge(&r, 1000, true, &auth, why, sizeof(why));
     assert_int_equal(auth, AUTH_REFUSAL_BEARER_DISABLED);
     assert_non_null(strstr(why, "CONFIG_OTA_AUTH_ALLOW_BEARER=n"));
+
+    r = reply(403, "{\"error\":\"this request was signed for 192.168.0.50:8032, not for this "
+                   "node (192.168.0.100:8032): a relayed request?\",\"auth\":\"host-mismatch\"}");
+    assert_int_equal(upload_judge(&r, 1000, true, &auth, why, sizeof(why)), UPLOAD_TOKEN_REJECTED);
+    assert_int_equal(auth, AUTH_REFUSAL_HOST_MISMATCH);
+    assert_non_null(
+        strstr(why, "the node says this request was meant for another node (relayed?)"));
+    assert_non_null(strstr(why, "signed for 192.168.0.50:8032"));
 
     auth_refusal_explain(AUTH_REFUSAL_BEARER_NEEDED, 404, "", why, sizeof(why));
     assert_non_null(strstr(why, "--allow-bearer sends the PSK in clear"));
