@@ -92,6 +92,31 @@ code=$(curl -s -m 10 -o "$E2E_TMP/reply" -w '%{http_code}' --data-binary @"$E2E_
 e2e_check "no Host: 403 host-mismatch" "403 host-mismatch" "$code $(jq -r .auth "$E2E_TMP/reply")"
 e2e_check "untouched by the forged requests" "$before" "$(state)"
 
+# Host may name the node by its host name too (ESP-IDF's default,
+# "espressif", in any case): signed for it, the MAC check is reached (a bad
+# target is refused after it, 400 without an auth code).
+printf 'not-a-target' >"$E2E_TMP/bad.txt"
+b=$(sha256sum "$E2E_TMP/bad.txt" | cut -d' ' -f1)
+for host in ESPRESSIF:8032 espressif "$REAL"; do
+    n=$(curl -s -m 5 "http://$REAL:8032/ota/nonce" | jq -r .nonce)
+    m=$(printf '%s\n%s\n%s\n%s\n%s' "$n" POST "$host" /ota/set-target "$b" |
+        openssl dgst -sha256 -hmac "$E2E_PSK" | sed 's/.*= //')
+    code=$(curl -s -m 10 -o "$E2E_TMP/reply" -w '%{http_code}' --data-binary @"$E2E_TMP/bad.txt" \
+        -H "Host: $host" -H "Authorization: OTA-HMAC-SHA256 nonce=$n, body=$b, mac=$m" \
+        "http://$REAL:8032/ota/set-target" || true)
+    e2e_check "Host: $host names the node" "400 none" "$code $(jq -r '.auth // "none"' "$E2E_TMP/reply")"
+done
+# Its address on another port is not it.
+n=$(curl -s -m 5 "http://$REAL:8032/ota/nonce" | jq -r .nonce)
+m=$(printf '%s\n%s\n%s\n%s\n%s' "$n" POST "$REAL:8033" /ota/set-target "$b" |
+    openssl dgst -sha256 -hmac "$E2E_PSK" | sed 's/.*= //')
+code=$(curl -s -m 10 -o "$E2E_TMP/reply" -w '%{http_code}' --data-binary @"$E2E_TMP/bad.txt" \
+    -H "Host: $REAL:8033" -H "Authorization: OTA-HMAC-SHA256 nonce=$n, body=$b, mac=$m" \
+    "http://$REAL:8032/ota/set-target" || true)
+e2e_check "Host: $REAL:8033 is another port" "403 host-mismatch" \
+    "$code $(jq -r .auth "$E2E_TMP/reply")"
+e2e_check "untouched by the Host probes" "$before" "$(state)"
+
 # The control: the same commands addressed to the real node go through.
 rc=0
 OTA_PSK=$E2E_PSK "$OTACTL" set-target --target 127.16.9.9:5005 "$REAL" --json \
