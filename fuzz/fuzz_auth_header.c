@@ -5,13 +5,17 @@
  * nothing past the value's length (ASan), leave nothing half-parsed on a
  * refusal, accept only what names the scheme, and an accepted value
  * written back canonically must parse to the same nonce, digest and MAC.
+ * The same bytes as a Host header value (firmware ota_auth_host.c) may
+ * name this node in exactly the four forms a client writes, no other.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ota_auth_header.h"
+#include "ota_auth_host.h"
 
 static void fail(const char *what)
 {
@@ -19,9 +23,27 @@ static void fail(const char *what)
     abort();
 }
 
+static bool is(const char *value, size_t len, const char *form, bool fold_case)
+{
+    return strlen(form) == len &&
+           (fold_case ? strncasecmp(value, form, len) == 0 : memcmp(value, form, len) == 0);
+}
+
+static void check_host(const char *value, size_t len)
+{
+    bool matches = ota_auth_host_matches(value, len, "192.168.0.100", "Node-3", 8032);
+    bool want = is(value, len, "192.168.0.100", false) ||
+                is(value, len, "192.168.0.100:8032", false) || is(value, len, "node-3", true) ||
+                is(value, len, "node-3:8032", true);
+    if (matches != want) {
+        fail(matches ? "a Host that does not name the node matched" : "the node's Host refused");
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
     const char *value = (const char *)data;
+    check_host(value, len);
     ota_auth_hmac_header_t h;
     bool ok = ota_auth_header_parse(value, len, &h);
     ota_auth_scheme_t scheme = ota_auth_header_scheme(value, len);
