@@ -115,8 +115,9 @@ int node_cmd_coredump(int argc, char **argv)
 #if CONFIG_ESP_COREDUMP_ENABLE_TO_FLASH && CONFIG_ESP_COREDUMP_DATA_FORMAT_ELF
     char err[256];
     if (vchip_attach_flash(dir, 0, FLASH_OPEN_READONLY, err, sizeof(err)) != ESP_OK) {
-        fprintf(stderr, "ota-node coredump: %s\n", err);
-        return 1;
+        fprintf(stderr, "ota-node coredump: %s (write the flash first: ota-node write-flash)\n",
+                err);
+        return 2;
     }
     if (vchip_table() == NULL) {
         fprintf(stderr, "ota-node coredump: no partition table: %s\n", vchip_table_error());

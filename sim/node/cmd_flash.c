@@ -135,14 +135,14 @@ static int load_files(flash_file_t *files, size_t count, uint32_t chip_size)
         files[i].data = read_file(files[i].path, &files[i].len, err, sizeof(err));
         if (!files[i].data) {
             fprintf(stderr, "ota-node write-flash: %s\n", err);
-            return 1;
+            return 2; /* input errors exit 2, as otactl's do */
         }
         if (files[i].len > chip_size || files[i].addr > chip_size - files[i].len) {
             fprintf(
                 stderr,
                 "ota-node write-flash: %s (%zu bytes at 0x%x) does not fit in a %u-byte flash\n",
                 files[i].path, files[i].len, (unsigned)files[i].addr, (unsigned)chip_size);
-            return 1;
+            return 2;
         }
     }
     /* Sector ranges must not overlap, or one file's erase would wipe another. */
@@ -155,7 +155,7 @@ static int load_files(flash_file_t *files, size_t count, uint32_t chip_size)
             if (a0 < b1 && b0 < a1) {
                 fprintf(stderr, "ota-node write-flash: %s and %s overlap in flash\n", files[i].path,
                         files[j].path);
-                return 1;
+                return 2;
             }
         }
     }
@@ -249,12 +249,12 @@ int node_cmd_write_flash(int argc, char **argv)
     snprintf(path, sizeof(path), "%s/%s", dir, VCHIP_FLASH_FILE);
     if (!make_dirs(dir, err, sizeof(err))) {
         fprintf(stderr, "ota-node write-flash: %s\n", err);
-        return 1;
+        return 2;
     }
     flash_dev_t *dev = NULL;
     if (flash_open(path, size, FLASH_OPEN_CREATE, NULL, &dev, err, sizeof(err)) != ESP_OK) {
         fprintf(stderr, "ota-node write-flash: %s\n", err);
-        return 1;
+        return 2;
     }
     int rc = load_files(files, count, flash_size(dev));
     if (rc == 0) {
@@ -308,7 +308,7 @@ static int open_nvs(const char *cmd, const char *dir, const char *ns, nvs_open_m
     if (vchip_attach_flash(dir, 0, FLASH_OPEN_EXISTING, err, sizeof(err)) != ESP_OK) {
         fprintf(stderr, "ota-node %s: %s (write the flash first: ota-node write-flash)\n", cmd,
                 err);
-        return 1;
+        return 2;
     }
     if (!vchip_table()) {
         fprintf(stderr, "ota-node %s: no valid partition table at 0x%x: %s\n", cmd,
@@ -517,7 +517,7 @@ static void boot_info_usage(FILE *out)
             "This is a dry run: the flash is opened read-only and nothing is written,\n"
             "although a real boot would write the otadata changes it lists.\n"
             "\n"
-            "Exit status: 0 an app would boot, 1 nothing is bootable (or no flash), 2 usage.\n");
+            "Exit status: 0 an app would boot, 1 nothing is bootable, 2 usage or no flash file.\n");
 }
 
 static const char *state_name(uint32_t state)
@@ -738,8 +738,9 @@ int node_cmd_boot_info(int argc, char **argv)
     char err[256], path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, VCHIP_FLASH_FILE);
     if (vchip_attach_flash(dir, 0, FLASH_OPEN_READONLY, err, sizeof(err)) != ESP_OK) {
-        fprintf(stderr, "ota-node boot-info: %s\n", err);
-        return 1;
+        fprintf(stderr, "ota-node boot-info: %s (write the flash first: ota-node write-flash)\n",
+                err);
+        return 2;
     }
     boot_decision_t *d = malloc(sizeof(*d));
     if (!d) {

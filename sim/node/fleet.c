@@ -22,6 +22,7 @@
 #include "node_commands.h"
 #include "node_fleet.h"
 #include "node_fleet_defaults.h"
+#include "otafmt/app_image.h"
 #include "otafmt/partition_table.h"
 
 #define LOOPBACK_NET  0x7F000000u /* 127.0.0.0/8 */
@@ -175,6 +176,18 @@ static int fleet_prepare_layout(const fleet_opts_t *o, fleet_layout_t *lay)
     if ((uint64_t)st.st_size > app->size) {
         fprintf(stderr, "ota-node fleet: image %s (%lld bytes) is larger than %s (%u bytes)\n",
                 o->image, (long long)st.st_size, app->label, (unsigned)app->size);
+        return -1;
+    }
+    /* A fleet whose every node has nothing to boot is never what was meant
+     * (a partition table or a bootloader given as --image, an image for
+     * another chip): the bootloader would refuse it on every node. */
+    img_info_t info;
+    img_error_t img_err;
+    if (img_verify_file(o->image, IMG_CHIP_ESP32S3, &info, &img_err) != IMG_OK) {
+        fprintf(stderr,
+                "ota-node fleet: %s is not an ESP32-S3 app image the bootloader would boot: %s "
+                "(give an app's .bin, e.g. from otactl image build)\n",
+                o->image, img_err.message);
         return -1;
     }
 
