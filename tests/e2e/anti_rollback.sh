@@ -97,10 +97,10 @@ e2e_check_match "deploy --allow-downgrade: the node's refusal" \
 e2e_check "deploy --allow-downgrade: still v2" 2.0.0 "$(e2e_field "$IP" version)"
 e2e_check "deploy --allow-downgrade: ota_0 untouched" "$before_slot" "$(slot0 "$D")"
 
-# --- rollback on demand to v1 (sv=1 < 2): refused, ESP-IDF finds no possible rollback
+# --- rollback on demand to v1 (sv=1 < 2): refused, named as anti-rollback
 code=$(e2e_hmac_curl POST "http://$IP:8032/ota/rollback" "" -s -m 10 -o reply -w '%{http_code}' || true)
 e2e_check "rollback to sv=1: refused" 409 "$code"
-e2e_check_match "rollback: why" 'esp_ota_check_rollback_is_possible' "$(cat reply)"
+e2e_check_match "rollback: why" 'ota_0 \(1\.0\.0\) has secure_version 1, below this chip.s eFuse secure version 2 \(anti-rollback\)' "$(cat reply)"
 e2e_check "rollback: still v2" 2.0.0 "$(e2e_field "$IP" version)"
 
 # --- otadata put back to point at ota_0 (v1): the bootloader passes over it

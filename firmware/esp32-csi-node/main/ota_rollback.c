@@ -6,6 +6,7 @@
 
 #include "app_health.h"
 #include "esp_app_desc.h"
+#include "esp_efuse.h"
 #include "esp_log.h"
 #include "esp_ota_ops.h"
 #include "esp_partition.h"
@@ -104,6 +105,17 @@ esp_err_t ota_rollback_handler(httpd_req_t *req)
                  version, state == ESP_OTA_IMG_INVALID ? "INVALID" : "ABORTED");
         return refuse(req, OTA_HTTP_409, why);
     }
+#if CONFIG_BOOTLOADER_APP_ANTI_ROLLBACK
+    /* esp_ota_check_rollback_is_possible() passes over such a slot too
+     * (esp_ota_ops.c, v5.2.5); this only names the reason. */
+    if (!esp_efuse_check_secure_version(desc.secure_version)) {
+        snprintf(why, sizeof(why),
+                 "%s (%s) has secure_version %" PRIu32 ", below this chip's eFuse secure version "
+                 "%" PRIu32 " (anti-rollback): the bootloader would not boot it",
+                 other->label, version, desc.secure_version, esp_efuse_read_secure_version());
+        return refuse(req, OTA_HTTP_409, why);
+    }
+#endif
 
     if (!esp_ota_check_rollback_is_possible()) {
         snprintf(why, sizeof(why),
