@@ -219,6 +219,24 @@ static int configure_headers(struct transfer *t, const http_request_t *r)
     return 0;
 }
 
+/* An upload's bytes count as sent once the kernel took them. Left to
+ * itself, Linux grows a socket's send buffer with the path's segment size:
+ * to 4 MiB over loopback (64 KiB segments), where a whole image would be
+ * "sent" at once and the progress and the reply deadline would start from
+ * there, long before the node has read it. A node takes 5,760 bytes per
+ * round trip (lwIP's window); 64 KiB queued is already more than a WiFi
+ * link empties in a round trip, so the limit costs no throughput and keeps
+ * "sent" within 64 KiB of what reached the node. */
+static int limit_send_buffer(void *unused, curl_socket_t fd, curlsocktype purpose)
+{
+    (void)unused;
+    if (purpose == CURLSOCKTYPE_IPCXN) {
+        int size = 64 * 1024;
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+    }
+    return CURL_SOCKOPT_OK;
+}
+
 int http_loop_submit(http_loop_t *loop, const http_request_t *r)
 {
     struct transfer *t = calloc(1, sizeof(*t));
@@ -260,6 +278,7 @@ int http_loop_submit(http_loop_t *loop, const http_request_t *r)
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 1024L); /* libcurl's minimum */
     if (r->post) {
         curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L); /* libcurl's minimum */
+        curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, limit_send_buffer);
     }
     if (r->connect_timeout_ms > 0) {
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
