@@ -214,13 +214,14 @@ static bool check_bearer(httpd_req_t *req, const char *header, size_t header_len
     return true;
 }
 
-/* This node as a Host header names it: its station address (what DHCP
- * gave, "" before) and host name (esp_netif.h, ESP-IDF v5.2.5: the name may
- * be NULL when none is set). */
-static void own_identity(char ip[16], const char **hostname)
+/* This node as a Host header must name it: its station address (what DHCP
+ * gave, "" before). Not its host name: ESP-IDF gives every node the same
+ * one (CONFIG_LWIP_LOCAL_HOSTNAME, "espressif") unless the firmware sets
+ * another, so a request signed for a name could be replayed to any node
+ * that shares it. */
+static void own_address(char ip[16])
 {
     ip[0] = '\0';
-    *hostname = NULL;
     esp_netif_t *sta = esp_netif_get_handle_from_ifkey("WIFI_STA_DEF");
     if (sta == NULL) {
         return;
@@ -229,9 +230,6 @@ static void own_identity(char ip[16], const char **hostname)
     if (esp_netif_get_ip_info(sta, &info) == ESP_OK && info.ip.addr != 0 &&
         esp_ip4addr_ntoa(&info.ip, ip, 16) == NULL) {
         ip[0] = '\0';
-    }
-    if (esp_netif_get_hostname(sta, hostname) != ESP_OK) {
-        *hostname = NULL;
     }
 }
 
@@ -246,16 +244,14 @@ static bool host_names_this_node(httpd_req_t *req, char *host, size_t size)
         return false;
     }
     char ip[16];
-    const char *hostname;
-    own_identity(ip, &hostname);
-    return ota_auth_host_matches(host, strlen(host), ip, hostname, CONFIG_OTA_HTTP_PORT);
+    own_address(ip);
+    return ota_auth_host_matches(host, strlen(host), ip, NULL, CONFIG_OTA_HTTP_PORT);
 }
 
 static bool refuse_host(httpd_req_t *req, const char *host)
 {
     char ip[16];
-    const char *hostname;
-    own_identity(ip, &hostname);
+    own_address(ip);
     if (host[0] == '\0') {
         return refuse(req, OTA_HTTP_403, "host-mismatch",
                       "no usable Host header: the MAC covers the Host the request is sent to "
