@@ -16,6 +16,27 @@ bool auth_plan_sends_credential(const auth_plan_t *plan)
     return plan->kind == AUTH_PLAN_HMAC || plan->kind == AUTH_PLAN_BEARER;
 }
 
+bool auth_plan_ends_node(const auth_plan_t *plan, node_result_t *res, node_outcome_t *outcome)
+{
+    switch (plan->kind) {
+        case AUTH_PLAN_BEARER_NEEDED:
+            res->auth_refusal = AUTH_REFUSAL_BEARER_NEEDED;
+            *outcome = NODE_BEARER_NEEDED;
+            return true;
+        case AUTH_PLAN_NO_NONCE:
+            *outcome = NODE_REJECTED;
+            return true;
+        case AUTH_PLAN_UNREACHABLE:
+            *outcome = NODE_UNREACHABLE;
+            return true;
+        case AUTH_PLAN_NONE:
+        case AUTH_PLAN_HMAC:
+        case AUTH_PLAN_BEARER:
+            break;
+    }
+    return false;
+}
+
 const char *auth_plan_label(const auth_plan_t *plan)
 {
     switch (plan->kind) {

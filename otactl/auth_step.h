@@ -16,6 +16,7 @@
 #include "auth_refusal.h"
 #include "http_multi.h"
 #include "node_addr.h"
+#include "node_result.h"
 
 typedef struct {
     const char *psk;   /* OTA_PSK, or NULL: requests go without a credential */
@@ -45,6 +46,11 @@ typedef struct {
 
 /* Does the plan put a credential on the request? */
 bool auth_plan_sends_credential(const auth_plan_t *plan);
+
+/* Does the plan end the node's run before anything is sent? Then outcome
+ * is how it ends (with plan->why as the reason), and res records a
+ * Bearer-needed refusal; false when the request goes ahead. */
+bool auth_plan_ends_node(const auth_plan_t *plan, node_result_t *res, node_outcome_t *outcome);
 
 /* For progress lines: " (OTA-HMAC-SHA256)", " (Bearer: the PSK in clear)" or "". */
 const char *auth_plan_label(const auth_plan_t *plan);

@@ -402,21 +402,10 @@ static void op_on_authorized(void *ctx, const auth_plan_t *auth)
 {
     struct op_node *n = ctx;
     struct op_run *run = n->run;
-    switch (auth->kind) {
-        case AUTH_PLAN_BEARER_NEEDED:
-            n->res->auth_refusal = AUTH_REFUSAL_BEARER_NEEDED;
-            op_finish(n, NODE_BEARER_NEEDED, auth->why);
-            return;
-        case AUTH_PLAN_NO_NONCE:
-            op_finish(n, NODE_REJECTED, auth->why);
-            return;
-        case AUTH_PLAN_UNREACHABLE:
-            op_finish(n, NODE_UNREACHABLE, auth->why);
-            return;
-        case AUTH_PLAN_NONE:
-        case AUTH_PLAN_HMAC:
-        case AUTH_PLAN_BEARER:
-            break;
+    node_outcome_t outcome;
+    if (auth_plan_ends_node(auth, n->res, &outcome)) {
+        op_finish(n, outcome, auth->why);
+        return;
     }
     n->credential_sent = auth_plan_sends_credential(auth);
     size_t body_len = run->body ? strlen(run->body) : 0;

@@ -600,21 +600,10 @@ static void on_upload_authorized(void *ctx, const auth_plan_t *auth)
     struct deploy_node *n = ctx;
     struct deploy_state *s = n->state;
     const deploy_plan_t *plan = s->plan;
-    switch (auth->kind) {
-        case AUTH_PLAN_BEARER_NEEDED:
-            n->res->auth_refusal = AUTH_REFUSAL_BEARER_NEEDED;
-            finish(n, NODE_BEARER_NEEDED, auth->why);
-            return;
-        case AUTH_PLAN_NO_NONCE:
-            finish(n, NODE_REJECTED, auth->why);
-            return;
-        case AUTH_PLAN_UNREACHABLE:
-            finish(n, NODE_UNREACHABLE, auth->why);
-            return;
-        case AUTH_PLAN_NONE:
-        case AUTH_PLAN_HMAC:
-        case AUTH_PLAN_BEARER:
-            break;
+    node_outcome_t outcome;
+    if (auth_plan_ends_node(auth, n->res, &outcome)) {
+        finish(n, outcome, auth->why);
+        return;
     }
     n->credential_sent = auth_plan_sends_credential(auth);
     n->res->attempts++;
