@@ -19,6 +19,7 @@ packages=(
   gcc-multilib                # 32-bit syntax check of the ESP-IDF apps against ESP-IDF's headers
   clang libclang-rt-dev       # fuzz/: clang with its libFuzzer, ASan and UBSan runtimes
   llvm                        # llvm-symbolizer: source lines in the fuzzers' crash reports
+  valgrind                    # tests/ct: the firmware's secret comparisons checked constant-time under memcheck
 )
 
 missing=()

@@ -10,6 +10,7 @@
 #include "nvs.h"
 #include "ota_auth_header.h"
 #include "ota_auth_host.h"
+#include "ota_ct.h"
 #include "ota_crypto.h"
 #include "ota_nonce.h"
 #include "ota_reply.h"
@@ -62,15 +63,6 @@ static char s_refusal[256];
 static bool s_body_declared;
 static uint8_t s_body_digest[OTA_SHA256_LEN];
 
-/* Wipes a secret so the compiler cannot drop the stores as dead. */
-static void wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = p;
-    while (n-- > 0) {
-        *v++ = 0;
-    }
-}
-
 static psk_state_t load_psk(char psk[OTA_PSK_MAX_LEN + 1], size_t *len, esp_err_t *err_out)
 {
     nvs_handle_t h;
@@ -102,7 +94,7 @@ static psk_state_t psk_state(void)
     size_t len = 0;
     esp_err_t err = ESP_OK;
     psk_state_t state = load_psk(psk, &len, &err);
-    wipe(psk, sizeof(psk));
+    ota_ct_wipe(psk, sizeof(psk));
     return state;
 }
 
@@ -151,37 +143,6 @@ __attribute__((format(printf, 4, 5))) static bool refuse(httpd_req_t *req, const
     return false;
 }
 
-/* Compares in time that depends only on n. */
-static bool equal_ct(const uint8_t *a, const uint8_t *b, size_t n)
-{
-    volatile uint8_t diff = 0;
-    for (size_t i = 0; i < n; i++) {
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    }
-    return diff == 0;
-}
-
-/* Compares in time that depends only on OTA_PSK_MAX_LEN: both sides are
- * zero-padded to the full width, every byte is visited, and the lengths
- * are folded into the same accumulator instead of being compared first. */
-static bool tokens_equal(const char *token, size_t token_len, const char *psk, size_t psk_len)
-{
-    uint8_t a[OTA_PSK_MAX_LEN];
-    uint8_t b[OTA_PSK_MAX_LEN];
-    memset(a, 0, sizeof(a));
-    memset(b, 0, sizeof(b));
-    memcpy(a, token, token_len < sizeof(a) ? token_len : sizeof(a));
-    memcpy(b, psk, psk_len < sizeof(b) ? psk_len : sizeof(b));
-
-    volatile uint32_t diff = (uint32_t)(token_len ^ psk_len);
-    for (size_t i = 0; i < sizeof(a); i++) {
-        diff |= (uint32_t)(a[i] ^ b[i]);
-    }
-    wipe(a, sizeof(a));
-    wipe(b, sizeof(b));
-    return diff == 0;
-}
-
 /* RFC 6750 b64token characters, which is also what a PSK may contain. */
 static bool is_token_char(char c)
 {
@@ -207,7 +168,7 @@ static bool check_bearer(httpd_req_t *req, const char *header, size_t header_len
     if (!well_formed) {
         return refuse(req, OTA_HTTP_401, "auth-malformed", "malformed Bearer token");
     }
-    if (cut || !tokens_equal(token, token_len, psk, psk_len)) {
+    if (cut || !ota_ct_tokens_equal(token, token_len, psk, psk_len)) {
         return refuse(req, OTA_HTTP_403, "token-mismatch",
                       "wrong token: the Bearer token is not this node's PSK");
     }
@@ -306,8 +267,8 @@ static bool check_hmac(httpd_req_t *req, const char *header, size_t header_len, 
     uint8_t mac[OTA_SHA256_LEN];
     bool computed =
         ota_crypto_hmac_sha256(psk, psk_len, parts, sizeof(parts) / sizeof(parts[0]), mac);
-    bool match = computed && equal_ct(mac, h.mac, sizeof(mac));
-    wipe(mac, sizeof(mac));
+    bool match = computed && ota_ct_equal(mac, h.mac, sizeof(mac));
+    ota_ct_wipe(mac, sizeof(mac));
     if (!computed) {
         return refuse(req, OTA_HTTP_500, "internal", "computing the HMAC failed (out of memory?)");
     }
@@ -336,7 +297,7 @@ static bool check_credential(httpd_req_t *req, const char *psk, size_t psk_len)
     bool cut = header_len >= sizeof(header);
     esp_err_t err = httpd_req_get_hdr_value_str(req, "Authorization", header, sizeof(header));
     if (err != ESP_OK && !cut) {
-        wipe(header, sizeof(header));
+        ota_ct_wipe(header, sizeof(header));
         return refuse(req, OTA_HTTP_401, "auth-malformed", "unreadable Authorization header");
     }
     size_t len = strnlen(header, sizeof(header) - 1);
@@ -354,7 +315,7 @@ static bool check_credential(httpd_req_t *req, const char *psk, size_t psk_len)
                              WWW_AUTH_BEARER ? " or 'Bearer <psk>'" : "", HOW_TO_AUTH);
             break;
     }
-    wipe(header, sizeof(header));
+    ota_ct_wipe(header, sizeof(header));
     return allowed;
 }
 
@@ -379,7 +340,7 @@ bool ota_auth_allow(httpd_req_t *req)
     } else {
         allowed = check_credential(req, psk, psk_len);
     }
-    wipe(psk, sizeof(psk));
+    ota_ct_wipe(psk, sizeof(psk));
     return allowed;
 }
 
@@ -397,8 +358,8 @@ bool ota_auth_body_matches(void)
     }
     s_body_declared = false;
     uint8_t got[OTA_SHA256_LEN];
-    bool match = ota_crypto_body_finish(got) && equal_ct(got, s_body_digest, sizeof(got));
-    wipe(got, sizeof(got));
+    bool match = ota_crypto_body_finish(got) && ota_ct_equal(got, s_body_digest, sizeof(got));
+    ota_ct_wipe(got, sizeof(got));
     return match;
 }
 

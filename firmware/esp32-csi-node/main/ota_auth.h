@@ -22,8 +22,7 @@
 
 #include "esp_err.h"
 #include "esp_http_server.h"
-
-#define OTA_PSK_MAX_LEN 128 /* longest PSK accepted in NVS, in bytes */
+#include "ota_ct.h" /* OTA_PSK_MAX_LEN */
 
 /* What GET /ota/status reports: "auth" (the endpoints need a credential),
  * "psk_provisioned" and "auth_schemes", as JSON members without braces.
