@@ -30,6 +30,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "tool_socket.h"
+
 /* A forgotten fake goes away by itself. */
 #define FAKE_MAX_LIFE_S 600
 #define HEAD_MAX        16384
@@ -56,18 +58,6 @@ static ssize_t recv_recorded(int fd, char *buf, size_t len)
     return n;
 }
 
-static void send_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n <= 0) {
-            return;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-}
-
 static void reply(int fd, int code, const char *reason, const char *body)
 {
     char head[256];
@@ -75,8 +65,8 @@ static void reply(int fd, int code, const char *reason, const char *body)
                      "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
                      "Connection: close\r\n\r\n",
                      code, reason, strlen(body));
-    send_all(fd, head, (size_t)n);
-    send_all(fd, body, strlen(body));
+    tool_send_all(fd, head, (size_t)n);
+    tool_send_all(fd, body, strlen(body));
 }
 
 /* The status of a node of ours that needs a credential: version 1.0.0, so
@@ -223,12 +213,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGALRM, exit_on_alarm);
     alarm(FAKE_MAX_LIFE_S);
-    int lfd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr = addr;
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 64) != 0) {
+    int lfd = tool_listen(addr, (unsigned)port, 64);
+    if (lfd < 0) {
         fprintf(stderr, "fake_node: %s:%lu: %s\n", bind_ip, port, strerror(errno));
         return 1;
     }

@@ -16,6 +16,8 @@
 
 #include <otafmt/app_image.h>
 
+#include "tool_socket.h"
+
 enum {
     B_GARBAGE,     /* 200 with an HTML page */
     B_NOT_HTTP,    /* an SSH banner instead of HTTP */
@@ -114,18 +116,6 @@ int hostile_node_init(hostile_node_t *node, const char *behaviour)
     return 0;
 }
 
-static void send_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n <= 0) {
-            return;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-}
-
 static void reply(int fd, int code, const char *reason, const char *type, const char *body)
 {
     char head[512];
@@ -133,8 +123,8 @@ static void reply(int fd, int code, const char *reason, const char *type, const 
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
                      "Connection: close\r\n\r\n",
                      code, reason, type, strlen(body));
-    send_all(fd, head, (size_t)n);
-    send_all(fd, body, strlen(body));
+    tool_send_all(fd, head, (size_t)n);
+    tool_send_all(fd, body, strlen(body));
 }
 
 /* Closes with RST instead of FIN: what a node that dies mid-exchange does. */
@@ -334,7 +324,7 @@ static void drip(int fd, const char *text, unsigned interval_ms)
                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                      "%zu\r\nConnection: close\r\n\r\n",
                      strlen(text));
-    send_all(fd, head, (size_t)n);
+    tool_send_all(fd, head, (size_t)n);
     struct timespec ts = {.tv_sec = interval_ms / 1000, .tv_nsec = (interval_ms % 1000) * 1000000L};
     for (const char *p = text; *p; p++) {
         if (send(fd, p, 1, MSG_NOSIGNAL) != 1) {
@@ -348,7 +338,7 @@ static void endless(int fd)
 {
     const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                         "Transfer-Encoding: chunked\r\n\r\n";
-    send_all(fd, head, sizeof(head) - 1);
+    tool_send_all(fd, head, sizeof(head) - 1);
     char chunk[4096 + 16];
     int n = snprintf(chunk, sizeof(chunk), "1000\r\n");
     memset(chunk + n, ' ', 4096);
@@ -383,7 +373,7 @@ void hostile_handle(hostile_node_t *node, int fd, const hostile_request_t *req)
             reply(fd, 200, "OK", "text/html", "<html><body>Router login</body></html>\n");
             return;
         case B_NOT_HTTP:
-            send_all(fd, "SSH-2.0-OpenSSH_9.2p1\r\n", 23);
+            tool_send_all(fd, "SSH-2.0-OpenSSH_9.2p1\r\n", 23);
             return;
         case B_HTTP500:
             reply(fd, 500, "Internal Server Error", "application/json",
@@ -392,7 +382,7 @@ void hostile_handle(hostile_node_t *node, int fd, const hostile_request_t *req)
         case B_REDIRECT: {
             const char r[] = "HTTP/1.1 302 Found\r\nLocation: http://127.0.129.254:1/ota/status\r\n"
                              "Content-Length: 0\r\nConnection: close\r\n\r\n";
-            send_all(fd, r, sizeof(r) - 1);
+            tool_send_all(fd, r, sizeof(r) - 1);
             return;
         }
         case B_WRONG_TYPES:
@@ -406,7 +396,7 @@ void hostile_handle(hostile_node_t *node, int fd, const hostile_request_t *req)
                              "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                              "Content-Length: %u\r\nConnection: close\r\n\r\n",
                              10u << 20);
-            send_all(fd, head, (size_t)n);
+            tool_send_all(fd, head, (size_t)n);
             char block[4096];
             memset(block, '[', sizeof(block));
             for (unsigned i = 0; i < (10u << 20) / sizeof(block); i++) {
@@ -432,7 +422,7 @@ void hostile_handle(hostile_node_t *node, int fd, const hostile_request_t *req)
                 "Content-Length: 400\r\nConnection: close\r\n\r\n"
                 "{\"version\":\"1.0.0\",\"date\":\"Jan  1 2026\",\"time\":\"00:00:00\","
                 "\"running_partition\":\"ota_0\"";
-            send_all(fd, r, sizeof(r) - 1);
+            tool_send_all(fd, r, sizeof(r) - 1);
             return;
         }
         case B_ESCAPE:

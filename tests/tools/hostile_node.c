@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "hostile_behaviours.h"
+#include "tool_socket.h"
 
 /* A test never needs the node longer; a forgotten one goes away by itself. */
 #define HOSTILE_MAX_LIFE_S 900
@@ -133,12 +134,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     signal(SIGALRM, exit_on_alarm);
     alarm(HOSTILE_MAX_LIFE_S);
-    int lfd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr = addr;
-    if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(lfd, 16) != 0) {
+    int lfd = tool_listen(addr, (unsigned)port, 16);
+    if (lfd < 0) {
         fprintf(stderr, "hostile_node: %s:%lu: %s\n", bind_ip, port, strerror(errno));
         return 1;
     }

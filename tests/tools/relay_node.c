@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tool_socket.h"
+
 /* A forgotten relay goes away by itself. */
 #define RELAY_MAX_LIFE_S 600
 
@@ -37,22 +39,6 @@ static int capture_fd = -1;
 static void usage(void)
 {
     fprintf(stderr, "usage: relay_node --bind IPv4 --to IPv4 [--port P] --capture FILE\n");
-}
-
-static bool send_all(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
 }
 
 static int connect_to(const struct sockaddr_in *to)
@@ -92,7 +78,7 @@ static void splice_pair(int client, int server)
             if (i == 0 && write(capture_fd, buf, (size_t)n) != n) {
                 return;
             }
-            if (!send_all(p[1 - i].fd, buf, (size_t)n)) {
+            if (!tool_send_all(p[1 - i].fd, buf, (size_t)n)) {
                 return;
             }
         }
@@ -143,10 +129,8 @@ int main(int argc, char **argv)
         perror(capture_path);
         return 1;
     }
-    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(lfd, 16) != 0) {
+    int lfd = tool_listen(addr.sin_addr, port, 16);
+    if (lfd < 0) {
         perror("relay_node: bind");
         return 1;
     }
