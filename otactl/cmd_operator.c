@@ -321,8 +321,10 @@ static void op_on_done(void *ctx, const http_result_t *r)
         .loop = n->run->loop,
         .addr = n->res->addr,
         .deadline_ms = n->ended_ms + n->run->verify_timeout_ms,
-        /* Without uptime_ms only a gap in the answers shows the restart. */
-        .steady_until_ms = n->res->before.has_uptime ? 0 : n->ended_ms + n->run->verify_timeout_ms,
+        /* Without uptime_ms only a gap in the answers shows the restart;
+         * with it, the restart is due within the grace (as in deploy.c). */
+        .steady_until_ms = n->res->before.has_uptime ? n->ended_ms + VERIFY_SILENT_GRACE_MS
+                                                     : n->ended_ms + n->run->verify_timeout_ms,
         .probe_timeout_ms = (long)n->run->probe_timeout_ms,
         .on_answer = op_on_answer,
         .on_timeout = op_on_timeout,

@@ -88,6 +88,15 @@ uint64_t verify_next_delay(uint64_t previous_ms)
     return next > VERIFY_MAX_DELAY_MS ? VERIFY_MAX_DELAY_MS : next;
 }
 
+uint64_t verify_confirming_delay(uint64_t uptime_ms)
+{
+    uint64_t delay = uptime_ms / 8;
+    if (delay < VERIFY_FIRST_DELAY_MS) {
+        return VERIFY_FIRST_DELAY_MS;
+    }
+    return delay > VERIFY_MAX_DELAY_MS ? VERIFY_MAX_DELAY_MS : delay;
+}
+
 static void poll_now(void *ctx);
 
 static void schedule_or_give_up(verify_poller_t *p)
@@ -97,7 +106,13 @@ static void schedule_or_give_up(verify_poller_t *p)
         p->on_timeout(p->ctx, p->last_error);
         return;
     }
-    p->delay_ms = now < p->steady_until_ms ? VERIFY_FIRST_DELAY_MS : verify_next_delay(p->delay_ms);
+    if (p->next_delay_ms != 0) {
+        p->delay_ms = p->next_delay_ms;
+        p->next_delay_ms = 0;
+    } else {
+        p->delay_ms =
+            now < p->steady_until_ms ? VERIFY_FIRST_DELAY_MS : verify_next_delay(p->delay_ms);
+    }
     uint64_t delay = p->delay_ms;
     if (now + delay > p->deadline_ms) {
         delay = p->deadline_ms - now;
@@ -160,6 +175,7 @@ int verify_poller_start(verify_poller_t *p)
     node_addr_url(&p->addr, "/ota/status", p->url, sizeof(p->url));
     p->polls = 0;
     p->failures = 0;
+    p->next_delay_ms = 0;
     snprintf(p->last_error, sizeof(p->last_error), "no answer yet");
     p->delay_ms = verify_next_delay(0);
     if (http_loop_after(p->loop, p->delay_ms, poll_now, p) != 0) {

@@ -80,6 +80,15 @@ verify_verdict_t verify_judge(const node_status_t *before, const node_status_t *
 #define VERIFY_MAX_DELAY_MS   2000u
 uint64_t verify_next_delay(uint64_t previous_ms);
 
+/*
+ * Spacing of polls while a new image runs unconfirmed: an eighth of the
+ * node's uptime, between VERIFY_FIRST_DELAY_MS and VERIFY_MAX_DELAY_MS. A
+ * health check that confirms after T seconds is then seen at most T/8
+ * late (a 1 s check within 250 ms, the firmware's default 10 s one within
+ * 1.25 s), and a node that never confirms is asked at most every 2 s.
+ */
+uint64_t verify_confirming_delay(uint64_t uptime_ms);
+
 /* A poller: GET /ota/status on one node until on_answer says stop or the
  * deadline passes. Lives in caller memory until a callback said it ended. */
 typedef struct verify_poller verify_poller_t;
@@ -101,6 +110,9 @@ struct verify_poller {
      * off: a node without uptime_ms shows a restart only by not answering
      * for a moment, and that moment must not fall between two polls. */
     uint64_t steady_until_ms;
+    /* When nonzero, the next poll comes after this many ms (once), instead
+     * of the backoff: set by on_answer from what the answer says. */
+    uint64_t next_delay_ms;
     char url[64];
     char last_error[200];
     uint64_t asked_ms; /* when the current (or last) poll was sent */

@@ -179,6 +179,12 @@ static void backoff_doubles_up_to_its_cap(void **state)
     assert_int_equal(verify_next_delay(250), 500);
     assert_int_equal(verify_next_delay(1500), VERIFY_MAX_DELAY_MS);
     assert_int_equal(verify_next_delay(VERIFY_MAX_DELAY_MS), VERIFY_MAX_DELAY_MS);
+    /* While a new image waits for its health check: an eighth of the uptime. */
+    assert_int_equal(verify_confirming_delay(0), VERIFY_FIRST_DELAY_MS);
+    assert_int_equal(verify_confirming_delay(1300), VERIFY_FIRST_DELAY_MS);
+    assert_int_equal(verify_confirming_delay(8000), 1000);
+    assert_int_equal(verify_confirming_delay(10000), 1250);
+    assert_int_equal(verify_confirming_delay(60000), VERIFY_MAX_DELAY_MS);
 }
 
 static http_result_t result(long status, int code, uint64_t sent, const char *body)
