@@ -4,7 +4,7 @@
  * them on the chip; a socket the virtual esp_http_server has opened to the
  * model is paced, any other passes through. A read waits until the model says the bytes have
  * crossed the air, then takes from the kernel no more than has arrived; what it took reopens the
- * window. The kernel's own socket stays as it is (the host's loopback is only the wire);
+ * window. The host's loopback is only the wire, its buffers sized like lwIP's (link_listener);
  * SO_RCVTIMEO is honoured as lwIP honours it: no byte within the timeout is EAGAIN.
  *
  * Why in process and not the kernel's shaping (tc in a network namespace):
@@ -12,6 +12,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -164,7 +166,28 @@ ssize_t __wrap_send(int fd, const void *buf, size_t len, int flags)
     return sendto(fd, buf, len, flags, NULL, 0);
 }
 
+/*
+ * The kernel under a paced socket is only the wire, but its buffers are
+ * not lwIP's: by default a loopback socket takes 64 KiB segments and grows
+ * its receive buffer to megabytes, so a client could hand over most of an
+ * image while the chip has read a few windows, and then see its upload
+ * "sent" long before the chip has it, or finish an upload it had given up
+ * on from the kernel's queues. On the chip the sender can be at most
+ * TCP_WND beyond what the application read. So the listener (its accepted
+ * sockets inherit both) gets the chip's MSS and a receive buffer of two
+ * windows: the kernel holds about what lwIP would have in flight, the model
+ * still finds a whole window waiting (FIONREAD) when it reopens one.
+ */
+static void link_listener(int fd)
+{
+    int mss = (int)s_cfg.params.mss;
+    int rcvbuf = (int)(2 * s_cfg.params.tcp_wnd);
+    setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss));
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+}
+
 static const vchip_link_ops_t s_ops = {
+    .listener = link_listener,
     .open = link_open,
     .close = link_close,
 };

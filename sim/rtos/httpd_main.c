@@ -296,6 +296,7 @@ static esp_err_t open_listener(struct httpd_data *hd)
         close(fd);
         return ESP_FAIL;
     }
+    httpd_sess_prepare_listener(fd);
     if (listen(fd, hd->config.backlog_conn) != 0) {
         HTTPD_LOGE(TAG, "httpd_server_init", "error in listen (%d)", errno);
         close(fd);

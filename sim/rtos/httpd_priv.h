@@ -115,6 +115,8 @@ void httpd_dispatch_event(int32_t event_id, const void *data, size_t size);
 bool httpd_sess_available(struct httpd_data *hd);
 struct httpd_session *httpd_sess_find(struct httpd_data *hd, int fd);
 esp_err_t httpd_sess_new(struct httpd_data *hd, int fd);
+/* The link model's say on the listening socket (vchip/link.h), if on. */
+void httpd_sess_prepare_listener(int fd);
 void httpd_sess_delete(struct httpd_data *hd, struct httpd_session *sess);
 bool httpd_sess_pending(struct httpd_data *hd, struct httpd_session *sess);
 esp_err_t httpd_sess_process(struct httpd_data *hd, struct httpd_session *sess);

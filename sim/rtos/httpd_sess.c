@@ -24,6 +24,13 @@ void vchip_httpd_set_link_ops(const vchip_link_ops_t *ops)
     s_link_ops = ops;
 }
 
+void httpd_sess_prepare_listener(int fd)
+{
+    if (s_link_ops != NULL && s_link_ops->listener != NULL) {
+        s_link_ops->listener(fd);
+    }
+}
+
 static struct httpd_session *free_slot(struct httpd_data *hd)
 {
     if (hd->active_sessions == hd->config.max_open_sockets) {

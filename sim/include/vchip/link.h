@@ -126,6 +126,9 @@ link_air_t *vchip_link_air_private(uint64_t capacity_bps);
  * linked with -Wl,--wrap=recv,--wrap=send (sim/vchip.cmake), so the
  * firmware's own recv override (request_deadline.c) is paced as well. */
 typedef struct {
+    /* The listening socket, before listen(): what every accepted socket
+     * inherits from the kernel (its segment size and receive buffer). */
+    void (*listener)(int fd);
     void *(*open)(int fd);
     void (*close)(void *link);
 } vchip_link_ops_t;
