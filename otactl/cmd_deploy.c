@@ -33,8 +33,9 @@ static const char deploy_help[] =
     "\n"
     "SYNOPSIS\n"
     "    otactl deploy [NODE...] [--image FILE] [--build] [--no-verify] [--force]\n"
-    "                  [--subnet CIDR]... [--arp-file FILE] [--jobs N] [--json] [--quiet]\n"
-    "                  [--probe-timeout S] [--upload-timeout S] [--verify-timeout S] [--port P]\n"
+    "                  [--subnet CIDR]... [--arp-file FILE] [--jobs N|auto|all] [--json]\n"
+    "                  [--quiet] [--air-rate KIB/S] [--probe-timeout S] [--upload-timeout S]\n"
+    "                  [--verify-timeout S] [--port P]\n"
     "                  [--confirm-timeout S | --no-confirm-wait] [--uart-dir DIR]\n"
     "                  [--fallback-hosts FIRST-LAST | --no-fallback]\n"
     "                  [--dry-run] [--yes] [--canary N] [--max-failures K] [--allow-downgrade]\n"
@@ -81,7 +82,11 @@ static const char deploy_help[] =
     "                Nodes that already run exactly this image are skipped and count as\n"
     "                success (see IDENTITY).\n"
     "    upload      POST /ota with the raw image (application/octet-stream), all targets\n"
-    "                at once or --jobs at a time, one shared read-only copy of the image.\n"
+    "                one shared read-only copy of the image. All nodes of a site share\n"
+    "                one access point's air, so by default (--jobs auto) as many uploads\n"
+    "                run at once as can each end within a third of --upload-timeout; the\n"
+    "                others start as uploads end, their erases overlapping the transfers\n"
+    "                in flight. Verification begins the moment an upload ends.\n"
     "                With OTA_PSK set, each upload first asks the node for a fresh nonce\n"
     "                (GET /ota/nonce) and carries 'Authorization: OTA-HMAC-SHA256\n"
     "                nonce=..., body=..., mac=...': an HMAC-SHA256 under the PSK over the\n"
@@ -212,7 +217,12 @@ static const char deploy_help[] =
     "                        hosts of each /24 of this machine that the fallback sweep probes\n"
     "                        when its ARP table gave no node, 1..254 (default 100-110)\n"
     "    --no-fallback       no fallback sweep: an ARP table without nodes means no targets\n"
-    "    --jobs N            at most N uploads at a time (default: all targets)\n"
+    "    --jobs N|auto|all   uploads at a time: at most N; 'all' at once; 'auto' (default)\n"
+    "                        as many as can each end within a third of --upload-timeout\n"
+    "                        at an equal share of the aggregate rate: assumed (--air-rate)\n"
+    "                        until the uploads' own bytes measure it, about two seconds in\n"
+    "    --air-rate KIB/S    what the access point carries to all nodes together, the\n"
+    "                        first assumption of --jobs auto (default 2441, 20 Mbit/s)\n"
     "    --port P            node HTTP port for IPs without one and for discovery (default 8032)\n"
     "    --probe-timeout S   each status request, seconds (default 1.5; --timeout is the same)\n"
     "    --upload-timeout S  each upload including erase and flash, seconds (default 300)\n"
@@ -273,7 +283,8 @@ struct deploy_args {
     const char *arp_file;
     bool fallback;
     host_range_t fallback_hosts;
-    unsigned long jobs;
+    unsigned long jobs; /* DEPLOY_JOBS_AUTO, DEPLOY_JOBS_ALL or a count */
+    double air_rate_bps;
     unsigned long port;
     uint64_t probe_timeout_ms;
     uint64_t upload_timeout_ms;
@@ -391,10 +402,25 @@ static int parse_args(int argc, char **argv, struct deploy_args *a, bool *help)
             a->subnets[a->subnet_count++] = s;
         } else if (options_is(arg, "--jobs", &v) || options_is(arg, "-j", &v)) {
             const char *s = options_value(argc, argv, &i, v);
-            if (s == NULL || !options_parse_count(s, 100000, &a->jobs)) {
-                rc = usage_error("--jobs wants a positive number, got '%s'", s ? s : "");
+            if (s != NULL && strcmp(s, "auto") == 0) {
+                a->jobs = DEPLOY_JOBS_AUTO;
+            } else if (s != NULL && strcmp(s, "all") == 0) {
+                a->jobs = DEPLOY_JOBS_ALL;
+            } else if (s == NULL || !options_parse_count(s, 100000, &a->jobs)) {
+                rc = usage_error("--jobs wants a positive number, 'auto' or 'all', got '%s'",
+                                 s ? s : "");
                 goto done;
             }
+        } else if (options_is(arg, "--air-rate", &v)) {
+            const char *s = options_value(argc, argv, &i, v);
+            char *end = NULL;
+            double kib = s != NULL ? strtod(s, &end) : 0;
+            if (s == NULL || end == s || *end != '\0' || !(kib >= 1.0 && kib <= 1e7)) {
+                rc = usage_error("--air-rate wants KiB/s between 1 and 10000000, got '%s'",
+                                 s ? s : "");
+                goto done;
+            }
+            a->air_rate_bps = kib * 1024.0;
         } else if (strcmp(arg, "--allow-no-hash") == 0) {
             a->allow_no_hash = true;
         } else if (options_is(arg, "--upload-timeout", &v) ||
@@ -535,6 +561,33 @@ static bool confirmed_by_operator(const struct deploy_args *a, const image_file_
     return line[0] == 'y' || line[0] == 'Y';
 }
 
+/* --json's "scheduler": how many uploads ran at once, and why. */
+static void add_scheduler_json(cJSON *root, unsigned long jobs, const deploy_summary_t *summary)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "scheduler");
+    if (o == NULL) {
+        return;
+    }
+    if (jobs == DEPLOY_JOBS_AUTO) {
+        cJSON_AddStringToObject(o, "jobs", "auto");
+    } else if (jobs == DEPLOY_JOBS_ALL) {
+        cJSON_AddStringToObject(o, "jobs", "all");
+    } else {
+        cJSON_AddNumberToObject(o, "jobs", (double)jobs);
+    }
+    cJSON_AddNumberToObject(o, "most_in_flight", summary->most_in_flight);
+    if (jobs != DEPLOY_JOBS_AUTO) {
+        return;
+    }
+    cJSON_AddNumberToObject(o, "last_limit", summary->last_limit);
+    cJSON_AddNumberToObject(o, "air_assumed_kib_s", summary->air_assumed_bps / 1024.0);
+    if (summary->air_measured_bps > 0) {
+        cJSON_AddNumberToObject(o, "air_measured_kib_s", summary->air_measured_bps / 1024.0);
+    } else {
+        cJSON_AddNullToObject(o, "air_measured_kib_s");
+    }
+}
+
 static int run_deploy(struct deploy_args *a, const image_file_t *img)
 {
     size_t n = a->targets.count;
@@ -561,6 +614,7 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
         .psk = options_psk(),
         .allow_bearer = a->allow_bearer,
         .jobs = (unsigned)a->jobs,
+        .air_rate_bps = a->air_rate_bps,
         .probe_timeout_ms = a->probe_timeout_ms,
         .upload_timeout_ms = a->upload_timeout_ms,
         .reply_timeout_ms = a->reply_timeout_ms,
@@ -602,6 +656,7 @@ static int run_deploy(struct deploy_args *a, const image_file_t *img)
             } else {
                 cJSON_AddNullToObject(root, "stopped");
             }
+            add_scheduler_json(root, a->jobs, &summary);
             cJSON_AddNumberToObject(root, "canary", (double)a->canary);
             cJSON_AddNumberToObject(root, "max_failures", (double)a->max_failures);
         }

@@ -14,12 +14,16 @@
 #include "stop_signal.h"
 #include "uart_capture.h"
 #include "upload.h"
+#include "upload_pacer.h"
 #include "verify.h"
 #include "version_order.h"
 
 /* Backoff between attempts while a node answers 409 (PENDING_VERIFY). */
 #define BUSY_FIRST_DELAY_MS 1000u
 #define BUSY_MAX_DELAY_MS   5000u
+
+/* How often --jobs auto samples the uploads' bytes. */
+#define PACER_TICK_MS 500u
 
 /* While a node confirms, polls continue until its uptime passes the
  * confirmation window; this covers the backoff and a slow last answer. */
@@ -61,6 +65,8 @@ struct deploy_node {
     bool holds_slot;      /* counts in in_flight (a --jobs slot) */
     bool credential_sent; /* the last upload carried an Authorization header */
     bool nonce_retried;   /* a nonce-unknown refusal was retried once with a fresh nonce */
+    bool pacer_counting;  /* this upload's warm-up is over: its bytes count */
+    uint64_t pacer_seen;  /* its bytes counted so far (or seen at the warm-up's end) */
 };
 
 struct deploy_state {
@@ -78,8 +84,11 @@ struct deploy_state {
     size_t held_len;
     size_t canaries_left;
     unsigned failures; /* nodes that were sent something and failed */
-    bool stopped;      /* no new uploads (see summary.stopped) */
-    bool aborted;      /* the second interrupt: in-flight work dropped */
+    upload_pacer_t pacer;
+    uint64_t pacer_counted; /* bytes of uploads past their warm-up (upload_pacer.h) */
+    bool pacer_ticking;
+    bool stopped; /* no new uploads (see summary.stopped) */
+    bool aborted; /* the second interrupt: in-flight work dropped */
     deploy_summary_t summary;
 };
 
@@ -345,6 +354,7 @@ static bool on_verify_answer(void *ctx, const node_status_t *st)
         finish(n, NODE_NOT_RESTARTED, why);
         return false;
     }
+    bool was_confirming = n->confirming;
     n->confirming = v == VERIFY_CONFIRMING;
     n->confirming_uptime_ms = st->uptime_ms;
     switch (v) {
@@ -359,7 +369,10 @@ static bool on_verify_answer(void *ctx, const node_status_t *st)
             if (n->poller.deadline_ms < now + left + CONFIRM_GRACE_MS) {
                 n->poller.deadline_ms = now + left + CONFIRM_GRACE_MS;
             }
-            progress_event(plan->progress, n->index, "confirming: %s", why);
+            n->poller.next_delay_ms = verify_confirming_delay(st->uptime_ms);
+            if (!was_confirming) {
+                progress_event(plan->progress, n->index, "confirming: %s", why);
+            }
             return true;
         }
         case VERIFY_CONFIRMED:
@@ -455,9 +468,25 @@ static void on_aftermath_timeout(void *ctx, const char *last_error)
     finish(n, NODE_INTERRUPTED, n->upload_why);
 }
 
+/* The pacer sees an upload's bytes once its buffers have filled. */
+static void count_for_pacer(struct deploy_node *n, uint64_t sent)
+{
+    if (http_now_ms() - n->upload_started_ms < UPLOAD_PACER_WARMUP_MS) {
+        return;
+    }
+    if (!n->pacer_counting) {
+        n->pacer_counting = true;
+        n->pacer_seen = sent;
+    } else if (sent > n->pacer_seen) {
+        n->state->pacer_counted += sent - n->pacer_seen;
+        n->pacer_seen = sent;
+    }
+}
+
 static void on_upload_progress(void *ctx, uint64_t sent, uint64_t total)
 {
     struct deploy_node *n = ctx;
+    count_for_pacer(n, sent);
     n->res->bytes_sent = sent;
     progress_bytes(n->state->plan->progress, n->index, sent, total);
 }
@@ -470,10 +499,12 @@ static void start_polling(struct deploy_node *n, verify_answer_fn on_answer,
         .loop = n->state->loop,
         .addr = n->res->addr,
         .deadline_ms = n->upload_ended_ms + plan->verify_timeout_ms,
-        /* A node without uptime_ms shows its restart only as a gap in its
-         * answers: poll it steadily until the grace ends (verify.h). */
-        .steady_until_ms =
-            n->res->before.has_uptime ? 0 : n->upload_ended_ms + VERIFY_SILENT_GRACE_MS,
+        /* The restart is due within the grace (the node's restart delay
+         * and boot): polled steadily until then, it is seen back within a
+         * poll's spacing. A node without uptime_ms shows its restart only
+         * as a gap in its answers, which must not fall between two polls
+         * (verify.h). Past the grace, polls back off. */
+        .steady_until_ms = n->upload_ended_ms + VERIFY_SILENT_GRACE_MS,
         .probe_timeout_ms = (long)plan->probe_timeout_ms,
         .on_answer = on_answer,
         .on_timeout = on_timeout,
@@ -609,6 +640,7 @@ static void on_upload_authorized(void *ctx, const auth_plan_t *auth)
     n->res->attempts++;
     n->phase = PHASE_UPLOADING;
     n->upload_started_ms = http_now_ms();
+    n->pacer_counting = false;
     progress_event(plan->progress, n->index, "uploading %zu bytes%s%s", plan->image_len,
                    n->res->attempts > 1 ? " (again)" : "", auth_plan_label(auth));
     http_request_t req = {
@@ -661,18 +693,57 @@ static void start_upload(struct deploy_node *n)
     authorize_upload(n);
 }
 
+static void pacer_tick(void *ctx);
+
+/* --jobs auto: samples the bytes of the uploads past their warm-up while
+ * any upload is in flight, and lets waiting nodes start when the limit
+ * grew. */
+static void pacer_schedule(struct deploy_state *s)
+{
+    if (s->plan->jobs != DEPLOY_JOBS_AUTO || s->pacer_ticking || s->in_flight == 0) {
+        return;
+    }
+    s->pacer_ticking = http_loop_after(s->loop, PACER_TICK_MS, pacer_tick, s) == 0;
+}
+
+static void pacer_tick(void *ctx)
+{
+    struct deploy_state *s = ctx;
+    s->pacer_ticking = false;
+    unsigned counting = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        counting += s->nodes[i].phase == PHASE_UPLOADING && s->nodes[i].pacer_counting;
+    }
+    upload_pacer_sample(&s->pacer, http_now_ms(), s->pacer_counted, counting);
+    pump_queue(s);
+    pacer_schedule(s);
+}
+
+static unsigned jobs_limit(struct deploy_state *s)
+{
+    if (s->plan->jobs != DEPLOY_JOBS_AUTO) {
+        return s->plan->jobs;
+    }
+    s->summary.last_limit = upload_pacer_limit(&s->pacer);
+    return s->summary.last_limit;
+}
+
 static void pump_queue(struct deploy_state *s)
 {
     if (s->stopped) {
         return;
     }
-    unsigned limit = s->plan->jobs;
-    while (s->queue_len > 0 && (limit == 0 || s->in_flight < limit)) {
+    unsigned limit = jobs_limit(s);
+    while (s->queue_len > 0 && s->in_flight < limit) {
         size_t index = s->queue[s->queue_head];
         s->queue_head = (s->queue_head + 1) % s->count;
         s->queue_len--;
         start_upload(&s->nodes[index]);
     }
+    if (s->in_flight > s->summary.most_in_flight) {
+        s->summary.most_in_flight = s->in_flight;
+    }
+    pacer_schedule(s);
 }
 
 /* An image older than the running one, or one whose version cannot be
@@ -881,6 +952,9 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
 {
     struct deploy_state s = {.plan = plan, .count = count, .started_ms = http_now_ms()};
     int rc = 0;
+    /* Each upload should end within a third of its timeout: the rest is
+     * margin for a rate that drops after it started. */
+    upload_pacer_init(&s.pacer, plan->image_len, plan->upload_timeout_ms / 3, plan->air_rate_bps);
     s.nodes = calloc(count ? count : 1, sizeof(*s.nodes));
     s.queue = calloc(count ? count : 1, sizeof(*s.queue));
     s.held = calloc(count ? count : 1, sizeof(*s.held));
@@ -939,6 +1013,10 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
             nodes[i].outcome = NODE_INTERRUPTED;
             snprintf(nodes[i].reason, sizeof(nodes[i].reason), "event loop failed");
         }
+    }
+    if (plan->jobs == DEPLOY_JOBS_AUTO) {
+        s.summary.air_assumed_bps = s.pacer.assumed_bps;
+        s.summary.air_measured_bps = s.pacer.intervals > 0 ? s.pacer.measured_bps : 0;
     }
 done:
     if (plan->handle_signals) {

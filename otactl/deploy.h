@@ -23,7 +23,18 @@
 typedef struct {
     unsigned signals;  /* SIGINT/SIGTERM received (1: no new uploads, 2: abort) */
     char stopped[400]; /* why scheduling stopped early ("" = it did not) */
+    /* The upload scheduler: the most uploads in flight at once, and with
+     * --jobs auto the aggregate rate it assumed, the one it measured (0:
+     * none) and its last limit. */
+    unsigned most_in_flight;
+    double air_assumed_bps;
+    double air_measured_bps;
+    unsigned last_limit;
 } deploy_summary_t;
+
+/* deploy_plan_t.jobs: the pacer decides (upload_pacer.h), or no limit. */
+#define DEPLOY_JOBS_AUTO 0u
+#define DEPLOY_JOBS_ALL  UINT32_MAX
 
 typedef struct {
     const uint8_t *image; /* one read-only copy, shared by every upload */
@@ -33,7 +44,8 @@ typedef struct {
     /* --allow-bearer: a recipe-era node (GET /ota/nonce is 404) named on
      * the command line (node_result_t.named) gets "Authorization: Bearer". */
     bool allow_bearer;
-    unsigned jobs;              /* simultaneous uploads; 0 = all at once */
+    unsigned jobs;              /* simultaneous uploads, DEPLOY_JOBS_AUTO or _ALL */
+    double air_rate_bps;        /* --air-rate: the pacer's first assumption; 0 = default */
     uint64_t probe_timeout_ms;  /* each status request */
     uint64_t upload_timeout_ms; /* one POST /ota, erase and flash included */
     /* From the last byte of the image to the node's reply: esp_ota_end()
