@@ -84,7 +84,7 @@ static const char deploy_help[] =
     "    upload      POST /ota with the raw image (application/octet-stream), all targets\n"
     "                one shared read-only copy of the image. All nodes of a site share\n"
     "                one access point's air, so by default (--jobs auto) as many uploads\n"
-    "                run at once as can each end within a third of --upload-timeout; the\n"
+    "                run at once as can each end within half of --upload-timeout; the\n"
     "                others start as uploads end, their erases overlapping the transfers\n"
     "                in flight. Verification begins the moment an upload ends.\n"
     "                With OTA_PSK set, each upload first asks the node for a fresh nonce\n"
@@ -218,7 +218,7 @@ static const char deploy_help[] =
     "                        when its ARP table gave no node, 1..254 (default 100-110)\n"
     "    --no-fallback       no fallback sweep: an ARP table without nodes means no targets\n"
     "    --jobs N|auto|all   uploads at a time: at most N; 'all' at once; 'auto' (default)\n"
-    "                        as many as can each end within a third of --upload-timeout\n"
+    "                        as many as can each end within half of --upload-timeout\n"
     "                        at an equal share of the aggregate rate: assumed (--air-rate)\n"
     "                        until the uploads' own bytes measure it, about two seconds in\n"
     "    --air-rate KIB/S    what the access point carries to all nodes together, the\n"
@@ -581,6 +581,7 @@ static void add_scheduler_json(cJSON *root, unsigned long jobs, const deploy_sum
     }
     cJSON_AddNumberToObject(o, "last_limit", summary->last_limit);
     cJSON_AddNumberToObject(o, "air_assumed_kib_s", summary->air_assumed_bps / 1024.0);
+    cJSON_AddNumberToObject(o, "air_estimate_kib_s", summary->air_estimate_bps / 1024.0);
     if (summary->air_measured_bps > 0) {
         cJSON_AddNumberToObject(o, "air_measured_kib_s", summary->air_measured_bps / 1024.0);
     } else {

@@ -22,8 +22,8 @@
 #define BUSY_FIRST_DELAY_MS 1000u
 #define BUSY_MAX_DELAY_MS   5000u
 
-/* How often --jobs auto samples the uploads' bytes. */
-#define PACER_TICK_MS 500u
+/* How often --jobs auto samples the uploads' bytes: one interval each. */
+#define PACER_TICK_MS UPLOAD_PACER_INTERVAL_MS
 
 /* While a node confirms, polls continue until its uptime passes the
  * confirmation window; this covers the backoff and a slow last answer. */
@@ -67,6 +67,7 @@ struct deploy_node {
     bool nonce_retried;   /* a nonce-unknown refusal was retried once with a fresh nonce */
     bool pacer_counting;  /* this upload's warm-up is over: its bytes count */
     uint64_t pacer_seen;  /* its bytes counted so far (or seen at the warm-up's end) */
+    unsigned pacer_tick;  /* the pacer's tick in which it last moved counted bytes */
 };
 
 struct deploy_state {
@@ -86,6 +87,8 @@ struct deploy_state {
     unsigned failures; /* nodes that were sent something and failed */
     upload_pacer_t pacer;
     uint64_t pacer_counted; /* bytes of uploads past their warm-up (upload_pacer.h) */
+    unsigned pacer_ticks;   /* ticks so far; the current one is pacer_ticks + 1 */
+    unsigned pacer_active;  /* uploads that moved counted bytes in the current tick */
     bool pacer_ticking;
     bool stopped; /* no new uploads (see summary.stopped) */
     bool aborted; /* the second interrupt: in-flight work dropped */
@@ -468,6 +471,11 @@ static void on_aftermath_timeout(void *ctx, const char *last_error)
     finish(n, NODE_INTERRUPTED, n->upload_why);
 }
 
+static void pump_later(void *ctx)
+{
+    pump_queue(ctx);
+}
+
 /* The pacer sees an upload's bytes once its buffers have filled. */
 static void count_for_pacer(struct deploy_node *n, uint64_t sent)
 {
@@ -478,8 +486,13 @@ static void count_for_pacer(struct deploy_node *n, uint64_t sent)
         n->pacer_counting = true;
         n->pacer_seen = sent;
     } else if (sent > n->pacer_seen) {
-        n->state->pacer_counted += sent - n->pacer_seen;
+        struct deploy_state *s = n->state;
+        s->pacer_counted += sent - n->pacer_seen;
         n->pacer_seen = sent;
+        if (n->pacer_tick != s->pacer_ticks + 1) {
+            n->pacer_tick = s->pacer_ticks + 1;
+            s->pacer_active++;
+        }
     }
 }
 
@@ -487,6 +500,16 @@ static void on_upload_progress(void *ctx, uint64_t sent, uint64_t total)
 {
     struct deploy_node *n = ctx;
     count_for_pacer(n, sent);
+    if (sent >= total && total > 0 && n->state->plan->jobs == DEPLOY_JOBS_AUTO &&
+        n->state->plan->max_failures == 0 && n->holds_slot) {
+        /* Every byte is with the network: what is left (the last bytes'
+         * flight, the node's check of the image, its reply) draws no air,
+         * and the next node's nonce and erase take about as long. The next
+         * upload starts from the loop: libcurl refuses new transfers from
+         * inside its own callbacks. */
+        release_slot(n);
+        http_loop_after(n->state->loop, 0, pump_later, n->state);
+    }
     n->res->bytes_sent = sent;
     progress_bytes(n->state->plan->progress, n->index, sent, total);
 }
@@ -545,6 +568,10 @@ static void on_upload_done(void *ctx, const http_result_t *r)
          * nonces for evicted it: once more with a fresh one, same slot. */
         n->nonce_retried = true;
         n->upload_ended_ms = 0;
+        if (!n->holds_slot) { /* given back when its bytes were all sent */
+            n->holds_slot = true;
+            s->in_flight++;
+        }
         progress_event(plan->progress, n->index,
                        "the node did not know the nonce (expired or evicted): once more with a "
                        "fresh one");
@@ -710,11 +737,9 @@ static void pacer_tick(void *ctx)
 {
     struct deploy_state *s = ctx;
     s->pacer_ticking = false;
-    unsigned counting = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        counting += s->nodes[i].phase == PHASE_UPLOADING && s->nodes[i].pacer_counting;
-    }
-    upload_pacer_sample(&s->pacer, http_now_ms(), s->pacer_counted, counting);
+    upload_pacer_sample(&s->pacer, http_now_ms(), s->pacer_counted, s->pacer_active);
+    s->pacer_ticks++;
+    s->pacer_active = 0;
     pump_queue(s);
     pacer_schedule(s);
 }
@@ -952,9 +977,9 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
 {
     struct deploy_state s = {.plan = plan, .count = count, .started_ms = http_now_ms()};
     int rc = 0;
-    /* Each upload should end within a third of its timeout: the rest is
+    /* Each upload should end within half its timeout: the rest is
      * margin for a rate that drops after it started. */
-    upload_pacer_init(&s.pacer, plan->image_len, plan->upload_timeout_ms / 3, plan->air_rate_bps);
+    upload_pacer_init(&s.pacer, plan->image_len, plan->upload_timeout_ms / 2, plan->air_rate_bps);
     s.nodes = calloc(count ? count : 1, sizeof(*s.nodes));
     s.queue = calloc(count ? count : 1, sizeof(*s.queue));
     s.held = calloc(count ? count : 1, sizeof(*s.held));
@@ -1017,6 +1042,7 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
     if (plan->jobs == DEPLOY_JOBS_AUTO) {
         s.summary.air_assumed_bps = s.pacer.assumed_bps;
         s.summary.air_measured_bps = s.pacer.intervals > 0 ? s.pacer.measured_bps : 0;
+        s.summary.air_estimate_bps = upload_pacer_rate_bps(&s.pacer);
     }
 done:
     if (plan->handle_signals) {

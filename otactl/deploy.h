@@ -24,11 +24,13 @@ typedef struct {
     unsigned signals;  /* SIGINT/SIGTERM received (1: no new uploads, 2: abort) */
     char stopped[400]; /* why scheduling stopped early ("" = it did not) */
     /* The upload scheduler: the most uploads in flight at once, and with
-     * --jobs auto the aggregate rate it assumed, the one it measured (0:
-     * none) and its last limit. */
+     * --jobs auto the air's rate it assumed, the aggregate rate it measured
+     * (0: none), the estimate its limit used last (upload_pacer.h) and that
+     * limit. */
     unsigned most_in_flight;
     double air_assumed_bps;
     double air_measured_bps;
+    double air_estimate_bps;
     unsigned last_limit;
 } deploy_summary_t;
 

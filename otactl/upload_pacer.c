@@ -2,17 +2,25 @@
 
 void upload_pacer_init(upload_pacer_t *p, size_t image_len, uint64_t budget_ms, double assumed_bps)
 {
+    double assumed = assumed_bps > 0 ? assumed_bps : UPLOAD_PACER_DEFAULT_AIR_BPS;
     *p = (upload_pacer_t){
         .image_len = image_len,
         .budget_ms = budget_ms,
-        .assumed_bps = assumed_bps > 0 ? assumed_bps : UPLOAD_PACER_DEFAULT_AIR_BPS,
+        .assumed_bps = assumed,
+        .estimate_bps = assumed,
     };
 }
 
-void upload_pacer_sample(upload_pacer_t *p, uint64_t now_ms, uint64_t counted, unsigned counting)
+static double average(const upload_pacer_t *p, double old, double sample)
 {
-    if (counting == 0) {
-        /* Idle air is not slow air: the interval says nothing. */
+    return p->intervals == 0
+               ? sample
+               : (1.0 - UPLOAD_PACER_SAMPLE_WEIGHT) * old + UPLOAD_PACER_SAMPLE_WEIGHT * sample;
+}
+
+void upload_pacer_sample(upload_pacer_t *p, uint64_t now_ms, uint64_t counted, unsigned active)
+{
+    if (active == 0) {
         p->open = 0;
         return;
     }
@@ -27,17 +35,24 @@ void upload_pacer_sample(upload_pacer_t *p, uint64_t now_ms, uint64_t counted, u
         return;
     }
     double rate = (double)(counted - p->since_bytes) * 1000.0 / (double)span;
-    p->measured_bps = p->intervals == 0 ? rate
-                                        : (1.0 - UPLOAD_PACER_SAMPLE_WEIGHT) * p->measured_bps +
-                                              UPLOAD_PACER_SAMPLE_WEIGHT * rate;
+    p->measured_bps = average(p, p->measured_bps, rate);
+    p->measured_active = average(p, p->measured_active, (double)active);
     p->intervals++;
     p->since_ms = now_ms;
     p->since_bytes = counted;
+
+    double share = p->measured_bps / p->measured_active;
+    double budget_s = (double)p->budget_ms / 1000.0;
+    if (p->budget_ms != 0 && share * budget_s < (double)p->image_len) {
+        p->estimate_bps = p->measured_bps; /* shares too thin: the air is full */
+    } else if (p->measured_bps > p->estimate_bps) {
+        p->estimate_bps = p->measured_bps;
+    }
 }
 
 double upload_pacer_rate_bps(const upload_pacer_t *p)
 {
-    return p->intervals > 0 ? p->measured_bps : p->assumed_bps;
+    return p->estimate_bps;
 }
 
 unsigned upload_pacer_limit(const upload_pacer_t *p)
@@ -47,7 +62,7 @@ unsigned upload_pacer_limit(const upload_pacer_t *p)
     }
     /* k uploads sharing rate R each take k * image / R: the largest k whose
      * uploads end within the budget. */
-    double k = upload_pacer_rate_bps(p) * (double)p->budget_ms / 1000.0 / (double)p->image_len;
+    double k = p->estimate_bps * (double)p->budget_ms / 1000.0 / (double)p->image_len;
     if (k < 1.0) {
         return 1;
     }

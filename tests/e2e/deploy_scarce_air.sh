@@ -7,9 +7,10 @@
 # starts all four: sharing the air four ways each needs about 6 s, uploads
 # time out, and every node whose upload was cut keeps running its image
 # (nothing lost); meanwhile it measures the air from the uploads' own
-# bytes. Told the air's real rate, it runs them one at a time (a third of
-# 4.5 s carries one image; alone, one takes about 2.7 s) and every node is
-# confirmed.
+# bytes, finds each share too thin (the air is full) and brings its
+# estimate down to the measured rate. Told the air's real rate, it runs
+# them one at a time (half of 4.5 s at 512 KiB/s carries 1.5 images) and
+# every node is confirmed (alone, an upload takes about 2.7 s).
 . "$(dirname "$0")/lib.sh"
 
 COUNT=4
@@ -36,8 +37,14 @@ measured=$(jq '.scheduler.air_measured_kib_s // 0 | floor' "$E2E_TMP/fast.json")
 [ "$measured" -ge 256 ] && [ "$measured" -le 1024 ] ||
     e2e_fail "measured $measured KiB/s on an air of 512 KiB/s"
 e2e_log "ok: measured $measured KiB/s on an air of 512 KiB/s"
-e2e_check "the limit follows the measurement, not the assumption" \
-    "$(jq --argjson len "$len" '[.scheduler.air_measured_kib_s * 1024 * 4.5 / 3 / $len | floor, 1] | max' \
+# Each upload's share was too thin for the budget: the air is full, and the
+# estimate came down from the assumed 100000 KiB/s to a measured rate.
+estimate=$(jq '.scheduler.air_estimate_kib_s | floor' "$E2E_TMP/fast.json")
+[ "$estimate" -ge 256 ] && [ "$estimate" -le 1024 ] ||
+    e2e_fail "the air's estimate stayed at $estimate KiB/s on an air of 512 KiB/s"
+e2e_log "ok: the air's estimate came down to $estimate KiB/s"
+e2e_check "the limit follows the estimate" \
+    "$(jq --argjson len "$len" '[.scheduler.air_estimate_kib_s * 1024 * 4.5 / 2 / $len | floor, 1] | max' \
         "$E2E_TMP/fast.json")" "$(jq '.scheduler.last_limit' "$E2E_TMP/fast.json")"
 for ip in "${ips[@]}"; do
     e2e_wait_up "$ip" 30 || e2e_fail "$ip did not answer after the cut upload"
