@@ -53,7 +53,9 @@ while [ $# -gt 0 ]; do
             image_given=1
             ;;
         # Options of otactl deploy that take a value travel with it.
-        --subnet | --arp-file | --fallback-hosts | --jobs | --port | --probe-timeout | --upload-timeout | --verify-timeout)
+        --subnet | --arp-file | --fallback-hosts | --jobs | -j | --air-rate | --port | --probe-timeout | \
+            --timeout | --upload-timeout | --reply-timeout | --verify-timeout | --confirm-timeout | \
+            --canary | --max-failures | --uart-dir | --targets-file | --retry-failed | --project-dir)
             [ $# -ge 2 ] || die "$1 needs a value"
             passthrough+=("$1" "$2")
             shift
