@@ -23,6 +23,14 @@ rc=0
 "$SCRIPT" --image "$E2E_TMP/missing.bin" "$NET.1" >/dev/null 2>"$E2E_TMP/missing.err" || rc=$?
 e2e_check "missing image exits 2" 2 "$rc"
 
+# Options with a value travel with it: the values are not taken for nodes.
+rc=0
+"$SCRIPT" "$NET.1" --canary 1 --max-failures 1 --air-rate 512 --reply-timeout 20 "$NET.2" \
+    --image "$E2E_TMP/v2.bin" --dry-run --json >"$E2E_TMP/dry.json" 2>"$E2E_TMP/dry.err" || rc=$?
+e2e_check "dry run with value options exits 0" 0 "$rc"
+e2e_check "only the two nodes are targets" 2 "$(jq .summary.targets "$E2E_TMP/dry.json")"
+e2e_check "--canary reached otactl" 1 "$(jq .canary "$E2E_TMP/dry.json")"
+
 rc=0
 OTA_PSK=script-secret "$SCRIPT" "$NET.1" "$NET.2" --image "$E2E_TMP/v2.bin" --json \
     >"$E2E_TMP/deploy.json" 2>"$E2E_TMP/deploy.err" || rc=$?
