@@ -744,13 +744,9 @@ static void pacer_tick(void *ctx)
     pacer_schedule(s);
 }
 
-static unsigned jobs_limit(struct deploy_state *s)
+static unsigned jobs_limit(const struct deploy_state *s)
 {
-    if (s->plan->jobs != DEPLOY_JOBS_AUTO) {
-        return s->plan->jobs;
-    }
-    s->summary.last_limit = upload_pacer_limit(&s->pacer);
-    return s->summary.last_limit;
+    return s->plan->jobs == DEPLOY_JOBS_AUTO ? upload_pacer_limit(&s->pacer) : s->plan->jobs;
 }
 
 static void pump_queue(struct deploy_state *s)
@@ -1043,6 +1039,7 @@ int deploy_run(const deploy_plan_t *plan, node_result_t *nodes, size_t count)
         s.summary.air_assumed_bps = s.pacer.assumed_bps;
         s.summary.air_measured_bps = s.pacer.intervals > 0 ? s.pacer.measured_bps : 0;
         s.summary.air_estimate_bps = upload_pacer_rate_bps(&s.pacer);
+        s.summary.last_limit = upload_pacer_limit(&s.pacer);
     }
 done:
     if (plan->handle_signals) {
