@@ -69,9 +69,7 @@ OTACTL=${OTACTL:-$build/otactl/otactl}
 BASELINE=$repo/bench/recipe_baseline.sh
 case $mode in
     quick) SIZES=${SIZES:-1 8} MIXED=${MIXED:-20} ALL=${ALL:-0} SCARCE=${SCARCE:-0} ;;
-    tiny) SIZES=${SIZES:-1} MIXED=${MIXED:-4} IMAGE_SIZE=${IMAGE_SIZE:-65536} ALL=${ALL:-1}
-SCARCE=${SCARCE:-1} SCARCE_N=${SCARCE_N:-32} SCARCE_AIR=${SCARCE_AIR:-512}
-SCARCE_TIMEOUT=${SCARCE_TIMEOUT:-30}
+    tiny) SIZES=${SIZES:-1} MIXED=${MIXED:-4} IMAGE_SIZE=${IMAGE_SIZE:-65536} ALL=${ALL:-0}
         SCARCE=${SCARCE:-0}
         OLD_SIZE=${OLD_SIZE:-131072} BASE=${BASE:-240}
         # The suite's run proves the scripts work, it measures nothing: the
