@@ -15,5 +15,5 @@ for variant in "" --sanitize; do
 done
 # libFuzzer harnesses (clang), each for a bounded time on a copy of its corpus.
 echo "== fuzz in build-fuzz"
-scripts/fuzz.sh --all 20 || status=1
+scripts/fuzz.sh --all 15 || status=1
 exit $status
