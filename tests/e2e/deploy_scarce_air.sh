@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The upload scheduler (--jobs auto) on scarce air. Four nodes share an
-# access point of 512 KiB/s (`ota-node fleet --air-capacity 512`; a 20 ms
-# round trip gives each node 281 KiB/s alone), each gets a 768 KiB image
+# access point of 512 KiB/s (`ota-node fleet --air-capacity 512`; with a
+# 10 ms round trip one node alone could take more), each gets a 768 KiB image
 # (far more than the kernel's buffers hold, so a cut upload is really cut),
 # and an upload must end within 4.5 s. Told the air is fast, the scheduler
 # starts all four: sharing the air four ways each needs about 6 s, uploads
@@ -10,7 +10,7 @@
 # bytes, finds each share too thin (the air is full) and brings its
 # estimate down to the measured rate. Told the air's real rate, it runs
 # them one at a time (half of 4.5 s at 512 KiB/s carries 1.5 images) and
-# every node is confirmed (alone, an upload takes about 2.7 s).
+# every node is confirmed (alone, an upload takes about 1.5 s).
 . "$(dirname "$0")/lib.sh"
 
 COUNT=4
@@ -18,7 +18,7 @@ SIZE=786432
 e2e_image "$E2E_TMP/v1.bin" 1.0.0 --size $SIZE
 e2e_image "$E2E_TMP/v2.bin" 2.0.0 --size $SIZE
 e2e_start_fleet "$E2E_TMP/fleet" 127.21.1 "$COUNT" "$E2E_TMP/v1.bin" \
-    --air-capacity 512 --link-rtt 20 --nvs ota/health_ms=u32:200
+    --air-capacity 512 --link-rtt 10 --nvs ota/health_ms=u32:200
 ips=("${E2E_FLEET_IPS[@]}")
 len=$(stat -c %s "$E2E_TMP/v2.bin")
 
