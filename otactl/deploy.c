@@ -62,12 +62,12 @@ struct deploy_node {
     char pending_facts[600];
     deploy_phase_t phase;
     bool canary;
-    bool holds_slot;      /* counts in in_flight (a --jobs slot) */
-    bool credential_sent; /* the last upload carried an Authorization header */
-    bool nonce_retried;   /* a nonce-unknown refusal was retried once with a fresh nonce */
-    bool pacer_counting;  /* this upload's warm-up is over: its bytes count */
-    uint64_t pacer_seen;  /* its bytes counted so far (or seen at the warm-up's end) */
-    unsigned pacer_tick;  /* the pacer's tick in which it last moved counted bytes */
+    bool holds_slot;           /* counts in in_flight (a --jobs slot) */
+    bool credential_sent;      /* the last upload carried an Authorization header */
+    bool nonce_retried;        /* a nonce-unknown refusal was retried once with a fresh nonce */
+    bool pacer_counting;       /* this upload's warm-up is over: its bytes count */
+    uint64_t pacer_seen;       /* its bytes counted so far (or seen at the warm-up's end) */
+    unsigned pacer_moved_tick; /* the pacer's tick in which it last moved counted bytes */
 };
 
 struct deploy_state {
@@ -489,8 +489,8 @@ static void count_for_pacer(struct deploy_node *n, uint64_t sent)
         struct deploy_state *s = n->state;
         s->pacer_counted += sent - n->pacer_seen;
         n->pacer_seen = sent;
-        if (n->pacer_tick != s->pacer_ticks + 1) {
-            n->pacer_tick = s->pacer_ticks + 1;
+        if (n->pacer_moved_tick != s->pacer_ticks + 1) {
+            n->pacer_moved_tick = s->pacer_ticks + 1;
             s->pacer_active++;
         }
     }
