@@ -27,6 +27,17 @@ uint32_t vchip_chip_pc(const void *host_pc)
     return SOC_IROM_LOW + (uint32_t)(offset & (SOC_IROM_HIGH - SOC_IROM_LOW - 1u));
 }
 
+/* glibc's backtrace() dlopens the unwinder (libgcc_s) on its first call.
+ * The first call must not be a panic in a process forked from one with
+ * threads: a thread of the parent may have held the loader's lock at the
+ * fork, and ld.so then aborts the child ("Inconsistency detected by
+ * ld.so") instead of the chip panicking. So it is loaded at start-up. */
+__attribute__((constructor)) static void load_unwinder(void)
+{
+    void *frame[1];
+    (void)backtrace(frame, 1);
+}
+
 __attribute__((noinline)) void vchip_capture_backtrace(vchip_backtrace_t *bt, int skip)
 {
     void *frames[VCHIP_BT_MAX + 8];
